@@ -1,0 +1,5 @@
+//! slagrade: executable IT-operations service contracts.
+pub mod ast;
+pub mod calendar;
+pub mod contract;
+pub mod diagnostic;
