@@ -3,3 +3,4 @@ pub mod ast;
 pub mod calendar;
 pub mod contract;
 pub mod diagnostic;
+pub mod gen;
