@@ -122,7 +122,13 @@ fn ymd((y, m, d): Ymd) -> Result<NaiveDate, CalendarError> {
 }
 
 /// Inserts the days of `[a, b]` that fall in `[lo, hi]`.
-fn add_range(set: &mut HashSet<NaiveDate>, a: NaiveDate, b: NaiveDate, lo: NaiveDate, hi: NaiveDate) {
+fn add_range(
+    set: &mut HashSet<NaiveDate>,
+    a: NaiveDate,
+    b: NaiveDate,
+    lo: NaiveDate,
+    hi: NaiveDate,
+) {
     let (a, b) = (a.max(lo), b.min(hi));
     set.extend(a.iter_days().take_while(|d| *d <= b));
 }
@@ -170,7 +176,10 @@ fn to_utc(tz: Tz, date: NaiveDate, secs: u32, edge: Edge) -> Result<i64, Calenda
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(t) => Ok(t.timestamp()),
         LocalResult::Ambiguous(a, b) => {
-            let (early, late) = (a.timestamp().min(b.timestamp()), a.timestamp().max(b.timestamp()));
+            let (early, late) = (
+                a.timestamp().min(b.timestamp()),
+                a.timestamp().max(b.timestamp()),
+            );
             Ok(if edge == Edge::Start { early } else { late })
         }
         LocalResult::None => gap_end(tz, naive),

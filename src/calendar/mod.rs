@@ -17,12 +17,12 @@
 //!     years: (2026, 2026),
 //! };
 //! let cal = Calendar::build(&spec)?;
-//! // Fri 2026-10-30 17:20 → Mon 2026-11-02 09:15 (UTC+8): 10 min Friday + 15 min Monday.
-//! let opened = 1_761_816_000 + 86_400 * 365 + 6_000; // 2026-10-30T09:20:00Z
-//! assert_eq!(opened, 1_793_352_000);
-//! let acked = opened + 3 * 86_400 - 8 * 3600 + 1500 - 6_000 + 8 * 3600 - 3600 + 3600;
-//! assert_eq!(cal.working_between(opened, 1_793_582_100)?, 25 * 60);
-//! # let _ = acked;
+//! // Fri 2026-10-30 17:20 → Mon 2026-11-02 09:15 in UTC+8: 10 min Friday + 15 min Monday.
+//! let opened = 1_793_352_000; // 2026-10-30T09:20:00Z
+//! let acked = 1_793_582_100; // 2026-11-02T01:15:00Z
+//! assert_eq!(cal.working_between(opened, acked)?, 25 * 60);
+//! // A 30-minute deadline falls at Mon 09:20 (01:20Z).
+//! assert_eq!(cal.add_working(opened, 30 * 60)?, acked + 5 * 60);
 //! # Ok::<(), slagrade::calendar::CalendarError>(())
 //! ```
 //!
@@ -410,7 +410,10 @@ impl Calendar {
     /// Index of the last interval starting at or before `t`, if any.
     #[inline]
     fn last_start_at_or_before(&self, t: i64) -> Option<usize> {
-        self.inner.starts.partition_point(|&s| s <= t).checked_sub(1)
+        self.inner
+            .starts
+            .partition_point(|&s| s <= t)
+            .checked_sub(1)
     }
 
     /// Working seconds in `[first, t)`, for `t` in range.
@@ -509,14 +512,11 @@ impl Calendar {
         }
         let i = &self.inner;
         let next = i.starts.partition_point(|&s| s <= t);
-        i.starts
-            .get(next)
-            .copied()
-            .ok_or(CalendarError::Exhausted {
-                from: t,
-                working: 0,
-                last: i.last,
-            })
+        i.starts.get(next).copied().ok_or(CalendarError::Exhausted {
+            from: t,
+            working: 0,
+            last: i.last,
+        })
     }
 
     /// Like [`working_between`](Self::working_between), with pause intervals `[s, e)` (UTC
