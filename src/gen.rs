@@ -118,17 +118,6 @@ impl Rng {
         self.below(1_000_000) < u64::from(ppm)
     }
 
-    /// Approximately exponential with the given mean (integer only): the integer part of
-    /// `Exp(1)/ln 2` is geometric(1/2), the fraction is taken uniform.
-    fn exp(&mut self, mean: i64) -> i64 {
-        let u = self.next_u64();
-        let lz = i64::from(u.leading_zeros().min(40));
-        let frac = (self.next_u64() >> 48) as i64; // 0..65536
-        let e = lz * 65536 + frac; // mean ~ 1.5 * 65536
-        let v = (i128::from(mean) * i128::from(e) * 2) / (3 * 65536);
-        i64::try_from(v).unwrap_or(i64::MAX / 4)
-    }
-
     fn pick<T: Copy>(&mut self, table: &[(u32, T)], fallback: T) -> T {
         let total: u64 = table.iter().map(|(w, _)| u64::from(*w)).sum();
         let mut r = self.below(total);
@@ -828,7 +817,7 @@ impl<W: Write> Gen<W> {
         let new_assets = plan.assets0 * months / 100;
         let mut rng = Rng::new(cfg.seed);
         // decorrelate the noise stream from the content stream
-        let noise = Rng::new(mix(cfg.seed ^ 0x5EED_0F_0015E));
+        let noise = Rng::new(mix(cfg.seed ^ 0x05EE_D0F0_015E));
         let _ = rng.next_u64();
         let mut g = Gen {
             out,
@@ -894,21 +883,36 @@ impl<W: Write> Gen<W> {
         );
     }
 
-    /// Next arrival after `t` (thinning), or None past the end.
-    fn next_arrival(&mut self, a: Arrival, t: i64) -> Option<i64> {
+    /// Next arrival after `t`, or None past the end. The gap is drawn in "full intensity"
+    /// time (uniform 0.2..1.8 × the mean, or 0..1 × the mean for the first arrival) and
+    /// mapped to wall time through the intensity profile, half-hour slot by slot. This keeps
+    /// the daily and weekly shape while keeping the total count close to the plan.
+    fn next_arrival(&mut self, a: Arrival, t: i64, first: bool) -> Option<i64> {
         if a.mean_gap <= 0 {
             return None;
         }
+        let g = a.mean_gap;
+        let mut left = if first {
+            self.rng.range(0, g)
+        } else {
+            self.rng.range(g / 5, g * 9 / 5).max(1)
+        };
+        let slot = 30 * MIN;
         let mut t = t;
-        loop {
-            t += self.rng.exp(a.mean_gap).max(1);
-            if t >= self.end {
-                return None;
+        while t < self.end {
+            let w = i64::from(weight(a.profile, t));
+            let slot_end = (t.div_euclid(slot) + 1) * slot;
+            if w > 0 {
+                let avail = (slot_end - t) * w / 1000;
+                if left <= avail {
+                    let at = t + left * 1000 / w;
+                    return (at < self.end).then_some(at);
+                }
+                left -= avail;
             }
-            if self.rng.below(1000) < u64::from(weight(a.profile, t)) {
-                return Some(t);
-            }
+            t = slot_end;
         }
+        None
     }
 
     fn schedule_arrival(&mut self, p: Proc, t: i64) {
@@ -921,7 +925,7 @@ impl<W: Write> Gen<W> {
             Proc::RegNew => self.reg_new,
             _ => return,
         };
-        if let Some(at) = self.next_arrival(a, t) {
+        if let Some(at) = self.next_arrival(a, t, t == self.start) {
             self.push(at, Payload::Spawn(p));
         }
     }
@@ -1094,8 +1098,9 @@ impl<W: Write> Gen<W> {
         let n = self
             .rng
             .pick(&[(300, 0u32), (400, 1), (200, 2), (100, 3)], 0);
-        for _ in 0..n {
-            let at = self.rng.range(t, mend - 1);
+        let mut times: Vec<i64> = (0..n).map(|_| self.rng.range(t, mend - 1)).collect();
+        times.sort_unstable();
+        for at in times {
             let prod = if self.rng.permille(600) { P_SEC } else { P_WAF };
             let cat = self.rng.pick(
                 &[

@@ -255,7 +255,8 @@ fn deterministic() {
 
 #[test]
 fn line_count_within_ten_percent() {
-    let cases: [(u64, u64, (i32, u32), (i32, u32)); 8] = [
+    type Case = (u64, u64, (i32, u32), (i32, u32));
+    let cases: [Case; 8] = [
         (1, 1000, (2026, 10), (2026, 10)),
         (2, 1000, (2026, 10), (2026, 10)),
         (3, 5000, (2026, 10), (2026, 10)),
@@ -452,10 +453,8 @@ fn realistic_mix() {
                     plan_due_plus_1 += 1;
                 }
             }
-            "asset.registered" => {
-                if e["at"].as_str().unwrap() < "2026-10" {
-                    assets_before += 1;
-                }
+            "asset.registered" if e["at"].as_str().unwrap() < "2026-10" => {
+                assets_before += 1;
             }
             _ => {}
         }
