@@ -11,3 +11,5 @@ pub mod period;
 pub mod score;
 pub mod scorecard;
 pub mod syntax;
+pub mod diff;
+pub mod explain;

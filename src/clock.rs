@@ -1,0 +1,217 @@
+//! Clocks over a subject's lifecycle: start, stop, pause, resume, restart and reset, counted
+//! in a calendar, judged against a deadline as of an evaluation instant.
+
+use serde::Serialize;
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::contract::{ClockDef, EventMatch};
+use crate::event::Event;
+
+/// Where a clock stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    NotStarted,
+    Running,
+    Paused,
+    Stopped,
+}
+
+/// The verdict on a clock as of the evaluation instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Met,
+    Breached,
+    Pending,
+}
+
+/// What each event did to the clock (for explanations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    Start,
+    Stop,
+    Pause,
+    Resume,
+    Restart,
+    Reset,
+}
+
+/// A clock evaluated over one subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockRun {
+    pub state: State,
+    /// counted seconds as of the evaluation instant
+    pub elapsed: i64,
+    /// seconds allowed, for duration deadlines
+    pub allowed: Option<i64>,
+    /// the absolute due instant, for `deadline at`
+    pub due: Option<i64>,
+    /// when the clock stopped (last stop)
+    pub stopped_at: Option<i64>,
+    /// while running at the evaluation instant: the instant it started counting last
+    pub running_since: Option<i64>,
+    pub outcome: Outcome,
+    /// indices (into the subject's log) of the events that moved the clock, with their step
+    pub steps: Vec<(usize, Step)>,
+}
+
+/// Does the event match one of these kinds (and its condition)?
+pub(crate) fn matches(
+    list: &[EventMatch],
+    e: &Event,
+    cond: impl Fn(&crate::contract::Cond, &Event) -> bool,
+) -> bool {
+    list.iter()
+        .any(|m| e.kind == Some(m.kind) && m.cond.as_ref().is_none_or(|c| cond(c, e)))
+}
+
+/// The deadline of one clock, resolved from its anchor event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// seconds of counted time
+    Allowed(i64),
+    /// an absolute instant, compared in wall time
+    Due(i64),
+    /// not resolvable (never judged)
+    Unknown,
+}
+
+/// Runs the clock over `log[anchor..]` (sorted by `at`, `id`); events after `as_of` are
+/// ignored.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    def: &ClockDef,
+    limit: Limit,
+    log: &[Event],
+    anchor: usize,
+    as_of: i64,
+    calendar: &Calendar,
+    cond: impl Fn(&crate::contract::Cond, &Event) -> bool,
+    record_steps: bool,
+) -> Result<ClockRun, CalendarError> {
+    let mut state = State::NotStarted;
+    let mut elapsed = 0i64;
+    let mut since = 0i64;
+    let mut stopped_at = None;
+    let mut steps = Vec::new();
+    let starts_at_anchor = def.start.is_empty();
+    for (i, e) in log.iter().enumerate().skip(anchor) {
+        if e.at > as_of {
+            break;
+        }
+        let step = match state {
+            State::NotStarted => {
+                if (starts_at_anchor && i == anchor)
+                    || (!starts_at_anchor && matches(&def.start, e, &cond))
+                {
+                    since = e.at;
+                    state = State::Running;
+                    Some(Step::Start)
+                } else {
+                    None
+                }
+            }
+            State::Running => {
+                if matches(&def.stop, e, &cond) {
+                    elapsed += calendar.working_between(since, e.at)?;
+                    stopped_at = Some(e.at);
+                    state = State::Stopped;
+                    Some(Step::Stop)
+                } else if matches(&def.pause, e, &cond) {
+                    elapsed += calendar.working_between(since, e.at)?;
+                    state = State::Paused;
+                    Some(Step::Pause)
+                } else if matches(&def.reset, e, &cond) {
+                    elapsed = 0;
+                    since = e.at;
+                    Some(Step::Reset)
+                } else {
+                    None
+                }
+            }
+            State::Paused => {
+                if matches(&def.stop, e, &cond) {
+                    // a stop while paused keeps the time counted before the pause
+                    stopped_at = Some(e.at);
+                    state = State::Stopped;
+                    Some(Step::Stop)
+                } else if matches(&def.resume, e, &cond) {
+                    since = e.at;
+                    state = State::Running;
+                    Some(Step::Resume)
+                } else if matches(&def.reset, e, &cond) {
+                    elapsed = 0;
+                    since = e.at;
+                    state = State::Running;
+                    Some(Step::Reset)
+                } else {
+                    None
+                }
+            }
+            State::Stopped => {
+                if matches(&def.restart, e, &cond) {
+                    since = e.at;
+                    stopped_at = None;
+                    state = State::Running;
+                    Some(Step::Restart)
+                } else if matches(&def.reset, e, &cond) {
+                    elapsed = 0;
+                    since = e.at;
+                    stopped_at = None;
+                    state = State::Running;
+                    Some(Step::Reset)
+                } else {
+                    None
+                }
+            }
+        };
+        if let (Some(step), true) = (step, record_steps) {
+            steps.push((i, step));
+        }
+    }
+    let running_since = (state == State::Running).then_some(since);
+    if state == State::Running {
+        elapsed += calendar.working_between(since, as_of)?;
+    }
+    let (allowed, due) = match limit {
+        Limit::Allowed(s) => (Some(s), None),
+        Limit::Due(t) => (None, Some(t)),
+        Limit::Unknown => (None, None),
+    };
+    let outcome = match (allowed, due) {
+        (Some(allowed), _) => {
+            if elapsed > allowed {
+                Outcome::Breached
+            } else if state == State::Stopped {
+                Outcome::Met
+            } else {
+                Outcome::Pending
+            }
+        }
+        (None, Some(due)) => match stopped_at {
+            Some(t) if state == State::Stopped => {
+                if t <= due {
+                    Outcome::Met
+                } else {
+                    Outcome::Breached
+                }
+            }
+            _ if as_of > due => Outcome::Breached,
+            _ => Outcome::Pending,
+        },
+        // no deadline could be resolved (the validator rejects such anchors): never judged
+        (None, None) => Outcome::Pending,
+    };
+    Ok(ClockRun {
+        state,
+        elapsed,
+        allowed,
+        due,
+        stopped_at,
+        running_since,
+        outcome,
+        steps,
+    })
+}

@@ -1,0 +1,488 @@
+//! Events: the canonical record, strict validation against the contract, and a streaming
+//! JSON Lines reader that never drops a line silently.
+//!
+//! A line is either accepted (validated into a compact [`Event`]) or rejected with a
+//! [`Rejection`] that keeps the line number, the reason and the text. Duplicates are decided
+//! later, among accepted events only.
+
+use std::io::BufRead;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::contract::{AttrType, Contract, KindId, ProductId};
+
+/// Limits that keep hostile input bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// longer lines are rejected without being parsed
+    pub max_line_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_bytes: 1 << 20,
+        }
+    }
+}
+
+/// The value of a declared attribute, in the attribute's base unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttrValue {
+    Missing,
+    Text(String),
+    /// index into the enum's values
+    Enum(u16),
+    Bool(bool),
+    Number(Decimal),
+    /// Unix seconds
+    Time(i64),
+}
+
+/// An accepted event, validated against the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    /// Unix seconds (fractional seconds truncated)
+    pub at: i64,
+    /// `None`: a kind the contract does not declare (accepted and ignored)
+    pub kind: Option<KindId>,
+    pub subject: String,
+    pub product: ProductId,
+    /// one value per declared attribute of the kind, in declaration order
+    pub attrs: Vec<AttrValue>,
+}
+
+/// Why an event was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// 1-based line number in the input, when read from a file
+    pub line: Option<u64>,
+    pub reason: String,
+    /// the line or record as received (lossy UTF-8)
+    pub text: String,
+}
+
+/// An event as handed in by a caller (Rust service, Python), before validation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    pub id: String,
+    /// RFC 3339 with seconds and an offset
+    pub at: String,
+    pub kind: String,
+    pub subject: String,
+    pub product: Option<String>,
+    pub party: Option<String>,
+    pub attrs: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Validates events against one contract: name lookups are done once per event.
+pub struct Validator<'c> {
+    contract: &'c Contract,
+    kinds: std::collections::HashMap<&'c str, KindId>,
+    products: std::collections::HashMap<&'c str, ProductId>,
+}
+
+impl<'c> Validator<'c> {
+    pub fn new(contract: &'c Contract) -> Self {
+        let kinds = contract
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.name.as_str(), i))
+            .collect();
+        let products = contract
+            .products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        Validator {
+            contract,
+            kinds,
+            products,
+        }
+    }
+
+    /// Validates one JSON Lines line. `Ok(None)` for a blank line (not counted anywhere).
+    pub fn line(&self, bytes: &[u8]) -> Result<Option<Event>, String> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()))?;
+        let trimmed = text.trim_matches(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n');
+        if trimmed.is_empty() {
+            return Ok(None);
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(trimmed).map_err(|e| format!("not JSON: {e}"))?;
+        self.value(&value).map(Some)
+    }
+
+    /// Validates one event given as a JSON value.
+    pub fn value(&self, value: &serde_json::Value) -> Result<Event, String> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| format!("not a JSON object (found {})", json_type(value)))?;
+        let id = required_str(obj, "id")?;
+        let kind_name = required_str(obj, "kind")?;
+        let subject = required_str(obj, "subject")?;
+        let at = match obj.get("at") {
+            None => return Err("missing `at`".into()),
+            Some(serde_json::Value::String(s)) => {
+                parse_instant(s).map_err(|e| format!("`at`: {e}"))?
+            }
+            Some(v) => return Err(format!("`at` must be a string, found {}", json_type(v))),
+        };
+        let product = match obj.get("product") {
+            None | Some(serde_json::Value::Null) => return Err("missing `product`".into()),
+            Some(serde_json::Value::String(p)) => *self
+                .products
+                .get(p.as_str())
+                .ok_or_else(|| format!("unknown product `{p}`"))?,
+            Some(v) => {
+                return Err(format!(
+                    "`product` must be a string, found {}",
+                    json_type(v)
+                ))
+            }
+        };
+        // `party` is informational: it plays no role in scoring and is not validated
+        let empty = serde_json::Map::new();
+        let attrs = match obj.get("attrs") {
+            None => &empty,
+            Some(serde_json::Value::Object(m)) => m,
+            Some(v) => return Err(format!("`attrs` must be an object, found {}", json_type(v))),
+        };
+        let kind = self.kinds.get(kind_name).copied();
+        let values = match kind.and_then(|k| self.contract.kinds.get(k)) {
+            None => Vec::new(),
+            Some(def) => {
+                let mut values = Vec::with_capacity(def.attrs.len());
+                for a in &def.attrs {
+                    let v = attr_value(&a.ty, attrs.get(&a.name))
+                        .map_err(|e| format!("`{kind_name}` attribute `{}` {e}", a.name))?;
+                    if a.required && v == AttrValue::Missing {
+                        return Err(format!(
+                            "`{kind_name}` needs attribute `{}` ({})",
+                            a.name,
+                            type_phrase(&a.ty)
+                        ));
+                    }
+                    values.push(v);
+                }
+                values
+            }
+        };
+        Ok(Event {
+            id: id.to_string(),
+            at,
+            kind,
+            subject: subject.to_string(),
+            product,
+            attrs: values,
+        })
+    }
+
+    /// Validates a record handed in by a caller.
+    pub fn record(&self, r: &EventRecord) -> Result<Event, String> {
+        let mut obj = serde_json::Map::new();
+        obj.insert("id".into(), r.id.clone().into());
+        obj.insert("at".into(), r.at.clone().into());
+        obj.insert("kind".into(), r.kind.clone().into());
+        obj.insert("subject".into(), r.subject.clone().into());
+        if let Some(p) = &r.product {
+            obj.insert("product".into(), p.clone().into());
+        }
+        if let Some(p) = &r.party {
+            obj.insert("party".into(), p.clone().into());
+        }
+        obj.insert("attrs".into(), serde_json::Value::Object(r.attrs.clone()));
+        self.value(&serde_json::Value::Object(obj))
+    }
+}
+
+fn required_str<'a>(
+    obj: &'a serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Result<&'a str, String> {
+    match obj.get(key) {
+        None => Err(format!("missing `{key}`")),
+        Some(serde_json::Value::String(s)) if s.is_empty() => Err(format!("empty `{key}`")),
+        Some(serde_json::Value::String(s)) => Ok(s),
+        Some(v) => Err(format!("`{key}` must be a string, found {}", json_type(v))),
+    }
+}
+
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+fn type_phrase(ty: &AttrType) -> String {
+    match ty {
+        AttrType::Text => "a string".into(),
+        AttrType::Bool => "a JSON boolean".into(),
+        AttrType::Number(_) => "a JSON number".into(),
+        AttrType::Time => "an RFC 3339 time with seconds and offset".into(),
+        AttrType::Enum(vs) => format!("one of {}", vs.join(", ")),
+    }
+}
+
+fn attr_value(ty: &AttrType, v: Option<&serde_json::Value>) -> Result<AttrValue, String> {
+    use serde_json::Value as J;
+    let Some(v) = v else {
+        return Ok(AttrValue::Missing);
+    };
+    if v.is_null() {
+        return Ok(AttrValue::Missing);
+    }
+    let found = || format!("must be {}, found {}", type_phrase(ty), shown(v));
+    match (ty, v) {
+        (AttrType::Text, J::String(s)) => Ok(AttrValue::Text(s.clone())),
+        (AttrType::Bool, J::Bool(b)) => Ok(AttrValue::Bool(*b)),
+        (AttrType::Number(_), J::Number(n)) => {
+            let text = n.to_string();
+            parse_decimal(&text)
+                .map(AttrValue::Number)
+                .ok_or_else(|| format!("is out of range ({text})"))
+        }
+        (AttrType::Time, J::String(s)) => parse_instant(s)
+            .map(AttrValue::Time)
+            .map_err(|e| format!("is not a valid time: {e}")),
+        (AttrType::Enum(values), J::String(s)) => values
+            .iter()
+            .position(|x| x == s)
+            .and_then(|i| u16::try_from(i).ok())
+            .map(AttrValue::Enum)
+            .ok_or_else(found),
+        _ => Err(found()),
+    }
+}
+
+fn shown(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        let cut: String = s.chars().take(40).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}
+
+/// Parses a JSON number text (possibly with exponent) into an exact decimal.
+fn parse_decimal(text: &str) -> Option<Decimal> {
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
+    } else {
+        text.parse::<Decimal>().ok()
+    }
+}
+
+/// Parses strict RFC 3339 with seconds and an offset (`Z` or `±hh:mm`) into Unix seconds.
+/// Fractional seconds are truncated. Rejects hour 24, second 60, `+0800` and missing offsets.
+pub fn parse_instant(s: &str) -> Result<i64, String> {
+    let b = s.as_bytes();
+    let bad =
+        || format!("`{s}` is not RFC 3339 with seconds and offset, e.g. 2026-10-09T09:12:00+08:00");
+    if b.len() < 20 {
+        return Err(bad());
+    }
+    let num = |from: usize, len: usize| -> Option<u32> {
+        let mut n = 0u32;
+        for i in from..from + len {
+            let c = *b.get(i)?;
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    let sep = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
+        return Err(bad());
+    }
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        num(0, 4),
+        num(5, 2),
+        num(8, 2),
+        num(11, 2),
+        num(14, 2),
+        num(17, 2),
+    ) else {
+        return Err(bad());
+    };
+    let mut i = 19;
+    if sep(i, b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(|c| c.is_ascii_digit()) {
+            i += 1;
+        }
+        if i == start {
+            return Err(bad());
+        }
+    }
+    let offset_secs: i64 = match b.get(i) {
+        Some(b'Z') if i + 1 == b.len() => 0,
+        Some(&c @ (b'+' | b'-')) if i + 6 == b.len() && sep(i + 3, b':') => {
+            let (Some(oh), Some(om)) = (num(i + 1, 2), num(i + 4, 2)) else {
+                return Err(bad());
+            };
+            if oh > 23 || om > 59 {
+                return Err(format!("`{s}`: offset out of range"));
+            }
+            let v = i64::from(oh * 3600 + om * 60);
+            if c == b'-' {
+                -v
+            } else {
+                v
+            }
+        }
+        _ => return Err(bad()),
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(format!("`{s}`: time of day out of range"));
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
+        .ok_or_else(|| format!("`{s}`: no such date"))?;
+    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    Ok(days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_secs)
+}
+
+use chrono::Datelike;
+
+/// One outcome of reading a line.
+#[derive(Debug)]
+pub enum LineOutcome {
+    Accepted(Event),
+    Rejected(Rejection),
+}
+
+/// Streams a JSON Lines input: calls `f` for every non-blank line, in order, with its outcome.
+/// Memory stays bounded by the longest line accepted (see [`Limits`]).
+pub fn read_jsonl<R: BufRead>(
+    contract: &Contract,
+    mut input: R,
+    limits: Limits,
+    mut f: impl FnMut(LineOutcome),
+) -> std::io::Result<u64> {
+    let validator = Validator::new(contract);
+    let mut buf = Vec::with_capacity(4096);
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = read_line_bounded(&mut input, &mut buf, limits.max_line_bytes)?;
+        if n.bytes == 0 {
+            break;
+        }
+        line_no += 1;
+        if n.truncated {
+            f(LineOutcome::Rejected(Rejection {
+                line: Some(line_no),
+                reason: format!(
+                    "line longer than {} bytes ({} bytes)",
+                    limits.max_line_bytes, n.bytes
+                ),
+                text: String::from_utf8_lossy(&buf).into_owned() + "…",
+            }));
+            continue;
+        }
+        match validator.line(&buf) {
+            Ok(None) => {}
+            Ok(Some(e)) => f(LineOutcome::Accepted(e)),
+            Err(reason) => {
+                let text = String::from_utf8_lossy(&buf);
+                f(LineOutcome::Rejected(Rejection {
+                    line: Some(line_no),
+                    reason,
+                    text: text.trim_end_matches(['\n', '\r']).to_string(),
+                }))
+            }
+        }
+    }
+    Ok(line_no)
+}
+
+struct LineRead {
+    bytes: usize,
+    truncated: bool,
+}
+
+/// Reads one line into `buf`, keeping at most `max` bytes (the rest of a long line is
+/// consumed and counted, not stored).
+fn read_line_bounded<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<LineRead> {
+    let mut total = 0usize;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(LineRead {
+                bytes: total,
+                truncated: total > max,
+            });
+        }
+        let (chunk, done) = match available.iter().position(|&c| c == b'\n') {
+            Some(i) => (available.get(..=i).unwrap_or(available), true),
+            None => (available, false),
+        };
+        let len = chunk.len();
+        if buf.len() < max {
+            let room = max - buf.len();
+            buf.extend_from_slice(chunk.get(..room.min(len)).unwrap_or(chunk));
+        }
+        total += len;
+        input.consume(len);
+        if done {
+            // the newline itself does not count against the limit
+            return Ok(LineRead {
+                bytes: total,
+                truncated: total - 1 > max,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_instant;
+
+    #[test]
+    fn instants() {
+        // 2026-10-09T09:12:00+08:00 = 2026-10-09T01:12:00Z; 2026-10-09 is day 20735 since 1970
+        assert_eq!(
+            parse_instant("2026-10-09T09:12:00+08:00").unwrap(),
+            20_735 * 86_400 + 3600 + 12 * 60
+        );
+        assert_eq!(
+            parse_instant("2026-10-09T01:12:00.999Z").unwrap(),
+            parse_instant("2026-10-09T09:12:00+08:00").unwrap()
+        );
+        for bad in [
+            "2026-10-09T09:12:00",
+            "2026-10-09T09:12:00+0800",
+            "2026-10-09T24:00:00Z",
+            "2026-10-09T23:59:60Z",
+            "2026-10-09T09:12Z",
+            "2026-02-30T09:12:00Z",
+            "2026-10-09 09:12:00Z",
+            "2026-10-09T09:12:00.Z",
+            "2026-10-09T09:12:00+08:00x",
+        ] {
+            assert!(parse_instant(bad).is_err(), "{bad}");
+        }
+    }
+}

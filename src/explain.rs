@@ -1,0 +1,90 @@
+//! Explanations: why an indicator has the value and score it has, subject by subject.
+
+use crate::eval::Finding;
+use crate::scorecard::{AssessmentCard, IndicatorCard, Scorecard};
+
+/// Formats seconds as `1h 05m 00s`.
+pub fn duration(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.unsigned_abs();
+    let (d, h, m, s) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    if d > 0 {
+        format!("{sign}{d}d {h:02}h {m:02}m {s:02}s")
+    } else if h > 0 {
+        format!("{sign}{h}h {m:02}m {s:02}s")
+    } else {
+        format!("{sign}{m}m {s:02}s")
+    }
+}
+
+/// A readable account of one indicator in one assessment and what counted against it.
+pub fn render(card: &Scorecard, a: &AssessmentCard, ic: &IndicatorCard, findings: &[Finding]) -> String {
+    let mut out = String::new();
+    let name = [ic.title_zh.as_deref(), ic.title_en.as_deref()]
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let opt = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    out.push_str(&format!(
+        "{} → {} · {} · {} {}\n",
+        a.assessor, a.assessee, card.period, ic.id, name
+    ));
+    out.push_str(&format!(
+        "  value {} (target {}), score {} of 100, weight {}\n",
+        opt(ic.value),
+        ic.target,
+        opt(ic.score),
+        ic.weight
+    ));
+    if let Some(c) = ic.clocks {
+        out.push_str(&format!(
+            "  clocks: {} met, {} breached, {} pending (pending clocks count in neither part)\n",
+            c.met, c.breached, c.pending
+        ));
+    }
+    if let Some((n, d)) = ic.ratio {
+        out.push_str(&format!("  {n} of {d} counted in the numerator\n"));
+    }
+    if let (Some(s), Some(score)) = (ic.score, a.score) {
+        let total: rust_decimal::Decimal = a
+            .indicators
+            .iter()
+            .filter(|i| i.score.is_some())
+            .map(|i| i.weight)
+            .sum();
+        if !total.is_zero() {
+            let lost = (rust_decimal::Decimal::ONE_HUNDRED - s) * ic.weight / total;
+            out.push_str(&format!(
+                "  points lost on the party score ({}): {}\n",
+                score,
+                crate::score::round(lost, 2)
+            ));
+        }
+    }
+    if findings.is_empty() {
+        out.push_str("  nothing counted against this indicator\n");
+    }
+    for f in findings {
+        let mut line = format!("  - {} [{}] {}", f.subject, f.product, f.status);
+        if let (Some(e), Some(al)) = (f.elapsed, f.allowed) {
+            line.push_str(&format!(": {} counted, {} allowed", duration(e), duration(al)));
+        } else if let Some(e) = f.elapsed {
+            line.push_str(&format!(": {} counted", duration(e)));
+        }
+        if let Some(d) = &f.due {
+            line.push_str(&format!(": due {d}"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+        for e in &f.events {
+            let step = e
+                .step
+                .map(|s| format!("{s:?}").to_lowercase())
+                .unwrap_or_default();
+            out.push_str(&format!("      {:<8} {}  {}  {}\n", step, e.at, e.kind, e.id));
+        }
+    }
+    out
+}

@@ -1,0 +1,328 @@
+//! The scorecard: what an evaluation reports, and its JSON, CSV and table forms.
+
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use crate::contract::Level;
+
+/// Event counts over the whole input (whatever the period or `as_of`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventCounts {
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+}
+
+/// One period's scores for every assessment of the contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scorecard {
+    pub contract: String,
+    pub period: String,
+    /// Unix seconds, `[start, end)`
+    pub period_start: i64,
+    pub period_end: i64,
+    pub as_of: i64,
+    /// `as_of` in RFC 3339 in the contract's time zone
+    pub as_of_text: String,
+    pub currency: String,
+    pub events: EventCounts,
+    pub assessments: Vec<AssessmentCard>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentCard {
+    pub assessor: String,
+    pub assessee: String,
+    pub assessee_title: Option<String>,
+    /// party score, rounded; `None` when no indicator applies
+    pub score: Option<Decimal>,
+    /// score per level, in [`Level::ALL`] order
+    pub levels: Vec<(Level, Option<Decimal>)>,
+    pub fee: Option<Decimal>,
+    pub share: Option<Decimal>,
+    pub fee_due: Option<Decimal>,
+    /// deductions passed on from the prime's own assessment (back-to-back payment)
+    pub passed_through: Option<Decimal>,
+    pub indicators: Vec<IndicatorCard>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorCard {
+    pub id: String,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub level: Level,
+    pub weight: Decimal,
+    /// rounded value; `None` when not applicable
+    pub value: Option<Decimal>,
+    pub score: Option<Decimal>,
+    pub target: String,
+    pub target_met: Option<bool>,
+    /// clock counts, for clock indicators
+    pub clocks: Option<ClockCounts>,
+    /// numerator and denominator, for ratios and coverage
+    pub ratio: Option<(u64, u64)>,
+    /// number of events or subjects the value was computed over
+    pub samples: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClockCounts {
+    pub met: u64,
+    pub breached: u64,
+    pub pending: u64,
+}
+
+fn dec(d: Option<Decimal>) -> Value {
+    d.map_or(Value::Null, |d| Value::String(d.to_string()))
+}
+
+impl Scorecard {
+    /// The JSON form: decimals as strings, non-applicable values as `null`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "contract": self.contract,
+            "period": self.period,
+            "as_of": self.as_of_text,
+            "currency": self.currency,
+            "events": {
+                "accepted": self.events.accepted,
+                "duplicates": self.events.duplicates,
+                "rejected": self.events.rejected,
+            },
+            "assessments": self.assessments.iter().map(AssessmentCard::to_json).collect::<Vec<_>>(),
+        })
+    }
+
+    /// One CSV row per assessment × indicator.
+    pub fn to_csv(&self, out: &mut String, header: bool) {
+        if header {
+            out.push_str("period,assessor,assessee,party_score,fee_due,indicator,level,weight,value,score,target,target_met,met,breached,pending,numerator,denominator\n");
+        }
+        let s = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+        for a in &self.assessments {
+            for i in &a.indicators {
+                let c = i.clocks;
+                let r = i.ratio;
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    self.period,
+                    a.assessor,
+                    a.assessee,
+                    s(a.score),
+                    s(a.fee_due),
+                    i.id,
+                    i.level.as_str(),
+                    i.weight,
+                    s(i.value),
+                    s(i.score),
+                    csv_field(&i.target),
+                    i.target_met.map(|b| b.to_string()).unwrap_or_default(),
+                    c.map(|c| c.met.to_string()).unwrap_or_default(),
+                    c.map(|c| c.breached.to_string()).unwrap_or_default(),
+                    c.map(|c| c.pending.to_string()).unwrap_or_default(),
+                    r.map(|r| r.0.to_string()).unwrap_or_default(),
+                    r.map(|r| r.1.to_string()).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+
+    /// A readable table with Chinese and English indicator names.
+    pub fn to_table(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "{} · period {} · as of {}\nevents: {} accepted, {} duplicates, {} rejected\n",
+            self.contract,
+            self.period,
+            self.as_of_text,
+            self.events.accepted,
+            self.events.duplicates,
+            self.events.rejected
+        ));
+        for a in &self.assessments {
+            out.push('\n');
+            let title = a
+                .assessee_title
+                .as_deref()
+                .map(|t| format!(" {t}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{} → {}{}   score {}   fee due {}{}\n",
+                a.assessor,
+                a.assessee,
+                title,
+                opt(a.score),
+                a.fee_due
+                    .map(|f| format!("{f} {}", self.currency))
+                    .unwrap_or_else(|| "—".into()),
+                a.passed_through
+                    .map(|p| format!("   passed through {p} {}", self.currency))
+                    .unwrap_or_default(),
+            ));
+            let levels: Vec<String> = a
+                .levels
+                .iter()
+                .map(|(l, s)| format!("{} {}", l.as_str(), opt(*s)))
+                .collect();
+            out.push_str(&format!("  levels: {}\n", levels.join(" · ")));
+            let rows: Vec<[String; 6]> = a
+                .indicators
+                .iter()
+                .map(|i| {
+                    let name = match (&i.title_zh, &i.title_en) {
+                        (Some(z), Some(e)) => format!("{z} {e}"),
+                        (Some(z), None) => z.clone(),
+                        (None, Some(e)) => e.clone(),
+                        (None, None) => i.id.clone(),
+                    };
+                    let detail = match (i.clocks, i.ratio) {
+                        (Some(c), _) => format!(
+                            "met {} breached {} pending {}",
+                            c.met, c.breached, c.pending
+                        ),
+                        (None, Some((n, d))) => format!("{n}/{d}"),
+                        _ => format!("n={}", i.samples),
+                    };
+                    [
+                        name,
+                        i.weight.to_string(),
+                        opt(i.value),
+                        i.target.clone(),
+                        opt(i.score),
+                        detail,
+                    ]
+                })
+                .collect();
+            let heads = ["indicator", "weight", "value", "target", "score", "detail"];
+            let mut widths = heads.map(width);
+            for r in &rows {
+                for (w, c) in widths.iter_mut().zip(r.iter()) {
+                    *w = (*w).max(width(c));
+                }
+            }
+            let line = |cells: &[String]| {
+                let mut s = String::from("  ");
+                for (i, (c, w)) in cells.iter().zip(widths.iter()).enumerate() {
+                    let pad = w.saturating_sub(width(c));
+                    if i == 0 || i == 5 {
+                        s.push_str(c);
+                        s.push_str(&" ".repeat(pad));
+                    } else {
+                        s.push_str(&" ".repeat(pad));
+                        s.push_str(c);
+                    }
+                    s.push_str("  ");
+                }
+                s.trim_end().to_string() + "\n"
+            };
+            out.push_str(&line(&heads.map(String::from)));
+            for r in &rows {
+                out.push_str(&line(r));
+            }
+        }
+        out
+    }
+}
+
+impl AssessmentCard {
+    fn to_json(&self) -> Value {
+        let mut levels = serde_json::Map::new();
+        for (l, s) in &self.levels {
+            levels.insert(l.as_str().into(), dec(*s));
+        }
+        json!({
+            "assessor": self.assessor,
+            "assessee": self.assessee,
+            "score": dec(self.score),
+            "fee": dec(self.fee),
+            "share": dec(self.share),
+            "fee_due": dec(self.fee_due),
+            "passed_through": dec(self.passed_through),
+            "levels": levels,
+            "indicators": self.indicators.iter().map(IndicatorCard::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl IndicatorCard {
+    fn to_json(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        m.insert("id".into(), self.id.clone().into());
+        m.insert("level".into(), self.level.as_str().into());
+        m.insert("weight".into(), self.weight.to_string().into());
+        m.insert("value".into(), dec(self.value));
+        m.insert("score".into(), dec(self.score));
+        m.insert("target".into(), self.target.clone().into());
+        m.insert(
+            "target_met".into(),
+            self.target_met.map_or(Value::Null, Value::Bool),
+        );
+        if let Some(c) = self.clocks {
+            m.insert("met".into(), c.met.into());
+            m.insert("breached".into(), c.breached.into());
+            m.insert("pending".into(), c.pending.into());
+        }
+        if let Some((n, d)) = self.ratio {
+            m.insert("numerator".into(), n.into());
+            m.insert("denominator".into(), d.into());
+        }
+        m.insert("samples".into(), self.samples.into());
+        Value::Object(m)
+    }
+}
+
+fn opt(d: Option<Decimal>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Display width: CJK characters take two columns.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            if (0x1100..=0x115F).contains(&u)
+                || (0x2E80..=0xA4CF).contains(&u)
+                || (0xAC00..=0xD7A3).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFE30..=0xFE4F).contains(&u)
+                || (0xFF00..=0xFF60).contains(&u)
+                || (0xFFE0..=0xFFE6).contains(&u)
+            {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// Period-by-period summary per party: score and fee due for each period.
+pub fn summary(cards: &[Scorecard]) -> String {
+    let mut out = String::from("\nsummary (score / fee due)\n");
+    let Some(first) = cards.first() else {
+        return out;
+    };
+    for (ai, a) in first.assessments.iter().enumerate() {
+        out.push_str(&format!("  {} → {}\n", a.assessor, a.assessee));
+        for c in cards {
+            if let Some(x) = c.assessments.get(ai) {
+                out.push_str(&format!(
+                    "    {}  {:>7}  {:>14}\n",
+                    c.period,
+                    opt(x.score),
+                    opt(x.fee_due)
+                ));
+            }
+        }
+    }
+    out
+}
