@@ -1205,11 +1205,11 @@ impl<W: Write> Gen<W> {
         };
         // acknowledgement (business-time offset `a`)
         let r = self.rng.below(1000);
-        let a = if r < 880 {
+        let a = if r < 915 {
             Some(self.rng.range(ack_d / 20, ack_d - SEC) / SEC * SEC)
-        } else if r < 885 {
+        } else if r < 920 {
             Some(ack_d)
-        } else if r < 890 {
+        } else if r < 925 {
             Some(ack_d + SEC)
         } else if r < 980 {
             Some(self.rng.range(ack_d + SEC, ack_d * 4) / SEC * SEC)
@@ -1404,13 +1404,13 @@ impl<W: Write> Gen<W> {
             Attrs::Alert { severity, metric },
         );
         let r = self.rng.below(1000);
-        let rep = if r < 900 {
+        let rep = if r < 945 {
             Some(self.rng.range(30 * SEC, 15 * MIN - SEC) / SEC * SEC)
-        } else if r < 915 {
+        } else if r < 955 {
             Some(15 * MIN)
-        } else if r < 925 {
+        } else if r < 960 {
             Some(15 * MIN + SEC)
-        } else if r < 970 {
+        } else if r < 985 {
             Some(self.rng.range(15 * MIN + SEC, 2 * HOUR) / SEC * SEC)
         } else {
             None
@@ -1479,14 +1479,14 @@ impl<W: Write> Gen<W> {
             },
         );
         let r = self.rng.below(1000);
-        let done = if r < 830 {
+        let done = if r < 865 {
             let lo = (t + HOUR).max(due - 5 * DAY).min(due - MIN);
             Some(self.rng.range(lo, due - MIN) / SEC * SEC)
-        } else if r < 850 {
+        } else if r < 880 {
             Some(due)
-        } else if r < 870 {
+        } else if r < 895 {
             Some(due + SEC)
-        } else if r < 955 {
+        } else if r < 965 {
             Some(due + self.rng.range(2 * SEC, 5 * DAY) / SEC * SEC)
         } else {
             None
