@@ -134,11 +134,8 @@ impl<'c> Validator<'c> {
             Some(v) => return Err(format!("`at` must be a string, found {}", json_type(v))),
         };
         let product = match obj.get("product") {
-            None | Some(serde_json::Value::Null) => return Err("missing `product`".into()),
-            Some(serde_json::Value::String(p)) => *self
-                .products
-                .get(p.as_str())
-                .ok_or_else(|| format!("unknown product `{p}`"))?,
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(p)) => Some(p.as_str()),
             Some(v) => {
                 return Err(format!(
                     "`product` must be a string, found {}",
@@ -152,6 +149,32 @@ impl<'c> Validator<'c> {
             None => &empty,
             Some(serde_json::Value::Object(m)) => m,
             Some(v) => return Err(format!("`attrs` must be an object, found {}", json_type(v))),
+        };
+        self.parts(id, at, kind_name, subject, product, attrs)
+    }
+
+    /// Validates an event given field by field (for column-wise input such as DataFrames);
+    /// `at` is already converted to Unix seconds.
+    pub fn parts(
+        &self,
+        id: &str,
+        at: i64,
+        kind_name: &str,
+        subject: &str,
+        product: Option<&str>,
+        attrs: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Event, String> {
+        for (key, v) in [("id", id), ("kind", kind_name), ("subject", subject)] {
+            if v.is_empty() {
+                return Err(format!("empty `{key}`"));
+            }
+        }
+        let product = match product {
+            None => return Err("missing `product`".into()),
+            Some(p) => *self
+                .products
+                .get(p)
+                .ok_or_else(|| format!("unknown product `{p}`"))?,
         };
         let kind = self.kinds.get(kind_name).copied();
         let values = match kind.and_then(|k| self.contract.kinds.get(k)) {
