@@ -1,0 +1,565 @@
+//! The checker: turns a syntax tree ([`crate::ast::File`]) into a checked
+//! [`Contract`](crate::contract::Contract), or explains, with stable codes, why it cannot.
+//!
+//! Every name is resolved to an index and every number converted to its base unit (see
+//! [`crate::contract`]). All independent errors are reported, sorted by position; a mistake
+//! is reported once, where it is made: whatever depends on a name that failed to resolve is
+//! skipped rather than reported again (an unknown calendar on a category is one error, not
+//! one per product).
+//!
+//! # Diagnostic codes
+//!
+//! `E0001`/`E0002` are reserved for the parser. The checker's codes:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | E0100 | a required contract statement is missing (`timezone`, `term`, `currency` when a fee is given) |
+//! | E0101 | unknown time zone (not an IANA name) |
+//! | E0102 | a contract-level statement is given twice |
+//! | E0103 | the term ends before it starts |
+//! | E0104 | unknown period (expected `month`, `quarter` or `year`) |
+//! | E0105 | invalid `round` (expected `value` or `score`, and 0 to 10 places) |
+//! | E0110 | duplicate calendar name |
+//! | E0111 | unknown weekday (expected `mon` .. `sun`) |
+//! | E0112 | weekday range wraps around the week |
+//! | E0113 | working interval is empty, inverted or ends after 24:00 |
+//! | E0114 | two working intervals of one day overlap |
+//! | E0115 | `hours 24x7` combined with other hours |
+//! | E0116 | unknown holiday table |
+//! | E0117 | a holiday table has no data for a year of the term |
+//! | E0118 | holiday range ends before it starts |
+//! | E0119 | unknown calendar |
+//! | E0120 | calendar has no working hours |
+//! | E0121 | calendar cannot be built |
+//! | E0130 | duplicate party |
+//! | E0131 | unknown party role (expected `client`, `prime`, `sub` or `third`) |
+//! | E0132 | fee currency differs from the contract currency |
+//! | E0133 | fee period differs from the contract period |
+//! | E0134 | product pattern matches no product |
+//! | E0135 | unknown party |
+//! | E0136 | invalid fee amount (negative or with a unit) |
+//! | E0140 | duplicate catalog id (category, subcategory or product) |
+//! | E0141 | product has no calendar (neither its own nor inherited) |
+//! | E0150 | duplicate event kind |
+//! | E0151 | duplicate attribute of an event kind |
+//! | E0152 | unknown event kind (or subject) |
+//! | E0153 | unknown attribute |
+//! | E0154 | unsupported unit for a `number` attribute (expected `ms`, `s` or `%`) |
+//! | E0155 | duplicate value in an enum attribute |
+//! | E0160 | duplicate subject |
+//! | E0161 | `anchor ... at ATTR` names an attribute that is not a `time` |
+//! | E0162 | unknown subject |
+//! | E0163 | duplicate flag of a subject |
+//! | E0170 | duplicate indicator |
+//! | E0171 | unknown level (expected `system`, `process` or `role`) |
+//! | E0172 | weight is not positive |
+//! | E0173 | an indicator lacks a required statement (`level`, `weight`, `value`, `target`, `score`) |
+//! | E0174 | a statement is given twice in an indicator, clock or override |
+//! | E0175 | `rate(met)` without a `clock` |
+//! | E0176 | `clock` without `value rate(met)` |
+//! | E0177 | unknown value function |
+//! | E0178 | wrong arguments to a value function |
+//! | E0179 | attribute of the wrong type for this use |
+//! | E0180 | deadline table does not cover every value of the enum |
+//! | E0181 | value not in the attribute's enum |
+//! | E0182 | clock lacks `stop` or `deadline` |
+//! | E0183 | invalid duration (needs a unit `s`, `m`, `h`, `d`; whole seconds; positive) |
+//! | E0184 | unit mismatch |
+//! | E0185 | literal of the wrong type in a condition, or an operator the type does not support |
+//! | E0186 | bare condition that is neither a flag nor a `bool` attribute |
+//! | E0187 | invalid linear scoring (exactly two points with different values) |
+//! | E0188 | score outside 0 ..= 100 |
+//! | E0189 | invalid deduction (`points` and `per` must be positive, `cap` within 0 ..= 100) |
+//! | E0190 | percentile outside (0, 100] |
+//! | E0191 | duplicate key in a deadline table |
+//! | E0192 | unknown indicator |
+//! | E0200 | a party assesses itself |
+//! | E0201 | `scope covered` for a party that covers no product |
+//! | E0202 | duplicate override of one indicator |
+//! | E0203 | duplicate assessment (same assessor and assessee) |
+//! | E0210 | payment bands leave a gap in scores 0 ..= 100 |
+//! | E0211 | payment bands overlap |
+//! | E0212 | payment share is not a percentage within 0% ..= 100% |
+//! | E0213 | invalid payment band (bounds outside 0 ..= 100, empty, or an unsupported comparison) |
+//! | E0214 | `cap deduction` outside (0%, 100%] |
+//! | W0100 | make-up working day (`workday`) that is not a Saturday or Sunday |
+//! | W0101 | the contract has parties but none with role `prime` |
+//! | W0102 | a product is covered by two subcontractors (ambiguous back-to-back) |
+//! | W0103 | indicator weights do not sum to 100 |
+
+mod assess;
+mod calendars;
+mod catalog;
+mod events;
+mod indicators;
+mod util;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::ast::{self, Item};
+use crate::contract::{
+    Assessment, CalendarDef, Category, Contract, EventKind, Indicator, Party, Payment, PeriodKind,
+    Product, Subject,
+};
+use crate::diagnostic::Diagnostic;
+
+pub use util::fnv1a64;
+
+/// A checked contract and the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub contract: Contract,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses and checks a contract; records the FNV-1a 64 hash of `src` in the contract.
+pub fn load(src: &str) -> Result<Checked, Vec<Diagnostic>> {
+    let file = crate::syntax::parse(src)?;
+    let mut checked = check(&file)?;
+    checked.contract.source_hash = fnv1a64(src.as_bytes());
+    Ok(checked)
+}
+
+/// Checks a parsed contract. On error, returns every diagnostic (errors and warnings) sorted
+/// by position. `source_hash` is left at 0 (see [`load`]).
+pub fn check(file: &ast::File) -> Result<Checked, Vec<Diagnostic>> {
+    let mut cx = Ctx::new(&file.contract);
+    cx.run(&file.contract);
+    cx.finish(&file.contract)
+}
+
+/// The result of resolving a reference: found, not given, or given but wrong (already
+/// reported, so whatever depends on it stays silent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Res<T> {
+    Ok(T),
+    Missing,
+    Bad,
+}
+
+/// Checker state: what has been resolved so far, and the diagnostics.
+pub(crate) struct Ctx {
+    pub(crate) diags: Vec<Diagnostic>,
+    pub(crate) name_span: ast::Span,
+    pub(crate) tz: Option<chrono_tz::Tz>,
+    /// false when the timezone was given but is wrong (suppresses follow-ups)
+    pub(crate) tz_bad: bool,
+    pub(crate) currency: Option<String>,
+    pub(crate) term: Option<(NaiveDate, NaiveDate)>,
+    pub(crate) term_bad: bool,
+    pub(crate) period: PeriodKind,
+    pub(crate) period_bad: bool,
+    pub(crate) round_value: u32,
+    pub(crate) round_score: u32,
+
+    pub(crate) calendar_names: HashMap<String, usize>,
+    pub(crate) calendar_order: Vec<String>,
+    pub(crate) calendars: Vec<Option<CalendarDef>>,
+
+    pub(crate) categories: Vec<Category>,
+    pub(crate) product_ids: Vec<String>,
+    pub(crate) products: Vec<Option<Product>>,
+
+    pub(crate) party_names: HashMap<String, usize>,
+    pub(crate) party_order: Vec<String>,
+    pub(crate) parties: Vec<Option<Party>>,
+
+    pub(crate) kind_names: HashMap<String, usize>,
+    pub(crate) kinds: Vec<EventKind>,
+
+    pub(crate) subject_names: HashMap<String, usize>,
+    pub(crate) subject_order: Vec<String>,
+    pub(crate) subjects: Vec<Option<Subject>>,
+
+    pub(crate) indicator_names: HashMap<String, usize>,
+    pub(crate) indicator_order: Vec<String>,
+    pub(crate) indicators: Vec<Option<Indicator>>,
+    /// unit of each indicator's value, when its value resolved
+    pub(crate) indicator_units: Vec<Option<crate::contract::Unit>>,
+    /// declared weight of each indicator, when valid
+    pub(crate) weights: Vec<Option<rust_decimal::Decimal>>,
+
+    pub(crate) assessments: Vec<Option<Assessment>>,
+    pub(crate) payment: Option<Payment>,
+}
+
+impl Ctx {
+    fn new(decl: &ast::ContractDecl) -> Ctx {
+        Ctx {
+            diags: Vec::new(),
+            name_span: decl.name.span,
+            tz: None,
+            tz_bad: false,
+            currency: None,
+            term: None,
+            term_bad: false,
+            period: PeriodKind::Month,
+            period_bad: false,
+            round_value: 4,
+            round_score: 2,
+            calendar_names: HashMap::new(),
+            calendar_order: Vec::new(),
+            calendars: Vec::new(),
+            categories: Vec::new(),
+            product_ids: Vec::new(),
+            products: Vec::new(),
+            party_names: HashMap::new(),
+            party_order: Vec::new(),
+            parties: Vec::new(),
+            kind_names: HashMap::new(),
+            kinds: Vec::new(),
+            subject_names: HashMap::new(),
+            subject_order: Vec::new(),
+            subjects: Vec::new(),
+            indicator_names: HashMap::new(),
+            indicator_order: Vec::new(),
+            indicators: Vec::new(),
+            indicator_units: Vec::new(),
+            weights: Vec::new(),
+            assessments: Vec::new(),
+            payment: None,
+        }
+    }
+
+    pub(crate) fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn run(&mut self, decl: &ast::ContractDecl) {
+        self.header(decl);
+        let cals: Vec<&ast::CalendarDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Calendar(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        self.calendars_pass(&cals);
+        let cats: Vec<&ast::CategoryDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Category(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        self.catalog_pass(&cats);
+        let parties: Vec<&ast::PartyDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Party(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        self.parties_pass(&parties);
+        let events: Vec<&ast::EventDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Event(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        self.events_pass(&events);
+        let subjects: Vec<&ast::SubjectDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Subject(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        self.subjects_pass(&subjects);
+        let indicators: Vec<&ast::IndicatorDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Indicator(x) => Some(x),
+                _ => None,
+            })
+            .collect();
+        self.indicators_pass(&indicators);
+        let assessments: Vec<&ast::AssessDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Assess(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        self.assess_pass(&assessments);
+        let payments: Vec<&ast::PaymentDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Payment(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        self.payment_pass(&payments);
+    }
+
+    /// timezone, currency, term, period, round.
+    fn header(&mut self, decl: &ast::ContractDecl) {
+        let mut seen: HashMap<&'static str, ast::Span> = HashMap::new();
+        for item in &decl.items {
+            let (key, span) = match item {
+                Item::Timezone(s) => ("timezone", s.span),
+                Item::Currency(i) => ("currency", i.span),
+                Item::Term { span, .. } => ("term", *span),
+                Item::Period(i) => ("period", i.span),
+                Item::Round { what, span, .. } => match what.name.as_str() {
+                    "value" => ("round value", *span),
+                    "score" => ("round score", *span),
+                    _ => ("", *span),
+                },
+                Item::Payment(p) => ("payment", p.span),
+                _ => continue,
+            };
+            if !key.is_empty() {
+                if seen.contains_key(key) {
+                    self.push(
+                        Diagnostic::error(
+                            "E0102",
+                            format!("`{key}` is given twice in the contract"),
+                            span,
+                        )
+                        .with_label("second statement")
+                        .with_help(format!("keep one `{key}` statement")),
+                    );
+                    continue;
+                }
+                seen.insert(key, span);
+            }
+            match item {
+                Item::Timezone(s) => self.timezone(s),
+                Item::Currency(i) => self.currency = Some(i.name.clone()),
+                Item::Term { from, to, span } => {
+                    if from.date > to.date {
+                        self.term_bad = true;
+                        self.push(
+                            Diagnostic::error(
+                                "E0103",
+                                format!(
+                                    "the term ends ({}) before it starts ({})",
+                                    to.date, from.date
+                                ),
+                                *span,
+                            )
+                            .with_label("inverted term")
+                            .with_help(format!("write `term {} .. {}`", to.date, from.date)),
+                        );
+                    } else {
+                        self.term = Some((from.date, to.date));
+                    }
+                }
+                Item::Period(i) => match util::period_kind(&i.name) {
+                    Some(p) => self.period = p,
+                    None => {
+                        self.period_bad = true;
+                        let d = Diagnostic::error(
+                            "E0104",
+                            format!("unknown period `{}`", i.name),
+                            i.span,
+                        )
+                        .with_label("unknown period");
+                        let d = util::with_suggestion(
+                            d,
+                            &i.name,
+                            ["month", "quarter", "year"],
+                            "expected `month`, `quarter` or `year`",
+                        );
+                        self.push(d);
+                    }
+                },
+                Item::Round { what, places, .. } => self.round(what, places),
+                _ => {}
+            }
+        }
+        let name = decl.name.span;
+        if !seen.contains_key("timezone") {
+            self.push(
+                Diagnostic::error("E0100", "the contract has no `timezone`", name)
+                    .with_label("contract without a time zone")
+                    .with_help(
+                        "add `timezone \"Asia/Shanghai\"` (an IANA time zone name) to the contract",
+                    ),
+            );
+        }
+        if !seen.contains_key("term") {
+            self.push(
+                Diagnostic::error("E0100", "the contract has no `term`", name)
+                    .with_label("contract without a term")
+                    .with_help(
+                        "add `term 2026-01-01 .. 2026-12-31` (first and last day) to the contract",
+                    ),
+            );
+        }
+        let any_fee = decl
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Party(p) if p.fee.is_some()));
+        if any_fee && !seen.contains_key("currency") {
+            self.push(
+                Diagnostic::error("E0100", "the contract has fees but no `currency`", name)
+                    .with_label("contract without a currency")
+                    .with_help("add `currency CNY` (the currency of every fee) to the contract"),
+            );
+        }
+    }
+
+    fn timezone(&mut self, s: &ast::Str) {
+        match chrono_tz::Tz::from_str(&s.value) {
+            Ok(tz) => self.tz = Some(tz),
+            Err(_) => {
+                self.tz_bad = true;
+                let d =
+                    Diagnostic::error("E0101", format!("unknown time zone `{}`", s.value), s.span)
+                        .with_label("not an IANA time zone name");
+                let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
+                let d = util::with_suggestion(
+                    d,
+                    &s.value,
+                    names,
+                    "use an IANA time zone name such as `Asia/Shanghai`",
+                );
+                self.push(d);
+            }
+        }
+    }
+
+    fn round(&mut self, what: &ast::Ident, places: &ast::Quantity) {
+        let target = match what.name.as_str() {
+            "value" => Some(true),
+            "score" => Some(false),
+            _ => None,
+        };
+        let Some(is_value) = target else {
+            self.push(
+                Diagnostic::error(
+                    "E0105",
+                    format!("unknown `round` target `{}`", what.name),
+                    what.span,
+                )
+                .with_label("expected `value` or `score`")
+                .with_help("write `round value 4` or `round score 2`"),
+            );
+            return;
+        };
+        let n = if places.unit.is_none() && places.number.fract().is_zero() {
+            places.number.to_u32().filter(|n| *n <= 10)
+        } else {
+            None
+        };
+        match n {
+            Some(n) if is_value => self.round_value = n,
+            Some(n) => self.round_score = n,
+            None => self.push(
+                Diagnostic::error(
+                    "E0105",
+                    format!(
+                        "`round {}` needs a whole number of decimal places from 0 to 10, found `{}`",
+                        what.name,
+                        util::quantity_text(places)
+                    ),
+                    places.span,
+                )
+                .with_label("invalid number of places")
+                .with_help(format!("write e.g. `round {} 2`", what.name)),
+            ),
+        }
+    }
+
+    /// Calendar years: the term's years widened by one on each side.
+    pub(crate) fn calendar_years(&self) -> Option<(i32, i32)> {
+        self.term.map(|(a, b)| (a.year() - 1, b.year() + 1))
+    }
+
+    fn finish(mut self, decl: &ast::ContractDecl) -> Result<Checked, Vec<Diagnostic>> {
+        self.weights_warning();
+        let mut diags = std::mem::take(&mut self.diags);
+        diags.sort_by(|a, b| {
+            (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+                b.span.start,
+                b.span.end,
+                b.code,
+                &b.message,
+            ))
+        });
+        diags.dedup_by(|a, b| {
+            a.code == b.code
+                && a.span.start == b.span.start
+                && a.span.end == b.span.end
+                && a.message == b.message
+        });
+        if diags.iter().any(|d| d.is_error()) {
+            return Err(diags);
+        }
+        let internal = |what: &str| {
+            vec![Diagnostic::error(
+                "E0199",
+                format!("internal checker error: unresolved {what} without a diagnostic; please report it"),
+                decl.name.span,
+            )]
+        };
+        let Some(timezone) = self.tz else {
+            return Err(internal("time zone"));
+        };
+        let Some(term) = self.term else {
+            return Err(internal("term"));
+        };
+        let calendars: Option<Vec<CalendarDef>> = self.calendars.into_iter().collect();
+        let products: Option<Vec<Product>> = self.products.into_iter().collect();
+        let parties: Option<Vec<Party>> = self.parties.into_iter().collect();
+        let subjects: Option<Vec<Subject>> = self.subjects.into_iter().collect();
+        let indicators: Option<Vec<Indicator>> = self.indicators.into_iter().collect();
+        let assessments: Option<Vec<Assessment>> = self.assessments.into_iter().collect();
+        let (
+            Some(calendars),
+            Some(products),
+            Some(parties),
+            Some(subjects),
+            Some(indicators),
+            Some(assessments),
+        ) = (
+            calendars,
+            products,
+            parties,
+            subjects,
+            indicators,
+            assessments,
+        )
+        else {
+            return Err(internal("item"));
+        };
+        let contract = Contract {
+            name: decl.name.value.clone(),
+            timezone,
+            currency: self.currency.unwrap_or_default(),
+            term,
+            period: self.period,
+            round_value: self.round_value,
+            round_score: self.round_score,
+            calendars,
+            parties,
+            categories: self.categories,
+            products,
+            kinds: self.kinds,
+            subjects,
+            indicators,
+            assessments,
+            payment: self.payment.unwrap_or_else(util::default_payment),
+            source_hash: 0,
+        };
+        Ok(Checked {
+            contract,
+            warnings: diags,
+        })
+    }
+}
