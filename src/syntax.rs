@@ -503,6 +503,11 @@ fn syntax_error(src: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
         diag = diag.with_label("not a duration").with_help(format!(
             "a duration needs a unit right after the number: `{digits}m`, `{digits}h`, `{digits}d`, `{digits}s` or `{digits}ms`"
         ));
+    } else if len > 0 && has(Rule::p_rbrace) && unclosed_brace(src).is_some_and(|o| o < pos) {
+        let (l, c) = unclosed_brace(src).map_or((0, 0), |o| line_col(src, o));
+        diag = diag.with_help(format!(
+            "is a `}}` missing? the `{{` at line {l}, column {c} does not seem to be closed before this"
+        ));
     } else if len == 0 && has(Rule::p_rbrace) {
         diag = diag.with_label("the file ends here");
         if let Some(open) = unclosed_brace(src) {
@@ -1329,45 +1334,77 @@ fn scoring(p: &P) -> Res<ast::Scoring> {
 
 // ------------------------------------------------------------------ conditions
 
+// The condition builders recurse once per nesting level; they are kept small (and out of
+// line) so that the deepest accepted nesting fits comfortably on a small thread stack.
+
 fn cond(p: P) -> Res<ast::Cond> {
+    match p.as_rule() {
+        Rule::cond => cond_list(p, true),
+        Rule::and_cond => cond_list(p, false),
+        Rule::unary_cond => cond_unary(p),
+        Rule::paren_cond => cond_paren(p),
+        _ => cond_atom(p),
+    }
+}
+
+#[inline(never)]
+fn cond_list(p: P, is_or: bool) -> Res<ast::Cond> {
+    let span = span_of(&p);
+    let mut parts = Vec::new();
+    for k in p.into_inner() {
+        if !is_noise(k.as_rule()) {
+            parts.push(cond(k)?);
+        }
+    }
+    if parts.len() == 1 {
+        parts.pop().ok_or_else(|| internal(span))
+    } else if is_or {
+        Ok(ast::Cond::Or(parts, span))
+    } else {
+        Ok(ast::Cond::And(parts, span))
+    }
+}
+
+#[inline(never)]
+fn cond_paren(p: P) -> Res<ast::Cond> {
+    let span = span_of(&p);
+    match p.into_inner().find(|k| k.as_rule() == Rule::cond) {
+        Some(inner) => cond(inner),
+        None => Err(internal(span)),
+    }
+}
+
+#[inline(never)]
+fn cond_unary(p: P) -> Res<ast::Cond> {
+    let span = span_of(&p);
+    let mut nots = Vec::new();
+    let mut primary = None;
+    for k in p.into_inner() {
+        if k.as_rule() == Rule::k_not {
+            nots.push(k.as_span().start());
+        } else {
+            primary = Some(k);
+        }
+    }
+    if nots.len() > MAX_NESTING {
+        return Err(Diagnostic::error(
+            E_SYNTAX,
+            format!("too many `not` in a row (more than {MAX_NESTING})"),
+            span,
+        )
+        .with_help("`not not x` is `x`"));
+    }
+    let mut c = cond(primary.ok_or_else(|| internal(span))?)?;
+    for start in nots.into_iter().rev() {
+        c = ast::Cond::Not(Box::new(c), Span::new(start, span.end));
+    }
+    Ok(c)
+}
+
+#[inline(never)]
+fn cond_atom(p: P) -> Res<ast::Cond> {
     let span = span_of(&p);
     match p.as_rule() {
-        Rule::cond | Rule::and_cond => {
-            let is_or = p.as_rule() == Rule::cond;
-            let mut parts = Kids::of(&p).map(cond).collect::<Res<Vec<_>>>()?;
-            if parts.len() == 1 {
-                parts.pop().ok_or_else(|| internal(span))
-            } else if is_or {
-                Ok(ast::Cond::Or(parts, span))
-            } else {
-                Ok(ast::Cond::And(parts, span))
-            }
-        }
-        Rule::unary_cond => {
-            let mut nots = Vec::new();
-            let mut primary = None;
-            for k in p.into_inner() {
-                if k.as_rule() == Rule::k_not {
-                    nots.push(k.as_span().start());
-                } else {
-                    primary = Some(k);
-                }
-            }
-            if nots.len() > MAX_NESTING {
-                return Err(Diagnostic::error(
-                    E_SYNTAX,
-                    format!("too many `not` in a row (more than {MAX_NESTING})"),
-                    span,
-                )
-                .with_help("`not not x` is `x`"));
-            }
-            let mut c = cond(primary.ok_or_else(|| internal(span))?)?;
-            for start in nots.into_iter().rev() {
-                c = ast::Cond::Not(Box::new(c), Span::new(start, span.end));
-            }
-            Ok(c)
-        }
-        Rule::paren_cond => cond(Kids::of(&p).next(Rule::cond)?),
         Rule::flag_cond => Ok(ast::Cond::Flag(ident(Kids::of(&p).next(Rule::ident)?))),
         Rule::cmp_cond => {
             let mut k = Kids::of(&p);
