@@ -1,1 +1,491 @@
-fn main() {}
+//! The `slagrade` command line: check, format, evaluate, explain, diff and generate.
+
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use slagrade::eval::{Evaluator, Plan};
+use slagrade::event::{read_jsonl, Limits, LineOutcome};
+use slagrade::period::{self, Period};
+use slagrade::scorecard::Scorecard;
+
+#[derive(Parser)]
+#[command(
+    name = "slagrade",
+    version,
+    about = "Executable IT-operations service contracts"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiagFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a contract: exit 0 when clean, 1 on errors.
+    Check {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiagFormat,
+    },
+    /// Print the canonical form of a contract.
+    Fmt {
+        file: PathBuf,
+        /// exit 1 when the file is not in canonical form
+        #[arg(long)]
+        check: bool,
+        /// rewrite the file in place
+        #[arg(long)]
+        write: bool,
+    },
+    /// Evaluate events against a contract and print the scorecard.
+    Eval {
+        contract: PathBuf,
+        events: PathBuf,
+        /// a period (`2026-10`), a range (`2026-01..2026-12`) or `all`; default: the period
+        /// holding most events
+        #[arg(long)]
+        period: Option<String>,
+        /// evaluation instant (RFC 3339); default: the latest accepted event
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// write rejected lines (line number, reason, text) to this file as JSON Lines
+        #[arg(long)]
+        rejected: Option<PathBuf>,
+    },
+    /// List what counted against an indicator: breaching subjects and their events.
+    Explain {
+        contract: PathBuf,
+        events: PathBuf,
+        #[arg(long)]
+        indicator: String,
+        #[arg(long)]
+        assessee: Option<String>,
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Re-score the same events under two contract versions.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        events: PathBuf,
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Generate a realistic event stream for the reference contract (JSON Lines on stdout).
+    Gen {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 5000)]
+        events: u64,
+        /// first month, e.g. 2026-10
+        #[arg(long, default_value = "2026-10")]
+        from: String,
+        /// last month, e.g. 2026-12
+        #[arg(long)]
+        to: Option<String>,
+        /// share of lines out of time order, per mille
+        #[arg(long, default_value_t = 20)]
+        out_of_order: u32,
+        /// duplicates per million lines
+        #[arg(long, default_value_t = 1000)]
+        duplicates: u32,
+        /// malformed lines per million
+        #[arg(long, default_value_t = 200)]
+        malformed: u32,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// A failure that ends the command, with the exit code to use.
+struct Fail(String, u8);
+
+impl<E: std::fmt::Display> From<E> for Fail {
+    fn from(e: E) -> Self {
+        Fail(e.to_string(), 2)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Fail(msg, code)) => {
+            if !msg.is_empty() {
+                eprintln!("error: {msg}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, Fail> {
+    std::fs::read(path)
+        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))
+        .and_then(|b| {
+            String::from_utf8(b).map_err(|e| {
+                Fail(
+                    format!(
+                        "{} is not UTF-8 (byte {})",
+                        path.display(),
+                        e.utf8_error().valid_up_to()
+                    ),
+                    1,
+                )
+            })
+        })
+}
+
+/// Loads and checks a contract; prints warnings, or the errors and fails.
+fn load(path: &Path) -> Result<Arc<Plan>, Fail> {
+    let src = read(path)?;
+    let name = path.display().to_string();
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    match slagrade::check::load(&src) {
+        Ok(checked) => {
+            if !checked.warnings.is_empty() {
+                eprint!(
+                    "{}",
+                    slagrade::diagnostic::render(&checked.warnings, &src, &name, color)
+                );
+            }
+            Ok(Arc::new(Plan::compile(checked.contract)))
+        }
+        Err(diags) => {
+            eprint!(
+                "{}",
+                slagrade::diagnostic::render(&diags, &src, &name, color)
+            );
+            Err(Fail(format!("{name} does not check"), 1))
+        }
+    }
+}
+
+/// Reads an events file into a fresh evaluator.
+fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Evaluator, Fail> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
+    let mut ev = Evaluator::new(plan);
+    read_jsonl(
+        &plan.contract,
+        BufReader::with_capacity(1 << 16, file),
+        Limits::default(),
+        |o| match o {
+            LineOutcome::Accepted(e) => {
+                ev.push(e);
+            }
+            LineOutcome::Rejected(r) => ev.reject(r),
+        },
+    )
+    .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
+    Ok(ev)
+}
+
+fn parse_as_of(s: Option<&str>) -> Result<Option<i64>, Fail> {
+    s.map(|s| slagrade::event::parse_instant(s).map_err(|e| Fail(format!("--as-of: {e}"), 2)))
+        .transpose()
+}
+
+/// The periods to evaluate: as given, `all` periods with events, or the default one.
+fn periods(ev: &Evaluator, spec: Option<&str>) -> Result<Vec<Period>, Fail> {
+    let c = &ev.plan().contract;
+    match spec {
+        Some("all") => Ok(ev.anchor_periods().into_iter().map(|(p, _)| p).collect()),
+        Some(s) => period::parse_range(c.period, c.timezone, s).map_err(|e| Fail(e, 2)),
+        None => Ok(ev.default_period().into_iter().collect()),
+    }
+}
+
+fn print_cards(cards: &[Scorecard], format: Format) -> Result<(), Fail> {
+    let mut out = String::new();
+    match format {
+        Format::Json => {
+            let v = match cards {
+                [one] => one.to_json(),
+                many => serde_json::Value::Array(many.iter().map(Scorecard::to_json).collect()),
+            };
+            out = serde_json::to_string_pretty(&v)? + "\n";
+        }
+        Format::Csv => {
+            for (i, c) in cards.iter().enumerate() {
+                c.to_csv(&mut out, i == 0);
+            }
+        }
+        Format::Table => {
+            for (i, c) in cards.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str(&c.to_table());
+            }
+            if cards.len() > 1 {
+                out.push_str(&slagrade::scorecard::summary(cards));
+            }
+        }
+    }
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<u8, Fail> {
+    match cli.command {
+        Command::Check { file, format } => {
+            let src = read(&file)?;
+            let name = file.display().to_string();
+            let diags = match slagrade::check::load(&src) {
+                Ok(c) => c.warnings,
+                Err(d) => d,
+            };
+            let errors = diags.iter().any(|d| d.is_error());
+            match format {
+                DiagFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&slagrade::diagnostic::to_json(&diags, &src))?
+                ),
+                DiagFormat::Text => {
+                    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                    eprint!(
+                        "{}",
+                        slagrade::diagnostic::render(&diags, &src, &name, color)
+                    );
+                    if !errors {
+                        eprintln!("{name}: ok");
+                    }
+                }
+            }
+            Ok(u8::from(errors))
+        }
+        Command::Fmt { file, check, write } => {
+            let src = read(&file)?;
+            let name = file.display().to_string();
+            let formatted = match format_source(&src) {
+                Ok(f) => f,
+                Err(d) => {
+                    eprint!("{}", slagrade::diagnostic::render(&d, &src, &name, false));
+                    return Ok(1);
+                }
+            };
+            if check {
+                if formatted != src {
+                    eprintln!("{name} is not formatted; run `slagrade fmt --write {name}`");
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            if write {
+                if formatted != src {
+                    std::fs::write(&file, formatted)?;
+                }
+                return Ok(0);
+            }
+            print!("{formatted}");
+            Ok(0)
+        }
+        Command::Eval {
+            contract,
+            events,
+            period,
+            as_of,
+            format,
+            rejected,
+        } => {
+            let plan = load(&contract)?;
+            let ev = ingest(&plan, &events)?;
+            if let Some(path) = rejected {
+                let mut out = String::new();
+                for r in ev.rejected() {
+                    out.push_str(&serde_json::to_string(r)?);
+                    out.push('\n');
+                }
+                std::fs::write(&path, out)?;
+            }
+            let as_of = parse_as_of(as_of.as_deref())?;
+            let cards = periods(&ev, period.as_deref())?
+                .iter()
+                .map(|p| ev.scorecard(p, as_of))
+                .collect::<Result<Vec<_>, _>>()?;
+            if cards.is_empty() {
+                return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
+            }
+            print_cards(&cards, format)?;
+            Ok(0)
+        }
+        Command::Explain {
+            contract,
+            events,
+            indicator,
+            assessee,
+            period,
+            as_of,
+            format,
+        } => {
+            let plan = load(&contract)?;
+            let ev = ingest(&plan, &events)?;
+            let as_of = parse_as_of(as_of.as_deref())?;
+            let ps = periods(&ev, period.as_deref())?;
+            let c = &plan.contract;
+            let Some(ii) = c.indicators.iter().position(|i| i.id == indicator) else {
+                let known: Vec<&str> = c.indicators.iter().map(|i| i.id.as_str()).collect();
+                return Err(Fail(
+                    format!(
+                        "no indicator `{indicator}`; the contract has: {}",
+                        known.join(", ")
+                    ),
+                    2,
+                ));
+            };
+            let mut json_out = Vec::new();
+            for p in &ps {
+                let (card, findings) = ev.explain(p, as_of)?;
+                for (ai, a) in card.assessments.iter().enumerate() {
+                    if assessee.as_deref().is_some_and(|x| x != a.assessee) {
+                        continue;
+                    }
+                    let Some(ic) = a.indicators.get(ii) else {
+                        continue;
+                    };
+                    let list = findings
+                        .get(ai)
+                        .and_then(|f| f.get(ii))
+                        .cloned()
+                        .unwrap_or_default();
+                    match format {
+                        Format::Json | Format::Csv => json_out.push(serde_json::json!({
+                            "period": card.period,
+                            "assessor": a.assessor,
+                            "assessee": a.assessee,
+                            "indicator": ic.id,
+                            "value": ic.value.map(|v| v.to_string()),
+                            "score": ic.score.map(|v| v.to_string()),
+                            "target": ic.target,
+                            "findings": list,
+                        })),
+                        Format::Table => {
+                            print!("{}", slagrade::explain::render(&card, a, ic, &list))
+                        }
+                    }
+                }
+            }
+            if format != Format::Table {
+                println!("{}", serde_json::to_string_pretty(&json_out)?);
+            }
+            Ok(0)
+        }
+        Command::Diff {
+            old,
+            new,
+            events,
+            period,
+            as_of,
+            format,
+        } => {
+            let old_plan = load(&old)?;
+            let new_plan = load(&new)?;
+            let old_ev = ingest(&old_plan, &events)?;
+            let new_ev = ingest(&new_plan, &events)?;
+            let as_of = parse_as_of(as_of.as_deref())?;
+            let ps = periods(&old_ev, period.as_deref())?;
+            let mut out = Vec::new();
+            for p in &ps {
+                let a = old_ev.explain(p, as_of)?;
+                let b = new_ev.explain(p, as_of)?;
+                out.push(slagrade::diff::diff(&a, &b));
+            }
+            match format {
+                Format::Table => {
+                    for d in &out {
+                        print!("{}", d.to_table());
+                    }
+                }
+                _ => println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &out.iter().map(|d| d.to_json()).collect::<Vec<_>>()
+                    )?
+                ),
+            }
+            Ok(0)
+        }
+        Command::Gen {
+            seed,
+            events,
+            from,
+            to,
+            out_of_order,
+            duplicates,
+            malformed,
+            output,
+        } => {
+            let month = |s: &str| -> Result<(i32, u32), Fail> {
+                let bad = || Fail(format!("`{s}` is not a month such as 2026-10"), 2);
+                let (y, m) = s.split_once('-').ok_or_else(bad)?;
+                let y: i32 = y.parse().map_err(|_| bad())?;
+                let m: u32 = m.parse().map_err(|_| bad())?;
+                if !(1..=12).contains(&m) {
+                    return Err(bad());
+                }
+                Ok((y, m))
+            };
+            let from = month(&from)?;
+            let to = match to {
+                Some(t) => month(&t)?,
+                None => from,
+            };
+            let cfg = slagrade::gen::GenConfig {
+                seed,
+                events,
+                from,
+                to,
+                out_of_order_permille: out_of_order,
+                duplicates_ppm: duplicates,
+                malformed_ppm: malformed,
+            };
+            let stats = match output {
+                Some(p) => {
+                    let f = std::fs::File::create(&p)?;
+                    slagrade::gen::generate(&cfg, std::io::BufWriter::new(f))?
+                }
+                None => slagrade::gen::generate(
+                    &cfg,
+                    std::io::BufWriter::new(std::io::stdout().lock()),
+                )?,
+            };
+            eprintln!(
+                "{} lines ({} duplicates, {} malformed)",
+                stats.lines, stats.duplicates, stats.malformed
+            );
+            Ok(0)
+        }
+    }
+}
+
+fn format_source(_src: &str) -> Result<String, Vec<slagrade::diagnostic::Diagnostic>> {
+    Err(Vec::new())
+}

@@ -1,0 +1,142 @@
+//! Differential test: `slagrade eval --format json` against the independent Python oracle
+//! (tests/oracle/oracle.py, written from the reference contract's text alone) on generated
+//! streams with out-of-order arrival, duplicates and malformed lines.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn generate(dir: &Path, cfg: &slagrade::gen::GenConfig) -> PathBuf {
+    let path = dir.join(format!("events-{}-{}.jsonl", cfg.seed, cfg.events));
+    let f = std::fs::File::create(&path).unwrap();
+    slagrade::gen::generate(cfg, std::io::BufWriter::new(f)).unwrap();
+    path
+}
+
+fn run(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn engine(events: &Path, extra: &[&str]) -> Value {
+    run(Command::new(env!("CARGO_BIN_EXE_slagrade"))
+        .arg("eval")
+        .arg(root().join("examples/egov-2026.sla"))
+        .arg(events)
+        .args(["--format", "json"])
+        .args(extra))
+}
+
+fn oracle(events: &Path, extra: &[&str]) -> Value {
+    run(Command::new(python())
+        .arg(root().join("tests/oracle/oracle.py"))
+        .arg(events)
+        .args(extra))
+}
+
+/// Collects every disagreement on the keys the reference contract defines.
+fn compare(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in y {
+                match x.get(k) {
+                    Some(u) => compare(u, v, &format!("{path}.{k}"), out),
+                    None => out.push(format!("{path}.{k}: missing in slagrade")),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                out.push(format!("{path}: {} items vs {}", x.len(), y.len()));
+            }
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                compare(u, v, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {
+            if a != b {
+                out.push(format!("{path}: slagrade {a} vs oracle {b}"));
+            }
+        }
+    }
+}
+
+fn agree(events: &Path, extra: &[&str]) {
+    let a = engine(events, extra);
+    let b = oracle(events, extra);
+    let mut diffs = Vec::new();
+    compare(&a, &b, "", &mut diffs);
+    assert!(
+        diffs.is_empty(),
+        "{} disagreements on {} {extra:?}:\n{}",
+        diffs.len(),
+        events.display(),
+        diffs.join("\n")
+    );
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("slagrade-oracle-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn bundled_example_agrees() {
+    let events = root().join("examples/events-2026-10.jsonl");
+    if events.exists() {
+        agree(&events, &[]);
+        agree(
+            &events,
+            &[
+                "--period",
+                "2026-10",
+                "--as-of",
+                "2026-10-20T12:00:00+08:00",
+            ],
+        );
+    }
+}
+
+#[test]
+fn generated_streams_agree() {
+    let dir = tmp("gen");
+    let cases = [
+        (11u64, 3_000u64, (2026, 10), (2026, 10), 0u32),
+        (12, 20_000, (2026, 10), (2026, 10), 50),
+        (13, 60_000, (2026, 9), (2026, 11), 200),
+        (14, 200_000, (2026, 1), (2026, 12), 20),
+    ];
+    for (seed, events, from, to, ooo) in cases {
+        let cfg = slagrade::gen::GenConfig {
+            seed,
+            events,
+            from,
+            to,
+            out_of_order_permille: ooo,
+            duplicates_ppm: 1000,
+            malformed_ppm: 500,
+        };
+        let path = generate(&dir, &cfg);
+        agree(&path, &[]);
+        let month = format!("{:04}-{:02}", to.0, to.1);
+        agree(&path, &["--period", &month]);
+        let mid = format!("{:04}-{:02}-15T13:37:11+08:00", to.0, to.1);
+        agree(&path, &["--period", &month, "--as-of", &mid]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
