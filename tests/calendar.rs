@@ -382,6 +382,35 @@ fn cn_statutory_table_2024_2026() {
 }
 
 #[test]
+fn long_deadlines_round_trip() {
+    // Far deadlines exercise the whole forward search, not just the neighbouring intervals.
+    let cal = office((2024, 2026));
+    let (first, last) = cal.range().unwrap();
+    let total = cal.working_between(first, last).unwrap();
+    assert_eq!(total, cal.total_working());
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for _ in 0..2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let a = first + (x % (last - first) as u64) as i64;
+        let room = cal.working_between(a, last).unwrap();
+        let d = ((x >> 20) % (room as u64 + 2)) as i64;
+        match cal.add_working(a, d) {
+            Ok(t) => {
+                assert_eq!(cal.working_between(a, t).unwrap(), d);
+                if d > 0 {
+                    assert_eq!(cal.working_between(a, t - 1).unwrap(), d - 1);
+                }
+            }
+            Err(e) => {
+                assert!(d > room, "{e}");
+            }
+        }
+    }
+}
+
+#[test]
 fn years_without_table_use_weekly_hours() {
     let cal = office((2025, 2027));
     let tz = chrono_tz::Asia::Shanghai;

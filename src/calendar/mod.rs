@@ -30,12 +30,15 @@
 //!
 //! A calendar is built once from a [`CalendarSpec`] into an immutable [`Calendar`]: a sorted
 //! list of disjoint working intervals in UTC seconds plus the cumulative working seconds before
-//! each one. Every query is one or two binary searches (O(log n)); nothing steps through time.
+//! each one. Every query is one or two binary searches (O(log n)), narrowed by a per-day
+//! index to the few intervals of one day; `add_working` gallops forward from the start
+//! instant's interval, so near deadlines cost a few steps. Nothing steps through time.
 //!
 //! For each local date in the spec's years the day's schedule is chosen as follows:
 //!
 //! 1. a date listed in `extra.workdays` is a make-up working day, even if a table or
-//!    `extra.holidays` also lists it as a holiday (an explicit contract line wins over a table);
+//!    `extra.holidays` also lists it as a holiday (an explicit make-up line is the most
+//!    specific statement a contract can make about a date);
 //! 2. otherwise a holiday from any table or from `extra.holidays` has no working time;
 //! 3. otherwise a make-up day from a table uses the make-up schedule;
 //! 4. otherwise the weekday's schedule applies.
@@ -60,12 +63,15 @@
 //!   gap ends;
 //! * a local time that occurs twice (in an overlap, clocks fall back) maps to the *earlier*
 //!   instant when it starts an interval and to the *later* instant when it ends one, so no
-//!   working time is lost;
+//!   working time is lost (so `01:00–02:30` on Berlin's fall-back day is 2 h 30 min: it also
+//!   covers the first pass through 02:00–02:30);
 //! * an interval whose mapped end is at or before its mapped start is empty;
 //! * mapped intervals that touch or overlap are merged, so no second counts twice.
 //!
 //! So in Europe/Berlin a 24-hour schedule gives 23 hours on the spring-forward Sunday and 25
-//! on the fall-back Sunday, and `01:00–04:00` gives 2 and 4 hours.
+//! on the fall-back Sunday, and `01:00–04:00` gives 2 and 4 hours. Away from interval ends
+//! inside a repeated hour, an instant is working time exactly when the wall clock shows a
+//! working time of its date; the property tests check this against a per-minute model.
 //!
 //! # Pauses
 //!
@@ -265,8 +271,8 @@ pub struct Calendar {
     inner: Arc<Inner>,
 }
 
-/// Precomputed form. Three parallel arrays (struct of arrays) keep the binary search over
-/// `starts` dense in cache.
+/// Precomputed form. Parallel arrays (struct of arrays) keep the searches over `starts` and
+/// `cum` dense in cache.
 struct Inner {
     always: bool,
     first: i64,
@@ -279,7 +285,13 @@ struct Inner {
     cum: Vec<i64>,
     /// Working seconds in the whole range.
     total: i64,
+    /// `day_index[k]` = number of intervals starting at or before `first + k * 86400`, so a
+    /// lookup only searches the few intervals of one 24-hour bucket.
+    day_index: Vec<usize>,
 }
+
+/// Bucket width of [`Inner::day_index`].
+const BUCKET: i64 = 86_400;
 
 impl std::fmt::Debug for Calendar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -312,6 +324,7 @@ impl Calendar {
                 ends: Vec::new(),
                 cum: Vec::new(),
                 total: 0,
+                day_index: Vec::new(),
             }),
         }
     }
@@ -328,6 +341,11 @@ impl Calendar {
             cum.push(total);
             total += e - s;
         }
+        // One entry per bucket plus one past `last`, so bucket k always has an upper bound k+1.
+        let buckets = (last - first) / BUCKET + 2;
+        let day_index = (0..buckets)
+            .map(|k| starts.partition_point(|&s| s <= first + k * BUCKET))
+            .collect();
         Calendar {
             inner: Arc::new(Inner {
                 always: false,
@@ -337,6 +355,7 @@ impl Calendar {
                 ends,
                 cum,
                 total,
+                day_index,
             }),
         }
     }
@@ -407,13 +426,31 @@ impl Calendar {
         CalendarError::Internal(what.to_string())
     }
 
+    /// Number of intervals starting at or before `t`, for `t` in `[first, last]`.
+    #[inline]
+    fn starts_at_or_before(&self, t: i64) -> usize {
+        let i = &self.inner;
+        let k = usize::try_from((t - i.first) / BUCKET).unwrap_or(usize::MAX);
+        match (
+            i.day_index.get(k),
+            k.checked_add(1).and_then(|k1| i.day_index.get(k1)),
+        ) {
+            // Intervals before `lo` start at or before the bucket start <= t; those from `hi`
+            // on start after the next bucket start > t.
+            (Some(&lo), Some(&hi)) => {
+                lo + i
+                    .starts
+                    .get(lo..hi)
+                    .map_or(0, |b| b.partition_point(|&s| s <= t))
+            }
+            _ => i.starts.partition_point(|&s| s <= t),
+        }
+    }
+
     /// Index of the last interval starting at or before `t`, if any.
     #[inline]
     fn last_start_at_or_before(&self, t: i64) -> Option<usize> {
-        self.inner
-            .starts
-            .partition_point(|&s| s <= t)
-            .checked_sub(1)
+        self.starts_at_or_before(t).checked_sub(1)
     }
 
     /// Working seconds in `[first, t)`, for `t` in range.
@@ -473,15 +510,27 @@ impl Calendar {
             working: d,
             last: i.last,
         };
+        let from = self.last_start_at_or_before(a).unwrap_or(0);
         let target = self.cum_at(a)?.checked_add(d).ok_or_else(exhausted)?;
         if target > i.total {
             return Err(exhausted());
         }
-        // The interval in which the cumulative count reaches `target`: the last one that
-        // starts with fewer than `target` seconds before it (cum[0] == 0 < target).
-        let j = i
-            .cum
-            .partition_point(|&c| c < target)
+        // The interval in which the cumulative count reaches `target` is the last one that
+        // starts with fewer than `target` seconds before it. cum[from] <= cum_at(a) < target,
+        // so gallop forward from `from`: deadlines are usually near, which keeps this short.
+        let tail = i.cum.get(from..).unwrap_or_default();
+        let mut bound = 1usize;
+        while tail.get(bound).is_some_and(|&c| c < target) {
+            bound = bound.saturating_mul(2);
+        }
+        // Invariant: tail[bound / 2] < target, and tail[bound] >= target or is past the end.
+        let lo = bound / 2;
+        let hi = bound.min(tail.len());
+        let below = lo
+            + tail
+                .get(lo..hi)
+                .map_or(0, |w| w.partition_point(|&c| c < target));
+        let j = (from + below)
             .checked_sub(1)
             .ok_or_else(|| Self::bug("no interval before a positive target"))?;
         match (i.starts.get(j), i.cum.get(j)) {
@@ -511,7 +560,7 @@ impl Calendar {
             return Ok(t);
         }
         let i = &self.inner;
-        let next = i.starts.partition_point(|&s| s <= t);
+        let next = self.starts_at_or_before(t);
         i.starts.get(next).copied().ok_or(CalendarError::Exhausted {
             from: t,
             working: 0,
