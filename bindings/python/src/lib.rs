@@ -1,1 +1,611 @@
+//! Python bindings of slagrade. This crate converts values and maps errors; every rule of
+//! the contract language and of evaluation lives in the Rust core.
 
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString};
+use slagrade::ast::Span;
+use slagrade::contract::{Contract as CoreContract, Role, Unit};
+use slagrade::diagnostic::Diagnostic;
+use slagrade::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
+use slagrade::event::{Rejection as CoreRejection, Validator};
+use slagrade::period::{self, Period};
+
+mod convert;
+mod errors;
+mod ingest;
+mod results;
+
+use convert::{instant, instant_arg, Types};
+use errors::{contract_error, event_error, guard, value_error};
+use results::{
+    Assessment, AtRisk, Diff, Finding, FindingEvent, Indicator, IndicatorResult, Party, Product,
+    Rejection, Scorecard,
+};
+
+/// Decodes contract source given as `str` or UTF-8 `bytes`.
+fn source_text(py: Python<'_>, text: &Bound<'_, PyAny>, file_name: &str) -> PyResult<String> {
+    if let Ok(s) = text.cast::<PyString>() {
+        return Ok(s.to_string_lossy().into_owned());
+    }
+    if let Ok(b) = text.cast::<PyBytes>() {
+        let bytes = b.as_bytes();
+        return match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) => {
+                let lossy = String::from_utf8_lossy(bytes).into_owned();
+                let at = lossy
+                    .char_indices()
+                    .find(|(_, c)| *c == char::REPLACEMENT_CHARACTER)
+                    .map_or(0, |(i, _)| i);
+                let d = Diagnostic::error(
+                    slagrade::syntax::E_SYNTAX,
+                    format!(
+                        "the contract is not UTF-8 text (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                    Span {
+                        start: at,
+                        end: at + char::REPLACEMENT_CHARACTER.len_utf8(),
+                    },
+                )
+                .with_help("save the contract as UTF-8");
+                Err(contract_error(py, &[d], &lossy, file_name))
+            }
+        };
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "contract text must be str or bytes, not {}",
+        convert::type_name(text)
+    )))
+}
+
+/// A checked contract, ready to evaluate events.
+#[pyclass(module = "slagrade._slagrade", frozen)]
+struct Contract {
+    plan: Arc<Plan>,
+    source: String,
+    file_name: String,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Contract {
+    fn load(py: Python<'_>, src: String, file_name: String) -> PyResult<Contract> {
+        let loaded = py.detach(|| slagrade::check::load(&src));
+        match loaded {
+            Ok(checked) => Ok(Contract {
+                plan: Arc::new(Plan::compile(checked.contract)),
+                source: src,
+                file_name,
+                warnings: checked.warnings,
+            }),
+            Err(diags) => Err(contract_error(py, &diags, &src, &file_name)),
+        }
+    }
+
+    fn core(&self) -> &CoreContract {
+        &self.plan.contract
+    }
+}
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Client => "client",
+        Role::Prime => "prime",
+        Role::Sub => "sub",
+        Role::Third => "third",
+    }
+}
+
+fn unit_name(u: Unit) -> &'static str {
+    match u {
+        Unit::Fraction => "fraction",
+        Unit::Millis => "ms",
+        Unit::Seconds => "s",
+        Unit::Count => "count",
+        Unit::Number => "number",
+    }
+}
+
+fn target_text(t: &slagrade::contract::Target, unit: Unit) -> String {
+    let v = match unit {
+        Unit::Fraction => format!(
+            "{}%",
+            (t.value * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+        ),
+        Unit::Millis => format!("{}ms", t.value.normalize()),
+        Unit::Seconds => format!("{}s", t.value.normalize()),
+        _ => t.value.normalize().to_string(),
+    };
+    format!("{} {v}", t.op.as_str())
+}
+
+#[pymethods]
+impl Contract {
+    /// Parses and checks contract text; raises `ContractError` with every diagnostic.
+    #[staticmethod]
+    #[pyo3(signature = (text, file_name="<contract>"))]
+    fn parse(py: Python<'_>, text: &Bound<'_, PyAny>, file_name: &str) -> PyResult<Contract> {
+        guard(|| {
+            let src = source_text(py, text, file_name)?;
+            Contract::load(py, src, file_name.to_string())
+        })
+    }
+
+    /// Reads, parses and checks a `.sla` file.
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Contract> {
+        guard(|| {
+            let path: std::path::PathBuf = path.extract()?;
+            let bytes = std::fs::read(&path)?;
+            let name = path.display().to_string();
+            let src = source_text(py, &PyBytes::new(py, &bytes).into_any(), &name)?;
+            Contract::load(py, src, name)
+        })
+    }
+
+    /// Diagnostics of the contract: its warnings (a contract with errors does not load).
+    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        errors::diagnostics(py, &self.warnings, &self.source)
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.core().name
+    }
+    #[getter]
+    fn timezone(&self) -> String {
+        self.core().timezone.name().to_string()
+    }
+    #[getter]
+    fn currency(&self) -> &str {
+        &self.core().currency
+    }
+    /// `month`, `quarter` or `year`.
+    #[getter]
+    fn period_kind(&self) -> &'static str {
+        match self.core().period {
+            slagrade::contract::PeriodKind::Month => "month",
+            slagrade::contract::PeriodKind::Quarter => "quarter",
+            slagrade::contract::PeriodKind::Year => "year",
+        }
+    }
+    #[getter]
+    fn source(&self) -> &str {
+        &self.source
+    }
+    #[getter]
+    fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    #[getter]
+    fn parties(&self) -> Vec<Party> {
+        let c = self.core();
+        c.parties
+            .iter()
+            .map(|p| Party {
+                id: p.id.clone(),
+                role: role_name(p.role).into(),
+                title: p.title.clone(),
+                fee: p.fee,
+                covers: p.covers.clone(),
+                covered: p
+                    .covered
+                    .iter()
+                    .filter_map(|i| c.products.get(*i).map(|x| x.id.clone()))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    #[getter]
+    fn products(&self) -> Vec<Product> {
+        let c = self.core();
+        c.products
+            .iter()
+            .map(|p| Product {
+                id: p.id.clone(),
+                title_zh: p.title_zh.clone(),
+                title_en: p.title_en.clone(),
+                category: c
+                    .categories
+                    .get(p.category)
+                    .map(|x| x.id.clone())
+                    .unwrap_or_default(),
+                subcategory: p.subcategory.clone(),
+                calendar: c
+                    .calendars
+                    .get(p.calendar)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    #[getter]
+    fn indicators(&self) -> Vec<Indicator> {
+        self.core()
+            .indicators
+            .iter()
+            .map(|i| Indicator {
+                id: i.id.clone(),
+                title_zh: i.title_zh.clone(),
+                title_en: i.title_en.clone(),
+                level: i.level.as_str().into(),
+                unit: unit_name(i.unit).into(),
+                weight: i.terms.weight,
+                target: target_text(&i.terms.target, i.unit),
+            })
+            .collect()
+    }
+
+    /// `(assessor, assessee)` pairs in report order.
+    #[getter]
+    fn assessments(&self) -> Vec<(String, String)> {
+        let c = self.core();
+        let name = |i: usize| c.parties.get(i).map(|p| p.id.clone()).unwrap_or_default();
+        c.assessments
+            .iter()
+            .map(|a| (name(a.assessor), name(a.assessee)))
+            .collect()
+    }
+
+    /// Scores `events` (a JSON Lines path, an iterable of dicts, a pandas or polars DataFrame
+    /// or a pyarrow Table). `period`: a key (`2026-10`), a range (`2026-01..2026-03`) or
+    /// `all`; a range or `all` gives a list. `as_of`: an aware datetime or RFC 3339 text.
+    #[pyo3(signature = (events, period=None, as_of=None))]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        events: &Bound<'_, PyAny>,
+        period: Option<&str>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        guard(|| {
+            let t = Types::new(py)?;
+            let as_of = as_of.map(|v| instant_arg(&t, v, "as_of")).transpose()?;
+            let batch = ingest::prepare(py, events)?;
+            let plan = &self.plan;
+            let fed = py.detach(|| {
+                let mut ev = CoreEvaluator::new(plan);
+                ingest::feed(&mut ev, &batch).map(|_| ev)
+            });
+            let ev = fed.map_err(|e| event_error(py, e))?;
+            scorecards(py, Arc::new(ev), period, as_of)
+        })
+    }
+
+    /// A streaming evaluator of this contract.
+    fn evaluator(&self) -> Evaluator {
+        Evaluator {
+            ev: Arc::new(CoreEvaluator::new(&self.plan)),
+        }
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
+        let me = slf.get();
+        Ok((
+            slf.get_type().getattr("parse")?,
+            (me.source.clone(), me.file_name.clone()),
+        ))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Contract(name={:?}, file={:?})",
+            self.core().name,
+            self.file_name
+        )
+    }
+}
+
+/// Resolves the period argument: `None` (the period with the most anchors), a key, a range
+/// `A..B` or `all` (every period holding an anchor). The flag is true for a list.
+fn periods(ev: &CoreEvaluator, period: Option<&str>) -> PyResult<(Vec<Period>, bool)> {
+    let c = &ev.plan().contract;
+    match period.map(str::trim) {
+        None => ev
+            .default_period()
+            .map(|p| (vec![p], false))
+            .ok_or_else(|| {
+                value_error("no accepted events to choose a period from: pass `period`")
+            }),
+        Some("all") => Ok((
+            ev.anchor_periods().into_iter().map(|(p, _)| p).collect(),
+            true,
+        )),
+        Some(s) if s.contains("..") => period::parse_range(c.period, c.timezone, s)
+            .map(|v| (v, true))
+            .map_err(value_error),
+        Some(s) => period::parse(c.period, c.timezone, s)
+            .map(|p| (vec![p], false))
+            .map_err(value_error),
+    }
+}
+
+fn scorecards(
+    py: Python<'_>,
+    ev: Arc<CoreEvaluator>,
+    period: Option<&str>,
+    as_of: Option<i64>,
+) -> PyResult<Py<PyAny>> {
+    let (ps, many) = periods(&ev, period)?;
+    let evr = &ev;
+    let cards = py
+        .detach(|| {
+            ps.into_iter()
+                .map(|p| evr.scorecard(&p, as_of).map(|c| (p, c)))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|e| value_error(e.to_string()))?;
+    let mut objs = Vec::with_capacity(cards.len());
+    for (p, c) in cards {
+        objs.push(Bound::new(py, Scorecard::new(c, Arc::clone(&ev), p, as_of))?.into_any());
+    }
+    if many {
+        Ok(PyList::new(py, objs)?.into_any().unbind())
+    } else {
+        objs.into_iter()
+            .next()
+            .map(Bound::unbind)
+            .ok_or_else(|| value_error("no period"))
+    }
+}
+
+/// A streaming evaluator: push events as they come, read scores at any time.
+#[pyclass(module = "slagrade._slagrade")]
+struct Evaluator {
+    /// shared with the scorecards read from it; copied on the next push only if one is alive
+    ev: Arc<CoreEvaluator>,
+}
+
+#[pymethods]
+impl Evaluator {
+    /// Validates and adds one event (a dict); returns `accepted`, `duplicate` or `rejected`
+    /// (the reason is in `rejected`).
+    fn push(&mut self, py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<&'static str> {
+        guard(|| {
+            let t = Types::new(py)?;
+            let ev = Arc::make_mut(&mut self.ev);
+            let plan = Arc::clone(ev.plan());
+            let pushed = match convert::to_json(&t, event, 0) {
+                Ok(v) => match Validator::new(&plan.contract).value(&v) {
+                    Ok(e) => ev.push(e),
+                    Err(reason) => {
+                        ev.reject(CoreRejection {
+                            line: None,
+                            reason: reason.clone(),
+                            text: v.to_string(),
+                        });
+                        Pushed::Rejected(reason)
+                    }
+                },
+                Err(reason) => {
+                    ev.reject(CoreRejection {
+                        line: None,
+                        reason: reason.clone(),
+                        text: convert::shown(event),
+                    });
+                    Pushed::Rejected(reason)
+                }
+            };
+            Ok(match pushed {
+                Pushed::Accepted => "accepted",
+                Pushed::Duplicate => "duplicate",
+                Pushed::Rejected(_) => "rejected",
+            })
+        })
+    }
+
+    /// Adds a batch (any input `Contract.evaluate` takes); returns the batch's counts.
+    fn push_many<'py>(
+        &mut self,
+        py: Python<'py>,
+        events: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        guard(|| {
+            let batch = ingest::prepare(py, events)?;
+            let ev = Arc::make_mut(&mut self.ev);
+            let counts = py
+                .detach(|| ingest::feed(ev, &batch))
+                .map_err(|e| event_error(py, e))?;
+            results::counts_dict(py, counts)
+        })
+    }
+
+    /// The scorecard(s) of `period` as of `as_of` (see `Contract.evaluate`).
+    #[pyo3(signature = (period=None, as_of=None))]
+    fn scorecard(
+        &self,
+        py: Python<'_>,
+        period: Option<&str>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        guard(|| {
+            let t = Types::new(py)?;
+            let as_of = as_of.map(|v| instant_arg(&t, v, "as_of")).transpose()?;
+            scorecards(py, Arc::clone(&self.ev), period, as_of)
+        })
+    }
+
+    /// Running clocks that breach within `horizon` (timedelta or seconds) after `now`.
+    fn at_risk(
+        &self,
+        py: Python<'_>,
+        now: &Bound<'_, PyAny>,
+        horizon: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<AtRisk>> {
+        guard(|| {
+            let t = Types::new(py)?;
+            let now = instant_arg(&t, now, "now")?;
+            let horizon = convert::duration_arg(horizon, "horizon")?;
+            let ev = &self.ev;
+            let found = py
+                .detach(|| ev.at_risk(now, horizon))
+                .map_err(|e| value_error(e.to_string()))?;
+            let tz = ev.plan().contract.timezone;
+            Ok(found.iter().map(|r| AtRisk::new(tz, r)).collect())
+        })
+    }
+
+    /// The evaluator's state as bytes (versioned, tied to the contract text).
+    fn checkpoint<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        guard(|| {
+            let ev = &self.ev;
+            let bytes = py.detach(|| ev.checkpoint());
+            Ok(PyBytes::new(py, &bytes))
+        })
+    }
+
+    /// An evaluator restored from `checkpoint()` bytes made under the same contract.
+    #[staticmethod]
+    fn restore(py: Python<'_>, contract: &Contract, data: &[u8]) -> PyResult<Evaluator> {
+        guard(|| {
+            let plan = &contract.plan;
+            let ev = py
+                .detach(|| CoreEvaluator::restore(plan, data))
+                .map_err(|e| value_error(e.to_string()))?;
+            Ok(Evaluator { ev: Arc::new(ev) })
+        })
+    }
+
+    /// Adds the events of another evaluator of the same contract (duplicates counted once).
+    fn merge(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> PyResult<()> {
+        guard(|| {
+            let o = other.try_borrow()?.ev.as_ref().clone();
+            let mut me = slf.try_borrow_mut()?;
+            let ev = Arc::make_mut(&mut me.ev);
+            slf.py()
+                .detach(|| ev.merge(o))
+                .map_err(|e| value_error(e.to_string()))
+        })
+    }
+
+    /// Counts so far: `accepted`, `duplicates`, `rejected`.
+    #[getter]
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        results::counts_dict(py, self.ev.counts())
+    }
+
+    #[getter]
+    fn rejected(&self) -> Vec<Rejection> {
+        self.ev.rejected().iter().map(Rejection::from).collect()
+    }
+
+    /// The latest `at` among accepted events (the default `as_of`).
+    #[getter]
+    fn latest(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        let tz = self.ev.plan().contract.timezone;
+        self.ev.latest().and_then(|t| instant(tz, t))
+    }
+
+    /// Keys of the periods holding at least one anchor, in time order.
+    fn periods(&self) -> Vec<String> {
+        self.ev
+            .anchor_periods()
+            .into_iter()
+            .map(|(p, _)| p.key)
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        let c = self.ev.counts();
+        format!(
+            "Evaluator(accepted={}, duplicates={}, rejected={})",
+            c.accepted, c.duplicates, c.rejected
+        )
+    }
+}
+
+/// Scores the same events under two contract versions and lists what changed.
+#[pyfunction]
+#[pyo3(signature = (old, new, events, period=None, as_of=None))]
+fn diff(
+    py: Python<'_>,
+    old: &Contract,
+    new: &Contract,
+    events: &Bound<'_, PyAny>,
+    period: Option<&str>,
+    as_of: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Diff> {
+    guard(|| {
+        let t = Types::new(py)?;
+        let as_of = as_of.map(|v| instant_arg(&t, v, "as_of")).transpose()?;
+        let batch = ingest::prepare(py, events)?;
+        let (po, pn) = (&old.plan, &new.plan);
+        let fed = py.detach(|| {
+            let mut eo = CoreEvaluator::new(po);
+            let mut en = CoreEvaluator::new(pn);
+            ingest::feed(&mut eo, &batch)?;
+            ingest::feed(&mut en, &batch)?;
+            Ok::<_, String>((eo, en))
+        });
+        let (eo, en) = fed.map_err(|e| event_error(py, e))?;
+        let (ps, many) = periods(&en, period)?;
+        if many {
+            return Err(value_error("diff compares one period: give a period key"));
+        }
+        let p = ps
+            .into_iter()
+            .next()
+            .ok_or_else(|| value_error("no period"))?;
+        let d = py
+            .detach(|| {
+                let a = eo.explain(&p, as_of)?;
+                let b = en.explain(&p, as_of)?;
+                Ok::<_, slagrade::eval::EvalError>(slagrade::diff::diff(&a, &b))
+            })
+            .map_err(|e| value_error(e.to_string()))?;
+        Ok(Diff { inner: d })
+    })
+}
+
+/// Every diagnostic of contract text (errors and warnings), without raising.
+#[pyfunction]
+#[pyo3(signature = (text, file_name="<contract>"))]
+fn check<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyAny>,
+    file_name: &str,
+) -> PyResult<Bound<'py, PyList>> {
+    guard(|| {
+        let src = match source_text(py, text, file_name) {
+            Ok(s) => s,
+            Err(e) => {
+                let v = e.value(py);
+                if let Ok(d) = v.getattr("diagnostics") {
+                    return Ok(d.cast_into::<PyList>()?);
+                }
+                return Err(e);
+            }
+        };
+        let diags = match py.detach(|| slagrade::check::load(&src)) {
+            Ok(c) => c.warnings,
+            Err(d) => d,
+        };
+        errors::diagnostics(py, &diags, &src)
+    })
+}
+
+#[pymodule]
+fn _slagrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<Contract>()?;
+    m.add_class::<Evaluator>()?;
+    m.add_class::<Scorecard>()?;
+    m.add_class::<Assessment>()?;
+    m.add_class::<IndicatorResult>()?;
+    m.add_class::<Finding>()?;
+    m.add_class::<FindingEvent>()?;
+    m.add_class::<Rejection>()?;
+    m.add_class::<AtRisk>()?;
+    m.add_class::<Party>()?;
+    m.add_class::<Product>()?;
+    m.add_class::<Indicator>()?;
+    m.add_class::<Diff>()?;
+    m.add_function(wrap_pyfunction!(diff, m)?)?;
+    m.add_function(wrap_pyfunction!(check, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,725 @@
+//! Result objects handed to Python: contract introspection, scorecards, findings, diffs.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use rust_decimal::Decimal;
+use slagrade::eval::{Evaluator, Finding as CoreFinding};
+use slagrade::period::Period;
+use slagrade::scorecard::{AssessmentCard, IndicatorCard, Scorecard as CoreScorecard};
+
+use crate::convert::{instant, json_to_py, seconds};
+use crate::errors::{guard, value_error};
+
+/// A party of the contract.
+#[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
+#[derive(Clone, PartialEq)]
+pub struct Party {
+    pub id: String,
+    /// `client`, `prime`, `sub` or `third`
+    pub role: String,
+    pub title: Option<String>,
+    /// fee per assessment period, in the contract currency
+    pub fee: Option<Decimal>,
+    /// coverage patterns as written
+    pub covers: Vec<String>,
+    /// ids of the products the patterns match
+    pub covered: Vec<String>,
+}
+
+#[pymethods]
+impl Party {
+    fn __repr__(&self) -> String {
+        format!("Party(id={:?}, role={:?})", self.id, self.role)
+    }
+}
+
+/// A product of the service catalog.
+#[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
+#[derive(Clone, PartialEq)]
+pub struct Product {
+    pub id: String,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub category: String,
+    pub subcategory: Option<String>,
+    pub calendar: String,
+}
+
+#[pymethods]
+impl Product {
+    fn __repr__(&self) -> String {
+        format!("Product(id={:?})", self.id)
+    }
+}
+
+/// An indicator as declared (assessments may override its terms).
+#[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
+#[derive(Clone, PartialEq)]
+pub struct Indicator {
+    pub id: String,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    /// `system`, `process` or `role`
+    pub level: String,
+    /// `fraction`, `ms`, `s`, `count` or `number`
+    pub unit: String,
+    pub weight: Decimal,
+    pub target: String,
+}
+
+#[pymethods]
+impl Indicator {
+    fn __repr__(&self) -> String {
+        format!("Indicator(id={:?}, level={:?})", self.id, self.level)
+    }
+}
+
+/// An event that was not accepted, with the reason.
+#[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
+#[derive(Clone, PartialEq)]
+pub struct Rejection {
+    /// 1-based position: the line of a file, or the item or row of the input
+    pub line: Option<u64>,
+    pub reason: String,
+    pub text: String,
+}
+
+#[pymethods]
+impl Rejection {
+    fn __repr__(&self) -> String {
+        format!(
+            "Rejection(line={}, reason={:?})",
+            self.line.map_or("None".into(), |l| l.to_string()),
+            self.reason
+        )
+    }
+}
+
+impl From<&slagrade::event::Rejection> for Rejection {
+    fn from(r: &slagrade::event::Rejection) -> Self {
+        Rejection {
+            line: r.line,
+            reason: r.reason.clone(),
+            text: r.text.clone(),
+        }
+    }
+}
+
+/// One indicator in one assessment.
+#[pyclass(module = "slagrade._slagrade", frozen, get_all)]
+#[derive(Clone)]
+pub struct IndicatorResult {
+    pub id: String,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub level: String,
+    pub weight: Decimal,
+    /// rounded value; `None` when not applicable
+    pub value: Option<Decimal>,
+    pub score: Option<Decimal>,
+    pub target: String,
+    pub target_met: Option<bool>,
+    pub met: Option<u64>,
+    pub breached: Option<u64>,
+    pub pending: Option<u64>,
+    pub numerator: Option<u64>,
+    pub denominator: Option<u64>,
+    pub samples: u64,
+}
+
+#[pymethods]
+impl IndicatorResult {
+    fn __repr__(&self) -> String {
+        let s = |d: Option<Decimal>| d.map_or("None".into(), |d| d.to_string());
+        format!(
+            "IndicatorResult(id={:?}, value={}, score={})",
+            self.id,
+            s(self.value),
+            s(self.score)
+        )
+    }
+}
+
+impl From<&IndicatorCard> for IndicatorResult {
+    fn from(i: &IndicatorCard) -> Self {
+        IndicatorResult {
+            id: i.id.clone(),
+            title_zh: i.title_zh.clone(),
+            title_en: i.title_en.clone(),
+            level: i.level.as_str().into(),
+            weight: i.weight,
+            value: i.value,
+            score: i.score,
+            target: i.target.clone(),
+            target_met: i.target_met,
+            met: i.clocks.map(|c| c.met),
+            breached: i.clocks.map(|c| c.breached),
+            pending: i.clocks.map(|c| c.pending),
+            numerator: i.ratio.map(|r| r.0),
+            denominator: i.ratio.map(|r| r.1),
+            samples: i.samples,
+        }
+    }
+}
+
+/// One assessor's assessment of one party.
+#[pyclass(module = "slagrade._slagrade", frozen)]
+#[derive(Clone)]
+pub struct Assessment {
+    #[pyo3(get)]
+    pub assessor: String,
+    #[pyo3(get)]
+    pub assessee: String,
+    #[pyo3(get)]
+    pub assessee_title: Option<String>,
+    /// party score; `None` when no indicator applies
+    #[pyo3(get)]
+    pub score: Option<Decimal>,
+    levels: Vec<(String, Option<Decimal>)>,
+    #[pyo3(get)]
+    pub fee: Option<Decimal>,
+    #[pyo3(get)]
+    pub share: Option<Decimal>,
+    #[pyo3(get)]
+    pub fee_due: Option<Decimal>,
+    #[pyo3(get)]
+    pub passed_through: Option<Decimal>,
+    #[pyo3(get)]
+    pub indicators: Vec<IndicatorResult>,
+}
+
+#[pymethods]
+impl Assessment {
+    /// Score per level (`system`, `process`, `role`).
+    #[getter]
+    fn levels<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.levels {
+            d.set_item(k, *v)?;
+        }
+        Ok(d)
+    }
+
+    /// The indicator with this id.
+    fn indicator(&self, id: &str) -> PyResult<IndicatorResult> {
+        self.indicators
+            .iter()
+            .find(|i| i.id == id)
+            .cloned()
+            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(id.to_string()))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Assessment(assessor={:?}, assessee={:?}, score={})",
+            self.assessor,
+            self.assessee,
+            self.score.map_or("None".into(), |d| d.to_string())
+        )
+    }
+}
+
+impl From<&AssessmentCard> for Assessment {
+    fn from(a: &AssessmentCard) -> Self {
+        Assessment {
+            assessor: a.assessor.clone(),
+            assessee: a.assessee.clone(),
+            assessee_title: a.assessee_title.clone(),
+            score: a.score,
+            levels: a
+                .levels
+                .iter()
+                .map(|(l, s)| (l.as_str().to_string(), *s))
+                .collect(),
+            fee: a.fee,
+            share: a.share,
+            fee_due: a.fee_due,
+            passed_through: a.passed_through,
+            indicators: a.indicators.iter().map(IndicatorResult::from).collect(),
+        }
+    }
+}
+
+/// An event that moved a clock or makes up a finding.
+#[pyclass(module = "slagrade._slagrade", frozen, get_all)]
+#[derive(Clone)]
+pub struct FindingEvent {
+    pub id: String,
+    pub kind: String,
+    pub at: Option<DateTime<FixedOffset>>,
+    /// `start`, `stop`, `pause`, `resume`, `restart`, `reset`, or `None`
+    pub step: Option<String>,
+}
+
+#[pymethods]
+impl FindingEvent {
+    fn __repr__(&self) -> String {
+        format!("FindingEvent(id={:?}, kind={:?})", self.id, self.kind)
+    }
+}
+
+/// A subject or event that counted against an indicator.
+#[pyclass(module = "slagrade._slagrade", frozen, get_all)]
+#[derive(Clone)]
+pub struct Finding {
+    pub subject: String,
+    pub product: String,
+    pub status: String,
+    /// counted time, for clocks
+    pub elapsed: Option<TimeDelta>,
+    /// allowed time, for duration deadlines
+    pub allowed: Option<TimeDelta>,
+    /// due instant, for absolute deadlines
+    pub due: Option<DateTime<FixedOffset>>,
+    pub events: Vec<FindingEvent>,
+}
+
+#[pymethods]
+impl Finding {
+    fn __repr__(&self) -> String {
+        format!(
+            "Finding(subject={:?}, product={:?}, status={:?})",
+            self.subject, self.product, self.status
+        )
+    }
+}
+
+fn parse_rfc3339(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(s).ok()
+}
+
+impl From<&CoreFinding> for Finding {
+    fn from(f: &CoreFinding) -> Self {
+        Finding {
+            subject: f.subject.clone(),
+            product: f.product.clone(),
+            status: f.status.clone(),
+            elapsed: f.elapsed.and_then(seconds),
+            allowed: f.allowed.and_then(seconds),
+            due: f.due.as_deref().and_then(parse_rfc3339),
+            events: f
+                .events
+                .iter()
+                .map(|e| FindingEvent {
+                    id: e.id.clone(),
+                    kind: e.kind.clone(),
+                    at: parse_rfc3339(&e.at),
+                    step: e.step.map(|s| format!("{s:?}").to_lowercase()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A running clock that breaches within the horizon.
+#[pyclass(module = "slagrade._slagrade", frozen, get_all)]
+#[derive(Clone)]
+pub struct AtRisk {
+    pub indicator: String,
+    pub subject: String,
+    pub product: String,
+    /// the instant it breaches
+    pub deadline: Option<DateTime<FixedOffset>>,
+    pub elapsed: Option<TimeDelta>,
+    pub allowed: Option<TimeDelta>,
+}
+
+#[pymethods]
+impl AtRisk {
+    fn __repr__(&self) -> String {
+        format!(
+            "AtRisk(indicator={:?}, subject={:?})",
+            self.indicator, self.subject
+        )
+    }
+}
+
+impl AtRisk {
+    pub fn new(tz: chrono_tz::Tz, r: &slagrade::eval::AtRisk) -> Self {
+        AtRisk {
+            indicator: r.indicator.clone(),
+            subject: r.subject.clone(),
+            product: r.product.clone(),
+            deadline: instant(tz, r.deadline),
+            elapsed: seconds(r.elapsed),
+            allowed: r.allowed.and_then(seconds),
+        }
+    }
+}
+
+type Findings = Vec<Vec<Vec<CoreFinding>>>;
+
+/// The scores of one period, for every assessment of the contract.
+#[pyclass(module = "slagrade._slagrade", frozen)]
+pub struct Scorecard {
+    card: CoreScorecard,
+    /// the events it was computed from (shared, immutable), for explanations
+    ev: Arc<Evaluator>,
+    period: Period,
+    as_of: Option<i64>,
+    findings: OnceLock<Findings>,
+}
+
+impl Scorecard {
+    pub fn new(
+        card: CoreScorecard,
+        ev: Arc<Evaluator>,
+        period: Period,
+        as_of: Option<i64>,
+    ) -> Self {
+        Scorecard {
+            card,
+            ev,
+            period,
+            as_of,
+            findings: OnceLock::new(),
+        }
+    }
+
+    fn tz(&self) -> chrono_tz::Tz {
+        self.ev.plan().contract.timezone
+    }
+
+    fn findings(&self, py: Python<'_>) -> PyResult<&Findings> {
+        if let Some(f) = self.findings.get() {
+            return Ok(f);
+        }
+        let (ev, period, as_of) = (&self.ev, &self.period, self.as_of);
+        let explained = py
+            .detach(|| ev.explain(period, as_of))
+            .map_err(|e| value_error(e.to_string()))?;
+        Ok(self.findings.get_or_init(|| explained.1))
+    }
+
+    /// Index of the assessment of `assessee` that lists `indicator` (the first one when
+    /// `assessee` is `None`), and the indicator's index in it.
+    fn locate(&self, indicator: &str, assessee: Option<&str>) -> PyResult<(usize, usize)> {
+        for (ai, a) in self.card.assessments.iter().enumerate() {
+            if assessee.is_some_and(|x| x != a.assessee) {
+                continue;
+            }
+            if let Some(ii) = a.indicators.iter().position(|i| i.id == indicator) {
+                return Ok((ai, ii));
+            }
+        }
+        let known: Vec<&str> = self
+            .card
+            .assessments
+            .first()
+            .map(|a| a.indicators.iter().map(|i| i.id.as_str()).collect())
+            .unwrap_or_default();
+        Err(pyo3::exceptions::PyKeyError::new_err(match assessee {
+            Some(p) => format!(
+                "no assessment of `{p}` lists indicator `{indicator}` (indicators: {})",
+                known.join(", ")
+            ),
+            None => format!(
+                "no indicator `{indicator}` (indicators: {})",
+                known.join(", ")
+            ),
+        }))
+    }
+}
+
+const COLUMNS: [&str; 19] = [
+    "period",
+    "assessor",
+    "assessee",
+    "party_score",
+    "fee_due",
+    "indicator",
+    "title_zh",
+    "title_en",
+    "level",
+    "weight",
+    "value",
+    "score",
+    "target",
+    "target_met",
+    "met",
+    "breached",
+    "pending",
+    "numerator",
+    "denominator",
+];
+
+#[pymethods]
+impl Scorecard {
+    /// The contract's name.
+    #[getter]
+    fn contract(&self) -> &str {
+        &self.card.contract
+    }
+    /// The period key, e.g. `2026-10`.
+    #[getter]
+    fn period(&self) -> &str {
+        &self.card.period
+    }
+    #[getter]
+    fn period_start(&self) -> Option<DateTime<FixedOffset>> {
+        instant(self.tz(), self.card.period_start)
+    }
+    #[getter]
+    fn period_end(&self) -> Option<DateTime<FixedOffset>> {
+        instant(self.tz(), self.card.period_end)
+    }
+    /// The evaluation instant.
+    #[getter]
+    fn as_of(&self) -> Option<DateTime<FixedOffset>> {
+        instant(self.tz(), self.card.as_of)
+    }
+    #[getter]
+    fn currency(&self) -> &str {
+        &self.card.currency
+    }
+    /// Counts over the whole input: `accepted`, `duplicates`, `rejected`.
+    #[getter]
+    fn events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        counts_dict(py, self.card.events)
+    }
+    /// Every rejected event of the input, with its reason.
+    #[getter]
+    fn rejected(&self) -> Vec<Rejection> {
+        self.ev.rejected().iter().map(Rejection::from).collect()
+    }
+    #[getter]
+    fn assessments(&self) -> Vec<Assessment> {
+        self.card.assessments.iter().map(Assessment::from).collect()
+    }
+
+    /// The assessment of `assessee` (by `assessor`, when several assess it).
+    #[pyo3(signature = (assessee, assessor=None))]
+    fn assessment(&self, assessee: &str, assessor: Option<&str>) -> PyResult<Assessment> {
+        self.card
+            .assessments
+            .iter()
+            .find(|a| a.assessee == assessee && assessor.is_none_or(|x| x == a.assessor))
+            .map(Assessment::from)
+            .ok_or_else(|| {
+                pyo3::exceptions::PyKeyError::new_err(format!("no assessment of `{assessee}`"))
+            })
+    }
+
+    /// The JSON form as Python objects (decimals as strings, like `slagrade eval --format json`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| json_to_py(py, &self.card.to_json()))
+    }
+
+    /// The JSON text (`indent` spaces per level, or compact).
+    #[pyo3(signature = (indent=None))]
+    fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
+        guard(|| {
+            let v = self.card.to_json();
+            match indent {
+                None => serde_json::to_string(&v),
+                Some(n) => {
+                    let pad = " ".repeat(n.min(16));
+                    let fmt = serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes());
+                    let mut out = Vec::new();
+                    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+                    serde::Serialize::serialize(&v, &mut ser)
+                        .map(|_| String::from_utf8_lossy(&out).into_owned())
+                }
+            }
+            .map_err(|e| value_error(e.to_string()))
+        })
+    }
+
+    /// CSV, one row per assessment × indicator.
+    #[pyo3(signature = (header=true))]
+    fn to_csv(&self, header: bool) -> String {
+        let mut out = String::new();
+        self.card.to_csv(&mut out, header);
+        out
+    }
+
+    /// A readable table with Chinese and English indicator names.
+    fn to_table(&self) -> String {
+        self.card.to_table()
+    }
+
+    /// Columns of the row-per-(assessment × indicator) table, as lists.
+    fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        let lists: Vec<Bound<'py, PyList>> = COLUMNS.iter().map(|_| PyList::empty(py)).collect();
+        for a in &self.card.assessments {
+            for i in &a.indicators {
+                let r = IndicatorResult::from(i);
+                let row: [Bound<'py, PyAny>; 19] = [
+                    self.card.period.clone().into_pyobject(py)?.into_any(),
+                    a.assessor.clone().into_pyobject(py)?.into_any(),
+                    a.assessee.clone().into_pyobject(py)?.into_any(),
+                    a.score.into_pyobject(py)?.into_any(),
+                    a.fee_due.into_pyobject(py)?.into_any(),
+                    r.id.into_pyobject(py)?.into_any(),
+                    r.title_zh.into_pyobject(py)?.into_any(),
+                    r.title_en.into_pyobject(py)?.into_any(),
+                    r.level.into_pyobject(py)?.into_any(),
+                    r.weight.into_pyobject(py)?.into_any(),
+                    r.value.into_pyobject(py)?.into_any(),
+                    r.score.into_pyobject(py)?.into_any(),
+                    r.target.into_pyobject(py)?.into_any(),
+                    r.target_met.into_pyobject(py)?.into_any(),
+                    r.met.into_pyobject(py)?.into_any(),
+                    r.breached.into_pyobject(py)?.into_any(),
+                    r.pending.into_pyobject(py)?.into_any(),
+                    r.numerator.into_pyobject(py)?.into_any(),
+                    r.denominator.into_pyobject(py)?.into_any(),
+                ];
+                for (l, v) in lists.iter().zip(row) {
+                    l.append(v)?;
+                }
+            }
+        }
+        for (name, l) in COLUMNS.iter().zip(lists) {
+            d.set_item(name, l)?;
+        }
+        Ok(d)
+    }
+
+    /// A pandas DataFrame, one row per assessment × indicator (decimals as `Decimal`).
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let cols = self.columns(py)?;
+        py.import("pandas")?.getattr("DataFrame")?.call1((cols,))
+    }
+
+    /// What counted against `indicator` in the assessment of `assessee` (default: the first
+    /// assessment listing it): breached and pending clocks, subjects and events left out of
+    /// the numerator, counted incidents.
+    #[pyo3(signature = (indicator, assessee=None))]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        indicator: &str,
+        assessee: Option<&str>,
+    ) -> PyResult<Vec<Finding>> {
+        guard(|| {
+            let (ai, ii) = self.locate(indicator, assessee)?;
+            let f = self.findings(py)?;
+            Ok(f.get(ai)
+                .and_then(|a| a.get(ii))
+                .map(|v| v.iter().map(Finding::from).collect())
+                .unwrap_or_default())
+        })
+    }
+
+    /// The same as `explain`, as readable text.
+    #[pyo3(signature = (indicator, assessee=None))]
+    fn explain_text(
+        &self,
+        py: Python<'_>,
+        indicator: &str,
+        assessee: Option<&str>,
+    ) -> PyResult<String> {
+        guard(|| {
+            let (ai, ii) = self.locate(indicator, assessee)?;
+            let f = self.findings(py)?;
+            let findings = f.get(ai).and_then(|a| a.get(ii));
+            let a = self.card.assessments.get(ai);
+            let ic = a.and_then(|a| a.indicators.get(ii));
+            match (a, ic) {
+                (Some(a), Some(ic)) => Ok(slagrade::explain::render(
+                    &self.card,
+                    a,
+                    ic,
+                    findings.map(Vec::as_slice).unwrap_or_default(),
+                )),
+                _ => Err(value_error("indicator not found")),
+            }
+        })
+    }
+
+    fn __str__(&self) -> String {
+        self.card.to_table()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Scorecard(contract={:?}, period={:?}, as_of={:?}, assessments={})",
+            self.card.contract,
+            self.card.period,
+            self.card.as_of_text,
+            self.card.assessments.len()
+        )
+    }
+}
+
+pub fn counts_dict(
+    py: Python<'_>,
+    c: slagrade::scorecard::EventCounts,
+) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("accepted", c.accepted)?;
+    d.set_item("duplicates", c.duplicates)?;
+    d.set_item("rejected", c.rejected)?;
+    Ok(d)
+}
+
+/// The same events scored under two versions of a contract.
+#[pyclass(module = "slagrade._slagrade", frozen)]
+pub struct Diff {
+    pub inner: slagrade::diff::Diff,
+}
+
+#[pymethods]
+impl Diff {
+    #[getter]
+    fn period(&self) -> &str {
+        &self.inner.period
+    }
+
+    /// Per assessment: old and new score and fee due, and per indicator old and new value
+    /// and score with the subjects whose status changed (`(subject, old, new)`).
+    #[getter]
+    fn assessments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for a in &self.inner.assessments {
+            let d = PyDict::new(py);
+            d.set_item("assessor", &a.assessor)?;
+            d.set_item("assessee", &a.assessee)?;
+            d.set_item("old_score", a.old_score)?;
+            d.set_item("new_score", a.new_score)?;
+            d.set_item("old_fee_due", a.old_fee_due)?;
+            d.set_item("new_fee_due", a.new_fee_due)?;
+            let inds = PyList::empty(py);
+            for i in &a.indicators {
+                let x = PyDict::new(py);
+                x.set_item("id", &i.id)?;
+                x.set_item("old_value", i.old_value)?;
+                x.set_item("new_value", i.new_value)?;
+                x.set_item("old_score", i.old_score)?;
+                x.set_item("new_score", i.new_score)?;
+                x.set_item("changed", i.changed.clone())?;
+                inds.append(x)?;
+            }
+            d.set_item("indicators", inds)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    /// The JSON form as Python objects (decimals as strings).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.inner.to_json())
+    }
+
+    fn to_json(&self) -> String {
+        self.inner.to_json().to_string()
+    }
+
+    /// Only what changed, as readable text.
+    fn to_table(&self) -> String {
+        self.inner.to_table()
+    }
+
+    fn __str__(&self) -> String {
+        self.inner.to_table()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Diff(period={:?})", self.inner.period)
+    }
+}
