@@ -321,6 +321,12 @@ impl Evaluator {
         }
         self.state.seen.insert(e.id.clone());
         self.state.counts.accepted += 1;
+        self.store(e);
+        Pushed::Accepted
+    }
+
+    /// Keeps an accepted, new event where the measures that use its kind will find it.
+    fn store(&mut self, e: Event) {
         self.state.max_at = Some(self.state.max_at.map_or(e.at, |m| m.max(e.at)));
         let tracked = Plan::is(&self.plan.tracked, e.kind);
         let single = Plan::is(&self.plan.per_event, e.kind);
@@ -342,7 +348,6 @@ impl Evaluator {
             (false, true) => self.state.singles.push(e),
             (false, false) => {}
         }
-        Pushed::Accepted
     }
 
     /// Records a rejected event (counted, kept with its reason).
@@ -399,41 +404,36 @@ impl Evaluator {
             return Err(EvalError::ContractMismatch);
         }
         let o = other.state;
+        // an id accepted on both sides is one event: accepted once, the other a duplicate
+        let mut overlap = HashSet::new();
+        for id in o.seen {
+            if self.state.seen.contains(&id) {
+                overlap.insert(id);
+            } else {
+                self.state.seen.insert(id);
+                self.state.counts.accepted += 1;
+            }
+        }
+        self.state.counts.duplicates += o.counts.duplicates + overlap.len() as u64;
         self.state.counts.rejected += o.counts.rejected;
-        self.state.counts.duplicates += o.counts.duplicates;
         self.state.rejected.extend(o.rejected);
         for (_, log) in o.logs {
             for e in log.events {
-                self.merge_event(e, true);
+                if !overlap.contains(&e.id) {
+                    self.store(e);
+                }
             }
         }
         for e in o.singles {
-            if !Plan::is(&self.plan.tracked, e.kind) {
-                self.merge_event(e, false);
+            // tracked singles were stored with their subject's log above
+            if !overlap.contains(&e.id) && !Plan::is(&self.plan.tracked, e.kind) {
+                self.store(e);
             }
         }
-        // accepted events of kinds neither tracked nor counted are only counted
-        let untracked = o
-            .seen
-            .into_iter()
-            .filter(|id| !self.state.seen.contains(id))
-            .collect::<Vec<_>>();
-        self.state.counts.accepted += untracked.len() as u64;
-        self.state.seen.extend(untracked);
         if let Some(m) = o.max_at {
             self.state.max_at = Some(self.state.max_at.map_or(m, |x| x.max(m)));
         }
         Ok(())
-    }
-
-    fn merge_event(&mut self, e: Event, _tracked: bool) {
-        if self.state.seen.contains(&e.id) {
-            self.state.counts.duplicates += 1;
-            // the other side counted it as accepted; here it is a duplicate
-            return;
-        }
-        self.push(e);
-        // push counted it as accepted: it was accepted on the other side already
     }
 
     /// Saves the state (versioned JSON, with the contract's hash).

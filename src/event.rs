@@ -373,6 +373,9 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
     if hour > 23 || minute > 59 || second > 59 {
         return Err(format!("`{s}`: time of day out of range"));
     }
+    if year == 0 {
+        return Err(format!("`{s}`: year 0000 is not a valid date"));
+    }
     let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
         .ok_or_else(|| format!("`{s}`: no such date"))?;
     let days = i64::from(date.num_days_from_ce()) - 719_163;
