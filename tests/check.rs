@@ -1,0 +1,381 @@
+//! The reference contract checks clean and resolves to exactly the rules of
+//! REFERENCE-CONTRACT.md.
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, TimeZone};
+use rust_decimal::Decimal;
+use slagrade::check::{fnv1a64, load};
+use slagrade::contract::{
+    ClockCalendar, Contract, Counted, Deadline, Level, Measure, PayShare, PeriodKind, Role, Scope,
+    Scoring, Unit,
+};
+use slagrade::diagnostic::render;
+
+const SRC: &str = include_str!("../examples/egov-2026.sla");
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn contract() -> Contract {
+    match load(SRC) {
+        Ok(c) => {
+            assert!(
+                c.warnings.is_empty(),
+                "{}",
+                render(&c.warnings, SRC, "egov-2026.sla", false)
+            );
+            c.contract
+        }
+        Err(diags) => panic!("{}", render(&diags, SRC, "egov-2026.sla", false)),
+    }
+}
+
+fn ts(y: i32, m: u32, day: u32, h: u32, min: u32, s: u32) -> i64 {
+    chrono_tz::Asia::Shanghai
+        .with_ymd_and_hms(y, m, day, h, min, s)
+        .unwrap()
+        .timestamp()
+}
+
+#[test]
+fn header() {
+    let c = contract();
+    assert_eq!(c.name, "egov-2026");
+    assert_eq!(c.timezone, chrono_tz::Asia::Shanghai);
+    assert_eq!(c.currency, "CNY");
+    assert_eq!(
+        c.term,
+        (
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        )
+    );
+    assert_eq!(c.period, PeriodKind::Month);
+    assert_eq!((c.round_value, c.round_score), (4, 2));
+    assert_eq!(c.source_hash, fnv1a64(SRC.as_bytes()));
+    assert_ne!(c.source_hash, 0);
+}
+
+#[test]
+fn parties() {
+    let c = contract();
+    let got: Vec<(&str, Role, Option<Decimal>)> = c
+        .parties
+        .iter()
+        .map(|p| (p.id.as_str(), p.role, p.fee))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("bureau", Role::Client, None),
+            ("prime", Role::Prime, Some(d("1200000.00"))),
+            ("netco", Role::Sub, Some(d("200000.00"))),
+            ("secco", Role::Sub, Some(d("150000.00"))),
+            ("appco", Role::Sub, Some(d("300000.00"))),
+        ]
+    );
+    let ids = |party: usize| -> Vec<&str> {
+        c.parties[party]
+            .covered
+            .iter()
+            .map(|&p| c.products[p].id.as_str())
+            .collect()
+    };
+    assert!(ids(0).is_empty());
+    assert_eq!(ids(1).len(), 13, "the prime covers every product");
+    assert_eq!(ids(2), vec!["network.egov_wan", "network.internet"]);
+    assert_eq!(ids(3), vec!["app.security_ops.waf", "security.mgmt"]);
+    assert_eq!(
+        ids(4),
+        vec![
+            "app.business_support.oa",
+            "app.system_assurance.db",
+            "app.app_support.portal",
+            "app.endpoint.desktop"
+        ]
+    );
+    assert_eq!(c.parties[2].covers, vec!["network.*"]);
+}
+
+#[test]
+fn catalog_and_calendars() {
+    let c = contract();
+    let got: Vec<(&str, &str)> = c
+        .products
+        .iter()
+        .map(|p| (p.id.as_str(), c.calendars[p.calendar].name.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("infra.servers", "always"),
+            ("infra.storage", "always"),
+            ("infra.datacenter", "always"),
+            ("app.om_mgmt.desk", "office"),
+            ("app.business_support.oa", "office"),
+            ("app.system_assurance.db", "office"),
+            ("app.app_support.portal", "office"),
+            ("app.security_ops.waf", "office"),
+            ("app.endpoint.desktop", "office"),
+            ("content.portal_info", "office"),
+            ("network.egov_wan", "always"),
+            ("network.internet", "always"),
+            ("security.mgmt", "always"),
+        ]
+    );
+    let cats: Vec<&str> = c.categories.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(cats, vec!["infra", "app", "content", "network", "security"]);
+    assert_eq!(c.products[3].subcategory.as_deref(), Some("om_mgmt"));
+    assert_eq!(c.products[3].title_zh.as_deref(), Some("服务台与运维管理"));
+
+    let office = &c.calendars[0];
+    assert_eq!(office.name, "office");
+    assert_eq!(office.title.as_deref(), Some("办公时间"));
+    let cal = &office.calendar;
+    // Wed Sep 30 17:00 → Thu Oct 8 09:30 across the National Day holiday (Oct 1–7):
+    // 30 min on Sep 30, nothing Oct 1–7, 30 min on Oct 8.
+    assert_eq!(
+        cal.working_between(ts(2026, 9, 30, 17, 0, 0), ts(2026, 10, 8, 9, 30, 0))
+            .unwrap(),
+        3600
+    );
+    // Make-up Saturday Oct 10 counts a full office day (3 h + 4 h).
+    assert_eq!(
+        cal.working_between(ts(2026, 10, 10, 0, 0, 0), ts(2026, 10, 11, 0, 0, 0))
+            .unwrap(),
+        7 * 3600
+    );
+    // Years around the term resolve (a clock running into 2027).
+    assert!(cal
+        .working_between(ts(2026, 12, 31, 17, 0, 0), ts(2027, 1, 4, 9, 30, 0))
+        .is_ok());
+    assert!(c.calendars[1].calendar.is_always());
+}
+
+#[test]
+fn indicators() {
+    let c = contract();
+    let got: Vec<(&str, Level, Decimal, Unit)> = c
+        .indicators
+        .iter()
+        .map(|i| (i.id.as_str(), i.level, i.terms.weight, i.unit))
+        .collect();
+    use Level::*;
+    assert_eq!(
+        got,
+        vec![
+            ("anomaly_report_timeliness", Role, d("10"), Unit::Fraction),
+            ("maintenance_on_time", Process, d("10"), Unit::Fraction),
+            ("hazard_discovery_rate", System, d("5"), Unit::Fraction),
+            ("problem_resolution_rate", Process, d("10"), Unit::Fraction),
+            ("response_timeliness", Process, d("15"), Unit::Fraction),
+            ("repair_timeliness", Process, d("15"), Unit::Fraction),
+            ("search_success_rate", System, d("5"), Unit::Fraction),
+            (
+                "content_response_timeliness",
+                System,
+                d("5"),
+                Unit::Fraction
+            ),
+            ("network_mean_response", System, d("10"), Unit::Millis),
+            ("vuln_scan_coverage", System, d("5"), Unit::Fraction),
+            ("security_report_timeliness", Role, d("5"), Unit::Fraction),
+            ("security_incidents", System, d("5"), Unit::Count),
+        ]
+    );
+    let sum: Decimal = c.indicators.iter().map(|i| i.terms.weight).sum();
+    assert_eq!(sum, d("100"));
+
+    // #5: clock by priority on the product calendar.
+    let rt = &c.indicators[4];
+    let Measure::ClockRate(clock) = &rt.measure else {
+        panic!("response_timeliness is a clock rate")
+    };
+    assert_eq!(c.subjects[clock.subject].name, "ticket");
+    assert_eq!(clock.calendar, ClockCalendar::Business);
+    let stops: Vec<&str> = clock
+        .stop
+        .iter()
+        .map(|m| c.kinds[m.kind].name.as_str())
+        .collect();
+    assert_eq!(stops, vec!["ticket.acknowledged", "ticket.resolved"]);
+    let Deadline::ByAttr { attr, table } = &clock.deadline else {
+        panic!("deadline by priority")
+    };
+    let anchor = c.subjects[clock.subject].anchor;
+    assert_eq!(c.kinds[anchor].attrs[*attr].name, "priority");
+    assert_eq!(
+        table,
+        &vec![
+            ("P1".to_string(), 900),
+            ("P2".to_string(), 1800),
+            ("P3".to_string(), 7200),
+            ("P4".to_string(), 14400)
+        ]
+    );
+    assert_eq!(rt.terms.target.value, d("0.95"));
+    assert_eq!(
+        rt.terms.scoring,
+        Scoring::Linear {
+            x0: d("0.80"),
+            y0: d("0"),
+            x1: d("0.95"),
+            y1: d("100")
+        }
+    );
+
+    // #1 on the `always` calendar, 15 minutes.
+    let Measure::ClockRate(alert) = &c.indicators[0].measure else {
+        panic!()
+    };
+    assert_eq!(alert.calendar, ClockCalendar::Named(1));
+    assert!(matches!(alert.deadline, Deadline::Fixed(900)));
+    // #2 deadline at `due`.
+    let Measure::ClockRate(plan) = &c.indicators[1].measure else {
+        panic!()
+    };
+    assert!(matches!(plan.deadline, Deadline::At(0)));
+    // #4 counts subjects with the `resolved` flag.
+    let Measure::Ratio { num, den } = &c.indicators[3].measure else {
+        panic!()
+    };
+    assert!(matches!(
+        num,
+        Counted::Subjects {
+            filter: Some(_),
+            ..
+        }
+    ));
+    assert!(matches!(den, Counted::Subjects { filter: None, .. }));
+    // #8 latency bound in milliseconds.
+    let Measure::Ratio {
+        num: Counted::Events(sel),
+        ..
+    } = &c.indicators[7].measure
+    else {
+        panic!()
+    };
+    assert!(matches!(
+        &sel.filter,
+        Some(slagrade::contract::Cond::Cmp { value: slagrade::contract::Literal::Number(n), .. }) if *n == d("2000")
+    ));
+    // #9: mean of milliseconds; target and linear points in ms.
+    let nm = &c.indicators[8];
+    assert!(matches!(nm.measure, Measure::Mean { .. }));
+    assert_eq!(nm.terms.target.value, d("50"));
+    assert_eq!(
+        nm.terms.scoring,
+        Scoring::Linear {
+            x0: d("50"),
+            y0: d("100"),
+            x1: d("200"),
+            y1: d("0")
+        }
+    );
+    assert!(matches!(c.indicators[9].measure, Measure::Coverage { .. }));
+    assert_eq!(
+        c.indicators[10].terms.scoring,
+        Scoring::Bands {
+            bands: vec![
+                (slagrade::ast::CmpOp::Ge, d("1"), d("100")),
+                (slagrade::ast::CmpOp::Ge, d("0.9"), d("60"))
+            ],
+            otherwise: d("0")
+        }
+    );
+    assert_eq!(c.indicators[11].terms.target.value, d("0"));
+    assert_eq!(
+        c.indicators[11].terms.scoring,
+        Scoring::Deduct {
+            points: d("25"),
+            per: d("1"),
+            cap: Some(d("100"))
+        }
+    );
+}
+
+#[test]
+fn assessments() {
+    let c = contract();
+    let pairs: Vec<(&str, &str)> = c
+        .assessments
+        .iter()
+        .map(|a| {
+            (
+                c.parties[a.assessor].id.as_str(),
+                c.parties[a.assessee].id.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("bureau", "prime"),
+            ("prime", "netco"),
+            ("prime", "secco"),
+            ("prime", "appco")
+        ]
+    );
+    assert!(matches!(c.assessments[0].scope, Scope::All));
+    for (i, a) in c.assessments.iter().enumerate() {
+        assert_eq!(a.terms.len(), 12);
+        let rt = &a.terms[4];
+        if i == 0 {
+            assert_eq!(rt.target.value, d("0.95"));
+            assert_eq!(
+                rt.scoring,
+                Scoring::Linear {
+                    x0: d("0.80"),
+                    y0: d("0"),
+                    x1: d("0.95"),
+                    y1: d("100")
+                }
+            );
+        } else {
+            assert_eq!(rt.target.value, d("0.97"));
+            assert_eq!(
+                rt.scoring,
+                Scoring::Linear {
+                    x0: d("0.85"),
+                    y0: d("0"),
+                    x1: d("0.97"),
+                    y1: d("100")
+                }
+            );
+            let Scope::Products(ps) = &a.scope else {
+                panic!("subcontractors are scoped to what they cover")
+            };
+            assert_eq!(ps, &c.parties[a.assessee].covered);
+        }
+        // Everything else is the indicators' own terms.
+        for (j, t) in a.terms.iter().enumerate() {
+            if j != 4 {
+                assert_eq!(t.target, c.indicators[j].terms.target);
+                assert_eq!(t.scoring, c.indicators[j].terms.scoring);
+                assert_eq!(t.weight, c.indicators[j].terms.weight);
+            }
+        }
+    }
+}
+
+#[test]
+fn payment() {
+    let c = contract();
+    let p = &c.payment;
+    assert!(p.back_to_back);
+    assert_eq!(p.min_share, None);
+    assert_eq!(p.bands.len(), 3);
+    assert_eq!((p.bands[0].lower, p.bands[0].upper), (Some(d("90")), None));
+    assert!(matches!(p.bands[0].share, PayShare::Fixed(s) if s == d("1")));
+    assert_eq!(
+        (p.bands[1].lower, p.bands[1].upper),
+        (Some(d("60")), Some(d("90")))
+    );
+    assert!(
+        matches!(p.bands[1].share, PayShare::Linear { from, to } if from == d("0.7") && to == d("1"))
+    );
+    assert_eq!((p.bands[2].lower, p.bands[2].upper), (None, Some(d("60"))));
+    assert!(matches!(p.bands[2].share, PayShare::Fixed(s) if s == d("0.5")));
+}
