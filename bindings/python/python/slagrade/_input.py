@@ -7,11 +7,17 @@ events from the column vectors. Null and NaN values are missing values.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._errors import EventError
+
+def _module(name: str) -> Any:
+    """An optional dependency, imported when its objects are given."""
+    return importlib.import_module(name)
+
 
 REQUIRED = ("id", "at", "kind", "subject", "product")
 FIELDS = REQUIRED + ("party", "attrs")
@@ -28,13 +34,13 @@ def prepare(events: Any) -> tuple[str, Any]:
         )
     top = type(events).__module__.split(".", 1)[0]
     if top == "pandas":
-        import pandas as pd
+        pd = _module("pandas")
 
         if isinstance(events, pd.DataFrame):
             return ("columns", _pandas(events))
         raise EventError(f"unsupported pandas object {type(events).__name__}: pass a DataFrame")
     if top == "polars":
-        import polars as pl
+        pl = _module("polars")
 
         if isinstance(events, pl.LazyFrame):
             events = events.collect()
@@ -42,7 +48,7 @@ def prepare(events: Any) -> tuple[str, Any]:
             return ("columns", _polars(events))
         raise EventError(f"unsupported polars object {type(events).__name__}: pass a DataFrame")
     if top == "pyarrow":
-        import pyarrow as pa
+        pa = _module("pyarrow")
 
         if isinstance(events, (pa.Table, pa.RecordBatch)):
             return ("columns", _arrow(events))
@@ -92,8 +98,8 @@ def _pandas_list(s: Any) -> list[Any]:
 
 
 def _pandas(df: Any) -> dict[str, Any]:
-    import numpy as np
-    import pandas as pd
+    np = _module("numpy")
+    pd = _module("pandas")
 
     names = [str(c) for c in df.columns]
     _check_columns(names)
@@ -122,7 +128,7 @@ def _pandas(df: Any) -> dict[str, Any]:
 
 
 def _polars(df: Any) -> dict[str, Any]:
-    import polars as pl
+    pl = _module("polars")
 
     names = list(df.columns)
     _check_columns(names)
@@ -147,7 +153,7 @@ _UNIT = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 def _arrow_list(col: Any) -> list[Any]:
-    import pyarrow as pa
+    pa = _module("pyarrow")
 
     ty = col.type
     if pa.types.is_map(ty):
@@ -169,7 +175,7 @@ def _arrow_list(col: Any) -> list[Any]:
 
 
 def _arrow(table: Any) -> dict[str, Any]:
-    import pyarrow as pa
+    pa = _module("pyarrow")
 
     names = [str(c) for c in table.schema.names]
     _check_columns(names)
