@@ -7,6 +7,7 @@ pub mod contract;
 pub mod diagnostic;
 pub mod diff;
 pub mod eval;
+pub mod format;
 pub mod event;
 pub mod explain;
 pub mod gen;
