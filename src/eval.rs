@@ -691,7 +691,10 @@ impl Evaluator {
                                 if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
                                     match run.outcome {
                                         Outcome::Met => x.met += 1,
-                                        Outcome::Breached => x.breached += 1,
+                                        Outcome::Breached => {
+                                            x.breached += 1;
+                                            x.against(anchor.product);
+                                        }
                                         Outcome::Pending => x.pending += 1,
                                     }
                                 }
@@ -718,6 +721,9 @@ impl Evaluator {
                                 if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
                                     x.den += u64::from(d);
                                     x.num += u64::from(n && d);
+                                    if d && !n {
+                                        x.against(anchor.product);
+                                    }
                                 }
                                 if explain && d && !n {
                                     push_finding(
@@ -742,6 +748,7 @@ impl Evaluator {
                                     }
                                     if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
                                         x.count += 1;
+                                        x.against(anchor.product);
                                     }
                                     if explain {
                                         push_finding(
@@ -770,6 +777,7 @@ impl Evaluator {
                                 if scoped(plan, a, e.product) {
                                     if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
                                         x.count += 1;
+                                        x.against(e.product);
                                     }
                                 }
                             }
@@ -793,6 +801,9 @@ impl Evaluator {
                             if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
                                 x.den += 1;
                                 x.num += u64::from(h);
+                                if !h {
+                                    x.against(inv.product);
+                                }
                             }
                             if explain && !h {
                                 push_finding(
@@ -855,6 +866,9 @@ impl Evaluator {
                         Measure::Ratio { .. } => {
                             x.den += 1;
                             x.num += u64::from(num_ok);
+                            if !num_ok {
+                                x.against(e.product);
+                            }
                             if explain && !num_ok {
                                 push_finding(
                                     &mut findings,
@@ -866,18 +880,21 @@ impl Evaluator {
                         }
                         Measure::Count(_) => {
                             x.count += 1;
+                            x.against(e.product);
                             if explain {
                                 push_finding(&mut findings, a, ii, event_finding(c, e, "counted"));
                             }
                         }
                         Measure::Percentile { .. } => {
                             x.count += 1;
+                            x.against(e.product);
                             if let Some(v) = val {
                                 x.values.push(v);
                             }
                         }
                         _ => {
                             x.count += 1;
+                            x.against(e.product);
                             x.sum += val.unwrap_or_default();
                         }
                     }
@@ -968,6 +985,9 @@ impl Evaluator {
                 indicators: cards,
             });
         }
+        if c.payment.back_to_back {
+            self.pass_through(acc, &mut assessments);
+        }
         Ok(Scorecard {
             contract: c.name.clone(),
             period: period.key.clone(),
@@ -979,6 +999,76 @@ impl Evaluator {
             events: self.state.counts,
             assessments,
         })
+    }
+}
+
+impl Evaluator {
+    /// Back-to-back payment: the prime passes on to each subcontractor the part of its own
+    /// deduction (in the client's assessment of the prime) that the subcontractor's products
+    /// caused. Each indicator's lost points, weight × (100 − score) / Σ weights, are split by
+    /// the share of the items that counted against it (breached clocks, subjects or events
+    /// missing from a numerator, counted incidents; every sample for means) whose product
+    /// falls in the subcontractor's assessment scope.
+    fn pass_through(&self, acc: &[Vec<Acc>], cards: &mut [AssessmentCard]) {
+        let c = &self.plan.contract;
+        let role = |p: usize| c.parties.get(p).map(|p| p.role);
+        let Some(top) = c.assessments.iter().position(|a| {
+            role(a.assessee) == Some(crate::contract::Role::Prime)
+                && role(a.assessor) == Some(crate::contract::Role::Client)
+        }) else {
+            return;
+        };
+        let (Some(prime), Some(top_card)) = (c.assessments.get(top), cards.get(top)) else {
+            return;
+        };
+        let deduction = match (top_card.fee, top_card.fee_due) {
+            (Some(f), Some(d)) => f - d,
+            _ => return,
+        };
+        let total_weight: Decimal = top_card
+            .indicators
+            .iter()
+            .filter(|i| i.score.is_some())
+            .map(|i| i.weight)
+            .sum();
+        // lost points and who caused them, per indicator
+        let lost: Vec<(Decimal, &Acc)> = top_card
+            .indicators
+            .iter()
+            .zip(acc.get(top).map(Vec::as_slice).unwrap_or(&[]))
+            .filter_map(|(i, x)| {
+                let s = i.score?;
+                (!total_weight.is_zero())
+                    .then(|| ((Decimal::ONE_HUNDRED - s) * i.weight / total_weight, x))
+            })
+            .collect();
+        let total_lost: Decimal = lost.iter().map(|(l, _)| *l).sum();
+        for (ai, a) in c.assessments.iter().enumerate() {
+            if a.assessor != prime.assessee || ai == top {
+                continue;
+            }
+            let mut points = Decimal::ZERO;
+            for (l, x) in &lost {
+                let all: u64 = x.against.values().sum();
+                let mine: u64 = x
+                    .against
+                    .iter()
+                    .filter(|(p, _)| scoped(&self.plan, ai, **p))
+                    .map(|(_, n)| n)
+                    .sum();
+                if all > 0 {
+                    points += *l * Decimal::from(mine) / Decimal::from(all);
+                }
+            }
+            let passed = if total_lost.is_zero() || deduction.is_zero() {
+                Decimal::ZERO
+            } else {
+                deduction * points / total_lost
+            };
+            if let Some(card) = cards.get_mut(ai) {
+                card.passed_through = Some(score::round(passed, 2));
+            }
+        }
     }
 }
 
@@ -1010,6 +1100,15 @@ struct Acc {
     count: u64,
     sum: Decimal,
     values: Vec<Decimal>,
+    /// items that counted against the indicator, by product (for back-to-back payment);
+    /// for means, sums and percentiles every sample
+    against: std::collections::BTreeMap<ProductId, u64>,
+}
+
+impl Acc {
+    fn against(&mut self, p: ProductId) {
+        *self.against.entry(p).or_default() += 1;
+    }
 }
 
 /// The unrounded value (None = not applicable), clock counts, ratio and sample count.
