@@ -1,6 +1,5 @@
 //! Calendars: weekly hours, 24×7, holiday tables, explicit holidays and make-up days.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{Datelike, Weekday};
@@ -24,6 +23,14 @@ const DAY_WORDS: [&str; 7] = [
 
 /// Where the intervals of one day came from, for overlap messages.
 type Spanned = (DayInterval, ast::Span);
+
+/// Two overlapping intervals and the days they overlap on.
+struct Overlap {
+    first: DayInterval,
+    second: DayInterval,
+    span: ast::Span,
+    days: Vec<&'static str>,
+}
 
 impl Ctx {
     pub(crate) fn calendars_pass(&mut self, cals: &[&ast::CalendarDecl]) {
@@ -173,13 +180,15 @@ impl Ctx {
                 .with_help("add `hours mon..fri 09:00-17:00` or `hours 24x7`"),
             );
         }
+        let mut found: Vec<Overlap> = Vec::new();
         for (i, day) in weekly.iter().enumerate() {
             let word = DAY_WORDS.get(i).copied().unwrap_or("day");
-            self.overlaps(day, word);
+            Self::overlaps(day, word, &mut found);
         }
         if let Some(m) = &makeup {
-            self.overlaps(m, "make-up days");
+            Self::overlaps(m, "make-up days", &mut found);
         }
+        self.report_overlaps(found);
         // Term years a referenced table does not cover.
         if let Some((from, to)) = self.term {
             let names: Vec<String> = tables.iter().map(|(n, _)| n.clone()).collect();
@@ -291,8 +300,9 @@ impl Ctx {
                         )
                         .with_label("runs backwards")
                         .with_help(format!(
-                            "split it: `{}..sun` on one line and `mon..{}` on another",
-                            a.name, b.name
+                            "split it: `{}` on one line and `{}` on another",
+                            if ia == 6 { "sun".to_string() } else { format!("{}..sun", a.name) },
+                            if ib == 0 { "mon".to_string() } else { format!("mon..{}", b.name) },
                         )),
                     );
                     return Vec::new();
@@ -353,38 +363,55 @@ impl Ctx {
         out
     }
 
-    /// Reports overlapping intervals of one day, once per offending interval.
-    fn overlaps(&mut self, day: &[Spanned], word: &str) {
+    /// Overlapping intervals of one day, keyed by the offending interval (the one written
+    /// later in the file); `found` collects the days each one overlaps on.
+    fn overlaps(day: &[Spanned], word: &'static str, found: &mut Vec<Overlap>) {
         let mut v: Vec<Spanned> = day.to_vec();
         v.sort_by_key(|((s, e), sp)| (*s, *e, sp.start));
-        let mut reported: HashSet<usize> = HashSet::new();
         for w in v.windows(2) {
             let [(a, sa), (b, sb)] = w else { continue };
             if b.0 < a.1 {
-                // Report at the interval written later in the file.
                 let (first, second, span) = if sb.start >= sa.start {
-                    (a, b, *sb)
+                    (*a, *b, *sb)
                 } else {
-                    (b, a, *sa)
+                    (*b, *a, *sa)
                 };
-                if reported.insert(span.start) {
-                    self.push(
-                        Diagnostic::error(
-                            "E0114",
-                            format!(
-                                "working intervals {}-{} and {}-{} overlap on {word}",
-                                hm(first.0),
-                                hm(first.1),
-                                hm(second.0),
-                                hm(second.1)
-                            ),
-                            span,
-                        )
-                        .with_label("overlaps another interval of the same day")
-                        .with_help("merge the two intervals into one, or make them disjoint"),
-                    );
+                match found.iter_mut().find(|o| o.span.start == span.start) {
+                    Some(o) => {
+                        if !o.days.contains(&word) {
+                            o.days.push(word);
+                        }
+                    }
+                    None => found.push(Overlap {
+                        first,
+                        second,
+                        span,
+                        days: vec![word],
+                    }),
                 }
             }
+        }
+    }
+
+    /// Reports each overlapping interval once, naming every day it overlaps on.
+    fn report_overlaps(&mut self, found: Vec<Overlap>) {
+        for o in found {
+            self.push(
+                Diagnostic::error(
+                    "E0114",
+                    format!(
+                        "working intervals {}-{} and {}-{} overlap on {}",
+                        hm(o.first.0),
+                        hm(o.first.1),
+                        hm(o.second.0),
+                        hm(o.second.1),
+                        o.days.join(", ")
+                    ),
+                    o.span,
+                )
+                .with_label("overlaps another interval of the same day")
+                .with_help("merge the two intervals into one, or make them disjoint"),
+            );
         }
     }
 

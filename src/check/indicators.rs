@@ -696,7 +696,7 @@ impl Ctx {
                     if deadline.is_some() {
                         self.push(twice("deadline", deadline_span(d)));
                     } else {
-                        deadline = Some(self.deadline(d, anchor, subject.is_some()));
+                        deadline = Some(self.deadline(d, anchor));
                     }
                     continue;
                 }
@@ -774,18 +774,12 @@ impl Ctx {
         })
     }
 
-    /// A clock's deadline; `anchor` is the subject's anchor kind when it resolved, and
-    /// `subject_known` whether the subject name itself resolved.
-    fn deadline(
-        &mut self,
-        d: &ast::Deadline,
-        anchor: Option<usize>,
-        subject_known: bool,
-    ) -> Option<Deadline> {
+    /// A clock's deadline; `anchor` is the subject's anchor kind when it resolved (when it
+    /// did not, checks that need the anchor's attributes are skipped: already reported).
+    fn deadline(&mut self, d: &ast::Deadline, anchor: Option<usize>) -> Option<Deadline> {
         match d {
             ast::Deadline::Fixed(q, _) => self.duration(q).map(Deadline::Fixed),
             ast::Deadline::At(attr, _) => {
-                let _ = subject_known;
                 let kind = anchor?;
                 let a = self.attr_ref(kind, attr)?;
                 if self.attr_def(kind, a).map(|x| &x.ty) == Some(&AttrType::Time) {
@@ -844,6 +838,7 @@ impl Ctx {
                     }
                 };
                 let mut seen: HashSet<&str> = HashSet::new();
+                let mut unknown: Vec<&ast::Ident> = Vec::new();
                 for (key, _) in table {
                     if !seen.insert(key.name.as_str()) {
                         ok = false;
@@ -858,42 +853,44 @@ impl Ctx {
                         );
                         continue;
                     }
-                    if let Some(vals) = &values {
-                        if !vals.contains(&key.name) {
-                            ok = false;
-                            let list = util::list(vals);
-                            let d = Diagnostic::error(
-                                "E0181",
-                                format!("`{}` is not a value of `{}`", key.name, attr.name),
-                                key.span,
-                            )
-                            .with_label("not in the enum");
-                            let d = match util::suggest(&key.name, vals) {
-                                Some(s) => {
-                                    d.with_help(format!("did you mean `{s}`? values: {list}"))
-                                }
-                                None => d.with_help(format!("values of `{}`: {list}", attr.name)),
-                            };
-                            self.push(d);
-                        }
+                    if values.as_ref().is_some_and(|v| !v.contains(&key.name)) {
+                        unknown.push(key);
                     }
                 }
                 if let Some(vals) = &values {
                     let missing: Vec<&String> =
                         vals.iter().filter(|v| !seen.contains(v.as_str())).collect();
-                    if !missing.is_empty() {
+                    let list = util::list(vals);
+                    for key in &unknown {
                         ok = false;
-                        let list = util::list(&missing);
+                        // A misspelt key most likely means a value the table lacks.
+                        let guess = util::suggest(&key.name, &missing)
+                            .or_else(|| util::suggest(&key.name, vals));
+                        let d = Diagnostic::error(
+                            "E0181",
+                            format!("`{}` is not a value of `{}`", key.name, attr.name),
+                            key.span,
+                        )
+                        .with_label("not in the enum");
+                        self.push(match guess {
+                            Some(g) => d.with_help(format!("did you mean `{g}`? values: {list}")),
+                            None => d.with_help(format!("values of `{}`: {list}", attr.name)),
+                        });
+                    }
+                    // With misspelt keys, the missing values are already explained.
+                    if !missing.is_empty() && unknown.is_empty() {
+                        ok = false;
+                        let mlist = util::list(&missing);
                         self.push(
                             Diagnostic::error(
                                 "E0180",
                                 format!(
-                                    "the deadline table by `{}` has no deadline for {list}",
+                                    "the deadline table by `{}` has no deadline for {mlist}",
                                     attr.name
                                 ),
                                 *span,
                             )
-                            .with_label(format!("missing {list}"))
+                            .with_label(format!("missing {mlist}"))
                             .with_help(format!(
                                 "add {} to the table",
                                 missing

@@ -40,8 +40,8 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     prev.last().copied().unwrap_or(0)
 }
 
-/// The closest candidate within a distance of a third of the name's length (at least 1,
-/// at least 2 for names of 6 characters or more).
+/// The closest candidate within a distance of a third of the name's length (at least 1);
+/// none when two candidates are equally close.
 pub(crate) fn suggest<'a, I>(name: &str, cands: I) -> Option<String>
 where
     I: IntoIterator,
@@ -49,18 +49,25 @@ where
 {
     let len = name.chars().count();
     let limit = (len / 3).max(1);
-    let mut best: Option<(usize, String)> = None;
+    // (distance, candidate, tied with another candidate at that distance)
+    let mut best: Option<(usize, String, bool)> = None;
     for c in cands {
         let c = c.as_ref();
         if c == name {
             continue;
         }
         let d = edit_distance(name, c);
-        if d <= limit && best.as_ref().map_or(true, |(bd, _)| d < *bd) {
-            best = Some((d, c.to_string()));
+        if d > limit {
+            continue;
+        }
+        match &mut best {
+            Some((bd, bc, tie)) if d == *bd => *tie |= *bc != c,
+            Some((bd, _, _)) if d > *bd => {}
+            _ => best = Some((d, c.to_string(), false)),
         }
     }
-    best.map(|(_, c)| c)
+    // Two equally close candidates: no guess is better than a wrong one.
+    best.filter(|(_, _, tie)| !tie).map(|(_, c, _)| c)
 }
 
 /// Adds "did you mean `X`?" when a close candidate exists, else `fallback` (if not empty).
@@ -140,8 +147,8 @@ pub(crate) fn unit_words(u: Unit) -> &'static str {
 pub(crate) fn unit_example(u: Unit) -> &'static str {
     match u {
         Unit::Fraction => "a share such as `95%`",
-        Unit::Millis => "milliseconds such as `50ms` (or a plain number of milliseconds)",
-        Unit::Seconds => "seconds such as `30s` (or a plain number of seconds)",
+        Unit::Millis => "milliseconds such as `50ms`",
+        Unit::Seconds => "seconds such as `30s`",
         Unit::Count => "a plain count such as `0`",
         Unit::Number => "a plain number such as `10`",
     }
@@ -162,18 +169,20 @@ pub(crate) fn convert(q: &Quantity, unit: Unit) -> Option<Decimal> {
 
 /// The diagnostic for a failed [`convert`]: `what` says what the quantity is for.
 pub(crate) fn unit_mismatch(q: &Quantity, unit: Unit, what: &str) -> Diagnostic {
-    let help = match (unit, q.unit) {
-        (Unit::Fraction, None) => {
-            let pct = q.number;
-            format!("a share is a percentage: write `{pct}%`, or a fraction between 0 and 1")
-        }
-        _ => format!("write {}", unit_example(unit)),
+    let help = match unit {
+        Unit::Fraction if q.unit.is_none() => format!(
+            "a share is a percentage such as `{}%`, or a fraction from 0 to 1",
+            q.number
+        ),
+        Unit::Fraction => "write a percentage such as `95%` (or a fraction from 0 to 1)".to_string(),
+        Unit::Millis => "write milliseconds such as `50ms`, or a plain number of milliseconds".to_string(),
+        Unit::Seconds => "write seconds such as `30s`, or a plain number of seconds".to_string(),
+        Unit::Count | Unit::Number => "write a plain number, without a unit".to_string(),
     };
     Diagnostic::error(
         "E0184",
         format!(
-            "unit mismatch: {what} is {} and expects {}, found `{}`",
-            unit_words(unit),
+            "unit mismatch: {what} expects {}, found `{}`",
             unit_example(unit),
             quantity_text(q)
         ),
@@ -272,6 +281,7 @@ mod tests {
             Some("office".into())
         );
         assert_eq!(suggest("zzz", ["office", "always"]), None);
+        assert_eq!(suggest("P9", ["P1", "P2"]), None);
     }
 
     #[test]
