@@ -73,6 +73,7 @@
 //! | E0190 | percentile outside (0, 100] |
 //! | E0191 | duplicate key in a deadline table |
 //! | E0192 | unknown indicator |
+//! | E0199 | internal checker error (a bug; please report it) |
 //! | E0200 | a party assesses itself |
 //! | E0201 | `scope covered` for a party that covers no product |
 //! | E0202 | duplicate override of one indicator |
