@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use crate::eval::Finding;
+use crate::eval::Findings;
 use crate::scorecard::Scorecard;
 
 /// One indicator of one assessment under both versions.
@@ -37,7 +37,7 @@ pub struct Diff {
     pub assessments: Vec<AssessmentDiff>,
 }
 
-type Explained = (Scorecard, Vec<Vec<Vec<Finding>>>);
+type Explained = (Scorecard, Findings);
 
 /// Compares two explained scorecards of the same period. Assessments and indicators are
 /// matched by party and indicator id; ones present in only one version show `None` there.
@@ -70,20 +70,27 @@ pub fn diff(old: &Explained, new: &Explained) -> Diff {
         }
         let mut inds = Vec::new();
         for id in ids {
-            let side = |card: Option<&crate::scorecard::AssessmentCard>, ai: Option<usize>, x: &Explained| {
+            let side = |card: Option<&crate::scorecard::AssessmentCard>,
+                        ai: Option<usize>,
+                        x: &Explained| {
                 let ii = card.and_then(|c| c.indicators.iter().position(|i| i.id == id));
                 let ic = card.zip(ii).and_then(|(c, ii)| c.indicators.get(ii));
                 let f: BTreeMap<String, String> = ai
                     .zip(ii)
                     .and_then(|(a, i)| x.1.get(a).and_then(|v| v.get(i)))
-                    .map(|v| v.iter().map(|f| (f.subject.clone(), f.status.clone())).collect())
+                    .map(|v| {
+                        v.iter()
+                            .map(|f| (f.subject.clone(), f.status.clone()))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 (ic.and_then(|i| i.value), ic.and_then(|i| i.score), f)
             };
             let (ov, os, of) = side(ocard, oa, old);
             let (nv, ns, nf) = side(ncard, na, new);
             let mut changed = Vec::new();
-            let subjects: std::collections::BTreeSet<&String> = of.keys().chain(nf.keys()).collect();
+            let subjects: std::collections::BTreeSet<&String> =
+                of.keys().chain(nf.keys()).collect();
             for s in subjects {
                 let (o, n) = (of.get(s), nf.get(s));
                 if o != n {
@@ -154,7 +161,11 @@ impl Diff {
             let inds: Vec<&IndicatorDiff> = a
                 .indicators
                 .iter()
-                .filter(|i| i.old_value != i.new_value || i.old_score != i.new_score || !i.changed.is_empty())
+                .filter(|i| {
+                    i.old_value != i.new_value
+                        || i.old_score != i.new_score
+                        || !i.changed.is_empty()
+                })
                 .collect();
             if inds.is_empty() && a.old_score == a.new_score && a.old_fee_due == a.new_fee_due {
                 continue;

@@ -530,7 +530,7 @@ impl Evaluator {
         &self,
         period: &Period,
         as_of: Option<i64>,
-    ) -> Result<(Scorecard, Vec<Vec<Vec<Finding>>>), EvalError> {
+    ) -> Result<(Scorecard, Findings), EvalError> {
         self.evaluate(period, as_of, true)
     }
 
@@ -634,14 +634,14 @@ impl Evaluator {
         period: &Period,
         as_of: Option<i64>,
         explain: bool,
-    ) -> Result<(Scorecard, Vec<Vec<Vec<Finding>>>), EvalError> {
+    ) -> Result<(Scorecard, Findings), EvalError> {
         let plan = &*self.plan;
         let c = &plan.contract;
         let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
         let n_a = c.assessments.len();
         let n_i = c.indicators.len();
         let mut acc = vec![vec![Acc::default(); n_i]; n_a];
-        let mut findings: Vec<Vec<Vec<Finding>>> = if explain {
+        let mut findings: Findings = if explain {
             vec![vec![Vec::new(); n_i]; n_a]
         } else {
             Vec::new()
@@ -740,24 +740,24 @@ impl Evaluator {
                                 }
                             }
                         }
-                        Measure::Count(counted) => {
-                            if subject_counts(plan, counted, si, anchor, &flags) {
-                                for a in 0..n_a {
-                                    if !scoped(plan, a, anchor.product) {
-                                        continue;
-                                    }
-                                    if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
-                                        x.count += 1;
-                                        x.against(anchor.product);
-                                    }
-                                    if explain {
-                                        push_finding(
-                                            &mut findings,
-                                            a,
-                                            ii,
-                                            subject_finding(c, name, anchor, "counted"),
-                                        );
-                                    }
+                        Measure::Count(counted)
+                            if subject_counts(plan, counted, si, anchor, &flags) =>
+                        {
+                            for a in 0..n_a {
+                                if !scoped(plan, a, anchor.product) {
+                                    continue;
+                                }
+                                if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
+                                    x.count += 1;
+                                    x.against(anchor.product);
+                                }
+                                if explain {
+                                    push_finding(
+                                        &mut findings,
+                                        a,
+                                        ii,
+                                        subject_finding(c, name, anchor, "counted"),
+                                    );
                                 }
                             }
                         }
@@ -1112,15 +1112,14 @@ impl Acc {
 }
 
 /// The unrounded value (None = not applicable), clock counts, ratio and sample count.
-fn measure_value(
-    m: &Measure,
-    x: Acc,
-) -> (
+type Measured = (
     Option<Decimal>,
     Option<ClockCounts>,
     Option<(u64, u64)>,
     u64,
-) {
+);
+
+fn measure_value(m: &Measure, x: Acc) -> Measured {
     let frac = |n: u64, d: u64| (d > 0).then(|| Decimal::from(n) / Decimal::from(d));
     match m {
         Measure::ClockRate(_) => (
@@ -1232,6 +1231,9 @@ fn event_counts(plan: &Plan, c: &Counted, e: &Event) -> bool {
     }
 }
 
+/// What counted against each indicator: per assessment, per indicator, the findings.
+pub type Findings = Vec<Vec<Vec<Finding>>>;
+
 /// Something that counted against an indicator in one assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -1257,7 +1259,7 @@ pub struct FindingEvent {
     pub step: Option<Step>,
 }
 
-fn push_finding(f: &mut [Vec<Vec<Finding>>], a: usize, i: usize, x: Finding) {
+fn push_finding(f: &mut Findings, a: usize, i: usize, x: Finding) {
     if let Some(v) = f.get_mut(a).and_then(|v| v.get_mut(i)) {
         v.push(x);
     }

@@ -1,4 +1,14 @@
 //! slagrade: executable IT-operations service contracts.
+// Library code never panics on input: no unwrap/expect/panic/unchecked indexing (tests may).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 pub mod ast;
 pub mod calendar;
 pub mod check;
@@ -7,9 +17,9 @@ pub mod contract;
 pub mod diagnostic;
 pub mod diff;
 pub mod eval;
-pub mod format;
 pub mod event;
 pub mod explain;
+pub mod format;
 pub mod gen;
 pub mod period;
 pub mod score;

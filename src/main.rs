@@ -1,4 +1,10 @@
 //! The `slagrade` command line: check, format, evaluate, explain, diff and generate.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -285,7 +291,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Fmt { file, check, write } => {
             let src = read(&file)?;
             let name = file.display().to_string();
-            let formatted = match format_source(&src) {
+            let formatted = match slagrade::format::format(&src) {
                 Ok(f) => f,
                 Err(d) => {
                     eprint!("{}", slagrade::diagnostic::render(&d, &src, &name, false));
@@ -484,8 +490,4 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             Ok(0)
         }
     }
-}
-
-fn format_source(_src: &str) -> Result<String, Vec<slagrade::diagnostic::Diagnostic>> {
-    Err(Vec::new())
 }
