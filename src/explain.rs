@@ -18,7 +18,12 @@ pub fn duration(secs: i64) -> String {
 }
 
 /// A readable account of one indicator in one assessment and what counted against it.
-pub fn render(card: &Scorecard, a: &AssessmentCard, ic: &IndicatorCard, findings: &[Finding]) -> String {
+pub fn render(
+    card: &Scorecard,
+    a: &AssessmentCard,
+    ic: &IndicatorCard,
+    findings: &[Finding],
+) -> String {
     let mut out = String::new();
     let name = [ic.title_zh.as_deref(), ic.title_en.as_deref()]
         .iter()
@@ -26,7 +31,8 @@ pub fn render(card: &Scorecard, a: &AssessmentCard, ic: &IndicatorCard, findings
         .copied()
         .collect::<Vec<_>>()
         .join(" ");
-    let opt = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let opt =
+        |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     out.push_str(&format!(
         "{} → {} · {} · {} {}\n",
         a.assessor, a.assessee, card.period, ic.id, name
@@ -69,7 +75,11 @@ pub fn render(card: &Scorecard, a: &AssessmentCard, ic: &IndicatorCard, findings
     for f in findings {
         let mut line = format!("  - {} [{}] {}", f.subject, f.product, f.status);
         if let (Some(e), Some(al)) = (f.elapsed, f.allowed) {
-            line.push_str(&format!(": {} counted, {} allowed", duration(e), duration(al)));
+            line.push_str(&format!(
+                ": {} counted, {} allowed",
+                duration(e),
+                duration(al)
+            ));
         } else if let Some(e) = f.elapsed {
             line.push_str(&format!(": {} counted", duration(e)));
         }
@@ -83,7 +93,10 @@ pub fn render(card: &Scorecard, a: &AssessmentCard, ic: &IndicatorCard, findings
                 .step
                 .map(|s| format!("{s:?}").to_lowercase())
                 .unwrap_or_default();
-            out.push_str(&format!("      {:<8} {}  {}  {}\n", step, e.at, e.kind, e.id));
+            out.push_str(&format!(
+                "      {:<8} {}  {}  {}\n",
+                step, e.at, e.kind, e.id
+            ));
         }
     }
     out

@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
 use slagrade::eval::{Evaluator, Plan};
-use slagrade::event::{read_jsonl, Event, LineOutcome, Limits, Rejection};
+use slagrade::event::{read_jsonl, Event, Limits, LineOutcome, Rejection};
 use slagrade::period::Period;
 
 fn plan() -> Arc<Plan> {
@@ -194,7 +194,12 @@ fn restore_refuses_garbage_and_other_contracts() {
     let ev = Evaluator::new(&plan());
     let mut bytes = ev.checkpoint();
     // another contract: same text plus a comment has another hash
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/egov-2026.sla")).unwrap() + "\n# v2\n";
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/egov-2026.sla"
+    ))
+    .unwrap()
+        + "\n# v2\n";
     let other = Arc::new(Plan::compile(slagrade::check::load(&src).unwrap().contract));
     let err = Evaluator::restore(&other, &bytes).unwrap_err().to_string();
     assert!(err.contains("different contract"), "{err}");

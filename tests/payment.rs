@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use slagrade::eval::{Evaluator, Plan};
-use slagrade::event::{read_jsonl, LineOutcome, Limits};
+use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
 const CONTRACT: &str = r#"
 contract "b2b" {
@@ -55,7 +55,10 @@ contract "b2b" {
 #[test]
 fn deductions_pass_to_the_subcontractor_that_caused_them() {
     let checked = slagrade::check::load(CONTRACT).unwrap_or_else(|d| {
-        panic!("{}", slagrade::diagnostic::render(&d, CONTRACT, "b2b.sla", false))
+        panic!(
+            "{}",
+            slagrade::diagnostic::render(&d, CONTRACT, "b2b.sla", false)
+        )
     });
     let plan = Arc::new(Plan::compile(checked.contract));
     let events = concat!(
@@ -65,12 +68,17 @@ fn deductions_pass_to_the_subcontractor_that_caused_them() {
         "\n"
     );
     let mut ev = Evaluator::new(&plan);
-    read_jsonl(&plan.contract, events.as_bytes(), Limits::default(), |o| match o {
-        LineOutcome::Accepted(e) => {
-            ev.push(e);
-        }
-        LineOutcome::Rejected(r) => panic!("{r:?}"),
-    })
+    read_jsonl(
+        &plan.contract,
+        events.as_bytes(),
+        Limits::default(),
+        |o| match o {
+            LineOutcome::Accepted(e) => {
+                ev.push(e);
+            }
+            LineOutcome::Rejected(r) => panic!("{r:?}"),
+        },
+    )
     .unwrap();
     let p = ev.default_period().unwrap();
     let card = ev.scorecard(&p, None).unwrap();
