@@ -152,7 +152,7 @@ impl<'s> Printer<'s> {
                 self.last_was_comment = true;
                 self.just_opened = false;
             }
-            self.last_end = Some(c.end);
+            self.last_end = Some(self.last_end.map_or(c.end, |e| e.max(c.end)));
         }
     }
 
@@ -238,10 +238,9 @@ impl<'s> Printer<'s> {
         match item {
             Item::Timezone(t) => self.line(Some(t.span), &format!("timezone {}", s(t))),
             Item::Currency(c) => self.line(Some(c.span), &format!("currency {}", c.name)),
-            Item::Term { from, to, span } => self.line(
-                Some(*span),
-                &format!("term {} .. {}", date(from), date(to)),
-            ),
+            Item::Term { from, to, span } => {
+                self.line(Some(*span), &format!("term {} .. {}", date(from), date(to)))
+            }
             Item::Period(p) => self.line(Some(p.span), &format!("period {}", p.name)),
             Item::Round { what, places, span } => {
                 self.line(Some(*span), &format!("round {} {}", what.name, q(places)))
@@ -325,7 +324,10 @@ impl<'s> Printer<'s> {
         let last = p.covers.last().map_or(p.span, |c| c.span);
         self.line(
             Some(Span::new(first.start, last.end)),
-            &format!("covers {}", join(p.covers.iter().map(ast::Path::text), ", ")),
+            &format!(
+                "covers {}",
+                join(p.covers.iter().map(ast::Path::text), ", ")
+            ),
         );
         self.close(p.span);
     }
@@ -412,9 +414,7 @@ impl<'s> Printer<'s> {
                     self.line(Some(v.span), &format!("value {}", value(v)))
                 }
                 ast::IndicatorStmt::Target(t) => self.line(Some(t.span), &target(t)),
-                ast::IndicatorStmt::Score(sc) => {
-                    self.line(Some(scoring_span(sc)), &scoring(sc))
-                }
+                ast::IndicatorStmt::Score(sc) => self.line(Some(scoring_span(sc)), &scoring(sc)),
                 ast::IndicatorStmt::Filter(c) => {
                     self.line(Some(cond_span(c)), &format!("filter {}", cond(c)))
                 }
@@ -443,9 +443,7 @@ impl<'s> Printer<'s> {
                             "deadline by {} {{ {} }}",
                             attr.name,
                             join(
-                                table
-                                    .iter()
-                                    .map(|(k, v)| format!("{} => {}", k.name, q(v))),
+                                table.iter().map(|(k, v)| format!("{} => {}", k.name, q(v))),
                                 ", "
                             )
                         ),

@@ -261,9 +261,17 @@ fn internal(span: Span) -> Diagnostic {
     )
 }
 
+/// The span of a node, from its first to its last token (pest extends a node over the
+/// whitespace and comments skipped before an optional part that is absent).
 fn span_of(p: &P) -> Span {
     let s = p.as_span();
-    Span::new(s.start(), s.end())
+    let mut end = s.end();
+    let mut cur = p.clone();
+    while let Some(last) = cur.clone().into_inner().next_back() {
+        end = last.as_span().end();
+        cur = last;
+    }
+    Span::new(s.start(), end)
 }
 
 /// 1-based line and column (in characters) of a byte offset.

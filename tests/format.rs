@@ -1,0 +1,778 @@
+//! Formatter tests: the reference contract is canonical and stable, comments survive in place,
+//! and random syntax trees print to text that parses back to the same tree.
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use slagrade::ast::*;
+use slagrade::format::{format, print};
+use slagrade::syntax::parse;
+
+const EXAMPLE: &str = include_str!("../examples/egov-2026.sla");
+
+#[test]
+fn reference_contract_is_canonical_and_stable() {
+    let once = format(EXAMPLE).unwrap();
+    assert_eq!(once, EXAMPLE, "the reference contract is in canonical form");
+    assert_eq!(format(&once).unwrap(), once);
+    assert_eq!(parse(&once).unwrap(), parse(EXAMPLE).unwrap());
+}
+
+#[test]
+fn reference_contract_comments_are_kept() {
+    let out = format(EXAMPLE).unwrap();
+    for line in EXAMPLE.lines().filter(|l| l.trim_start().starts_with('#')) {
+        assert!(out.contains(line), "lost comment {line:?}");
+    }
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            l.contains(
+                "# ---------------------------------------------------------------- calendars",
+            )
+        })
+        .unwrap();
+    assert!(lines[at + 1].starts_with("  calendar office"));
+    assert_eq!(
+        lines[0],
+        "# egov-2026: operation and maintenance of the municipal e-government systems."
+    );
+}
+
+#[test]
+fn messy_layout_becomes_canonical_with_comments_in_place() {
+    let src = r#"# header comment
+
+contract   "c"{ # after the contract brace
+  timezone    "UTC"   # trailing on timezone
+      currency CNY
+
+
+  # before the calendar
+  calendar office{hours mon..fri 09:00-12:00,13:30-17:30
+  # before the closing brace of the calendar
+  } # after the calendar brace
+  event e.x {
+     a: text, # inside a statement
+     b?: bool }
+  payment { score>=90 pays 100%   back-to-back }
+  # last comment in the contract
+}
+# after everything
+"#;
+    let expected = r#"# header comment
+
+contract "c" {  # after the contract brace
+  timezone "UTC"  # trailing on timezone
+  currency CNY
+
+  # before the calendar
+  calendar office {
+    hours mon..fri 09:00-12:00, 13:30-17:30
+    # before the closing brace of the calendar
+  }  # after the calendar brace
+  event e.x { a: text, b?: bool }  # inside a statement
+  payment {
+    score >= 90 pays 100%
+    back-to-back
+  }
+  # last comment in the contract
+}
+# after everything
+"#;
+    let out = format(src).unwrap();
+    assert_eq!(out, expected);
+    assert_eq!(format(&out).unwrap(), out);
+    assert_eq!(parse(&out).unwrap(), parse(src).unwrap());
+}
+
+#[test]
+fn hash_inside_strings_is_not_a_comment() {
+    let src = "contract \"a # b\" {\n  timezone \"x#y\" # real\n}\n";
+    let out = format(src).unwrap();
+    assert_eq!(out, "contract \"a # b\" {\n  timezone \"x#y\"  # real\n}\n");
+}
+
+#[test]
+fn quantities_print_as_written() {
+    let src = "contract \"c\" {\n  indicator i {\n    target >= 95%\n    weight 0.95\n    score linear 0.80 -> 0, 1200000.00 -> 100\n  }\n}\n";
+    assert_eq!(format(src).unwrap(), src);
+}
+
+#[test]
+fn syntax_errors_are_reported() {
+    let errs = format("contract \"c\" {\n  nonsense\n}\n").unwrap_err();
+    assert_eq!(errs[0].code, "E0001");
+}
+
+// ------------------------------------------------------------------ random trees
+
+const KEYWORDS: &[&str] = &[
+    "contract",
+    "timezone",
+    "currency",
+    "term",
+    "period",
+    "round",
+    "calendar",
+    "hours",
+    "makeup",
+    "holidays",
+    "holiday",
+    "workday",
+    "party",
+    "fee",
+    "covers",
+    "category",
+    "subcategory",
+    "product",
+    "event",
+    "text",
+    "bool",
+    "number",
+    "time",
+    "subject",
+    "anchor",
+    "at",
+    "flag",
+    "set",
+    "clear",
+    "on",
+    "where",
+    "indicator",
+    "level",
+    "weight",
+    "value",
+    "target",
+    "filter",
+    "clock",
+    "start",
+    "stop",
+    "pause",
+    "resume",
+    "restart",
+    "reset",
+    "deadline",
+    "by",
+    "inventory",
+    "score",
+    "linear",
+    "bands",
+    "else",
+    "deduct",
+    "per",
+    "cap",
+    "zero-tolerance",
+    "or",
+    "and",
+    "not",
+    "in",
+    "true",
+    "false",
+    "assess",
+    "scope",
+    "all",
+    "covered",
+    "override",
+    "payment",
+    "pays",
+    "deduction",
+    "back-to-back",
+];
+
+fn sp() -> Span {
+    Span::default()
+}
+
+fn name() -> impl Strategy<Value = String> {
+    "[a-zA-Z_][a-zA-Z0-9_-]{0,6}".prop_filter("not a keyword", |s| !KEYWORDS.contains(&s.as_str()))
+}
+
+fn ident() -> impl Strategy<Value = Ident> {
+    name().prop_map(|name| Ident { name, span: sp() })
+}
+
+fn path() -> impl Strategy<Value = Path> {
+    (prop::collection::vec(name(), 1..4), any::<bool>()).prop_map(|(parts, wildcard)| Path {
+        parts,
+        wildcard,
+        span: sp(),
+    })
+}
+
+fn string() -> impl Strategy<Value = Str> {
+    prop_oneof![
+        "[a-z 中文/#\"\\\\]{0,10}",
+        prop::collection::vec(any::<char>(), 0..6).prop_map(String::from_iter),
+    ]
+    .prop_map(|value| Str { value, span: sp() })
+}
+
+fn unit() -> impl Strategy<Value = UnitLit> {
+    prop_oneof![
+        Just(UnitLit::Percent),
+        Just(UnitLit::Millis),
+        Just(UnitLit::Seconds),
+        Just(UnitLit::Minutes),
+        Just(UnitLit::Hours),
+        Just(UnitLit::Days),
+    ]
+}
+
+fn number() -> impl Strategy<Value = Decimal> {
+    (0i64..10_000_000, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s))
+}
+
+fn quantity() -> impl Strategy<Value = Quantity> {
+    (number(), prop::option::of(unit())).prop_map(|(number, unit)| Quantity {
+        number,
+        unit,
+        span: sp(),
+    })
+}
+
+fn duration() -> impl Strategy<Value = Quantity> {
+    (
+        number(),
+        prop_oneof![
+            Just(UnitLit::Millis),
+            Just(UnitLit::Seconds),
+            Just(UnitLit::Minutes),
+            Just(UnitLit::Hours),
+            Just(UnitLit::Days),
+        ],
+    )
+        .prop_map(|(number, u)| Quantity {
+            number,
+            unit: Some(u),
+            span: sp(),
+        })
+}
+
+fn date() -> impl Strategy<Value = DateLit> {
+    (2000i32..2100, 1u32..366).prop_map(|(y, d)| DateLit {
+        date: chrono::NaiveDate::from_yo_opt(y, d).unwrap(),
+        span: sp(),
+    })
+}
+
+fn time() -> impl Strategy<Value = TimeLit> {
+    prop_oneof![
+        (0u32..24, 0u32..60).prop_map(|(h, m)| h * 3600 + m * 60),
+        Just(86_400u32),
+    ]
+    .prop_map(|seconds| TimeLit {
+        seconds,
+        span: sp(),
+    })
+}
+
+fn cmp_op() -> impl Strategy<Value = CmpOp> {
+    prop_oneof![
+        Just(CmpOp::Eq),
+        Just(CmpOp::Ne),
+        Just(CmpOp::Lt),
+        Just(CmpOp::Le),
+        Just(CmpOp::Gt),
+        Just(CmpOp::Ge),
+    ]
+}
+
+fn literal() -> impl Strategy<Value = Literal> {
+    prop_oneof![
+        string().prop_map(Literal::Str),
+        any::<bool>().prop_map(|b| Literal::Bool(b, sp())),
+        quantity().prop_map(Literal::Number),
+        path().prop_map(Literal::Path),
+    ]
+}
+
+fn cond() -> impl Strategy<Value = Cond> {
+    let leaf = prop_oneof![
+        (ident(), cmp_op(), literal()).prop_map(|(attr, op, value)| Cond::Cmp {
+            attr,
+            op,
+            value,
+            span: sp()
+        }),
+        (ident(), prop::collection::vec(literal(), 0..3)).prop_map(|(attr, values)| Cond::In {
+            attr,
+            values,
+            span: sp()
+        }),
+        ident().prop_map(Cond::Flag),
+    ];
+    leaf.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|c| Cond::Not(Box::new(c), sp())),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| Cond::And(v, sp())),
+            prop::collection::vec(inner, 2..4).prop_map(|v| Cond::Or(v, sp())),
+        ]
+    })
+}
+
+fn event_match() -> impl Strategy<Value = EventMatch> {
+    (path(), prop::option::of(cond())).prop_map(|(kind, cond)| EventMatch {
+        kind,
+        cond,
+        span: sp(),
+    })
+}
+
+fn matches() -> impl Strategy<Value = Vec<EventMatch>> {
+    prop::collection::vec(event_match(), 1..3)
+}
+
+fn selection() -> impl Strategy<Value = Selection> {
+    (path(), prop::option::of(cond())).prop_map(|(path, filter)| Selection {
+        path,
+        filter,
+        span: sp(),
+    })
+}
+
+fn value_expr() -> impl Strategy<Value = ValueExpr> {
+    let leaf_arg = prop_oneof![
+        selection().prop_map(Arg::Select),
+        selection().prop_map(Arg::Inventory),
+        quantity().prop_map(Arg::Number),
+    ];
+    let leaf = (ident(), prop::collection::vec(leaf_arg.clone(), 0..3)).prop_map(|(func, args)| {
+        ValueExpr {
+            func,
+            args,
+            span: sp(),
+        }
+    });
+    leaf.prop_recursive(2, 6, 3, move |inner| {
+        (
+            ident(),
+            prop::collection::vec(
+                prop_oneof![inner.prop_map(Arg::Call), leaf_arg.clone()],
+                0..3,
+            ),
+        )
+            .prop_map(|(func, args)| ValueExpr {
+                func,
+                args,
+                span: sp(),
+            })
+    })
+}
+
+fn target() -> impl Strategy<Value = Target> {
+    (cmp_op(), quantity()).prop_map(|(op, value)| Target {
+        op,
+        value,
+        span: sp(),
+    })
+}
+
+fn scoring() -> impl Strategy<Value = Scoring> {
+    prop_oneof![
+        prop::collection::vec((quantity(), quantity()), 1..4)
+            .prop_map(|points| Scoring::Linear { points, span: sp() }),
+        (
+            prop::collection::vec((cmp_op(), quantity(), quantity()), 0..3),
+            prop::option::of(quantity())
+        )
+            .prop_filter("bands need an entry", |(b, o)| !b.is_empty() || o.is_some())
+            .prop_map(|(bands, otherwise)| Scoring::Bands {
+                bands,
+                otherwise,
+                span: sp()
+            }),
+        (quantity(), quantity(), prop::option::of(quantity())).prop_map(|(points, per, cap)| {
+            Scoring::Deduct {
+                points,
+                per,
+                cap,
+                span: sp(),
+            }
+        }),
+        Just(Scoring::ZeroTolerance(sp())),
+    ]
+}
+
+fn deadline() -> impl Strategy<Value = Deadline> {
+    prop_oneof![
+        duration().prop_map(|d| Deadline::Fixed(d, sp())),
+        (ident(), prop::collection::vec((ident(), duration()), 1..4)).prop_map(|(attr, table)| {
+            Deadline::ByAttr {
+                attr,
+                table,
+                span: sp(),
+            }
+        }),
+        ident().prop_map(|i| Deadline::At(i, sp())),
+    ]
+}
+
+fn clock_stmt() -> impl Strategy<Value = ClockStmt> {
+    prop_oneof![
+        matches().prop_map(|m| ClockStmt::Start(m, sp())),
+        matches().prop_map(|m| ClockStmt::Stop(m, sp())),
+        matches().prop_map(|m| ClockStmt::Pause(m, sp())),
+        matches().prop_map(|m| ClockStmt::Resume(m, sp())),
+        matches().prop_map(|m| ClockStmt::Restart(m, sp())),
+        matches().prop_map(|m| ClockStmt::Reset(m, sp())),
+        deadline().prop_map(ClockStmt::Deadline),
+        ident().prop_map(ClockStmt::Calendar),
+    ]
+}
+
+fn indicator_stmt() -> impl Strategy<Value = IndicatorStmt> {
+    prop_oneof![
+        ident().prop_map(IndicatorStmt::Level),
+        quantity().prop_map(IndicatorStmt::Weight),
+        (ident(), prop::collection::vec(clock_stmt(), 0..5)).prop_map(|(subject, stmts)| {
+            IndicatorStmt::Clock(ClockDecl {
+                subject,
+                stmts,
+                span: sp(),
+            })
+        }),
+        value_expr().prop_map(IndicatorStmt::Value),
+        target().prop_map(IndicatorStmt::Target),
+        scoring().prop_map(IndicatorStmt::Score),
+        cond().prop_map(IndicatorStmt::Filter),
+    ]
+}
+
+/// Titles: an English title only after a Chinese one.
+fn titles() -> impl Strategy<Value = (Option<Str>, Option<Str>)> {
+    prop_oneof![
+        Just((None, None)),
+        string().prop_map(|z| (Some(z), None)),
+        (string(), string()).prop_map(|(z, e)| (Some(z), Some(e))),
+    ]
+}
+
+fn calendar_stmt() -> impl Strategy<Value = CalendarStmt> {
+    let days = prop_oneof![
+        (ident(), ident()).prop_map(|(a, b)| DaySel::Range(a, b)),
+        prop::collection::vec(ident(), 1..4).prop_map(DaySel::List),
+        Just(DaySel::Makeup(sp())),
+    ];
+    prop_oneof![
+        (days, prop::collection::vec((time(), time()), 1..3)).prop_map(|(days, intervals)| {
+            CalendarStmt::Hours {
+                days,
+                intervals,
+                span: sp(),
+            }
+        }),
+        Just(CalendarStmt::Always { span: sp() }),
+        ident().prop_map(|table| CalendarStmt::Holidays { table, span: sp() }),
+        (date(), prop::option::of(date())).prop_map(|(from, to)| CalendarStmt::Holiday {
+            from,
+            to,
+            span: sp()
+        }),
+        date().prop_map(|date| CalendarStmt::Workday { date, span: sp() }),
+    ]
+}
+
+fn product() -> impl Strategy<Value = ProductDecl> {
+    (ident(), titles(), prop::option::of(ident())).prop_map(
+        |(name, (title_zh, title_en), calendar)| ProductDecl {
+            name,
+            title_zh,
+            title_en,
+            calendar,
+            span: sp(),
+        },
+    )
+}
+
+fn attr_decl() -> impl Strategy<Value = AttrDecl> {
+    let ty = prop_oneof![
+        Just(AttrTypeLit::Text(sp())),
+        Just(AttrTypeLit::Bool(sp())),
+        Just(AttrTypeLit::Time(sp())),
+        prop::option::of(unit()).prop_map(|u| AttrTypeLit::Number(u, sp())),
+        prop::collection::vec(ident(), 1..4).prop_map(AttrTypeLit::Enum),
+    ];
+    (ident(), any::<bool>(), ty).prop_map(|(name, optional, ty)| AttrDecl {
+        name,
+        optional,
+        ty,
+        span: sp(),
+    })
+}
+
+fn item() -> impl Strategy<Value = Item> {
+    let simple = prop_oneof![
+        string().prop_map(Item::Timezone),
+        ident().prop_map(Item::Currency),
+        (date(), date()).prop_map(|(from, to)| Item::Term {
+            from,
+            to,
+            span: sp()
+        }),
+        ident().prop_map(Item::Period),
+        (ident(), quantity()).prop_map(|(what, places)| Item::Round {
+            what,
+            places,
+            span: sp()
+        }),
+    ];
+    let calendar = (
+        ident(),
+        prop::option::of(string()),
+        prop::collection::vec(calendar_stmt(), 0..5),
+    )
+        .prop_map(|(name, title, stmts)| {
+            Item::Calendar(CalendarDecl {
+                name,
+                title,
+                stmts,
+                span: sp(),
+            })
+        });
+    let fee = (quantity(), ident(), ident()).prop_map(|(amount, currency, per)| Fee {
+        amount,
+        currency,
+        per,
+        span: sp(),
+    });
+    let party = (
+        ident(),
+        prop_oneof![Just("client"), Just("prime"), Just("sub"), Just("third")],
+        prop::option::of(string()),
+        prop::option::of(fee),
+        prop::collection::vec(path(), 0..3),
+    )
+        .prop_map(|(name, role, title, fee, covers)| {
+            Item::Party(PartyDecl {
+                name,
+                role: Ident {
+                    name: role.to_string(),
+                    span: sp(),
+                },
+                title,
+                fee,
+                covers,
+                span: sp(),
+            })
+        });
+    let catalog_item = prop_oneof![
+        product().prop_map(CatalogItem::Product),
+        (
+            ident(),
+            titles(),
+            prop::option::of(ident()),
+            prop::collection::vec(product(), 0..3)
+        )
+            .prop_map(|(name, (title_zh, title_en), calendar, products)| {
+                CatalogItem::Subcategory(SubcategoryDecl {
+                    name,
+                    title_zh,
+                    title_en,
+                    calendar,
+                    products,
+                    span: sp(),
+                })
+            }),
+    ];
+    let category = (
+        ident(),
+        titles(),
+        prop::option::of(ident()),
+        prop::collection::vec(catalog_item, 0..4),
+    )
+        .prop_map(|(name, (title_zh, title_en), calendar, items)| {
+            Item::Category(CategoryDecl {
+                name,
+                title_zh,
+                title_en,
+                calendar,
+                items,
+                span: sp(),
+            })
+        });
+    let event = (path(), prop::collection::vec(attr_decl(), 0..4)).prop_map(|(kind, attrs)| {
+        Item::Event(EventDecl {
+            kind,
+            attrs,
+            span: sp(),
+        })
+    });
+    let flag = (
+        ident(),
+        prop::collection::vec(event_match(), 0..3),
+        prop::collection::vec(event_match(), 0..3),
+    )
+        .prop_map(|(name, set, clear)| FlagDecl {
+            name,
+            set,
+            clear,
+            span: sp(),
+        });
+    let subject = (
+        ident(),
+        path(),
+        prop::option::of(ident()),
+        prop::collection::vec(flag, 0..3),
+    )
+        .prop_map(|(name, anchor, anchor_at, flags)| {
+            Item::Subject(SubjectDecl {
+                name,
+                anchor,
+                anchor_at,
+                flags,
+                span: sp(),
+            })
+        });
+    let indicator = (
+        ident(),
+        titles(),
+        prop::collection::vec(indicator_stmt(), 0..7),
+    )
+        .prop_map(|(id, (title_zh, title_en), stmts)| {
+            Item::Indicator(IndicatorDecl {
+                id,
+                title_zh,
+                title_en,
+                stmts,
+                span: sp(),
+            })
+        });
+    let scope = prop_oneof![
+        Just(ScopeLit::All(sp())),
+        Just(ScopeLit::Covered(sp())),
+        prop::collection::vec(path(), 1..3).prop_map(|p| ScopeLit::Products(p, sp())),
+    ];
+    let override_decl = (
+        ident(),
+        prop::option::of(target()),
+        prop::option::of(scoring()),
+        prop::option::of(quantity()),
+    )
+        .prop_map(|(indicator, target, score, weight)| OverrideDecl {
+            indicator,
+            target,
+            score,
+            weight,
+            span: sp(),
+        });
+    let assess = (
+        prop::collection::vec(ident(), 1..4),
+        ident(),
+        prop::option::of(scope),
+        prop::collection::vec(override_decl, 0..3),
+    )
+        .prop_map(|(assessees, assessor, scope, overrides)| {
+            Item::Assess(AssessDecl {
+                assessees,
+                assessor,
+                scope,
+                overrides,
+                span: sp(),
+            })
+        });
+    let rule = (
+        prop_oneof![
+            (cmp_op(), quantity()).prop_map(|(o, q)| ScoreRange::Cmp(o, q)),
+            (quantity(), quantity()).prop_map(|(a, b)| ScoreRange::Between(a, b)),
+        ],
+        prop_oneof![
+            quantity().prop_map(Share::Fixed),
+            (quantity(), quantity()).prop_map(|(a, b)| Share::Linear(a, b)),
+        ],
+    )
+        .prop_map(|(range, share)| PayRule {
+            range,
+            share,
+            span: sp(),
+        });
+    let payment = (
+        prop::collection::vec(rule, 0..4),
+        prop::option::of(quantity()),
+        any::<bool>(),
+    )
+        .prop_map(|(rules, cap, back_to_back)| {
+            Item::Payment(PaymentDecl {
+                rules,
+                cap,
+                back_to_back,
+                span: sp(),
+            })
+        });
+    prop_oneof![
+        simple,
+        calendar,
+        party,
+        category,
+        event,
+        subject,
+        indicator,
+        indicator_stmt_only(),
+        assess,
+        payment,
+    ]
+}
+
+/// An indicator with one statement of each kind (so every kind shows up often).
+fn indicator_stmt_only() -> impl Strategy<Value = Item> {
+    (
+        ident(),
+        ident(),
+        quantity(),
+        (ident(), prop::collection::vec(clock_stmt(), 1..9)),
+        value_expr(),
+        target(),
+        scoring(),
+        cond(),
+    )
+        .prop_map(
+            |(id, level, weight, (subject, cstmts), value, target, score, filter)| {
+                Item::Indicator(IndicatorDecl {
+                    id,
+                    title_zh: None,
+                    title_en: None,
+                    stmts: vec![
+                        IndicatorStmt::Level(level),
+                        IndicatorStmt::Weight(weight),
+                        IndicatorStmt::Clock(ClockDecl {
+                            subject,
+                            stmts: cstmts,
+                            span: sp(),
+                        }),
+                        IndicatorStmt::Value(value),
+                        IndicatorStmt::Target(target),
+                        IndicatorStmt::Score(score),
+                        IndicatorStmt::Filter(filter),
+                    ],
+                    span: sp(),
+                })
+            },
+        )
+}
+
+fn file() -> impl Strategy<Value = File> {
+    (string(), prop::collection::vec(item(), 0..12)).prop_map(|(name, items)| File {
+        contract: ContractDecl {
+            name,
+            items,
+            span: sp(),
+        },
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn printed_trees_parse_back(f in file()) {
+        let text = print(&f);
+        let back = match parse(&text) {
+            Ok(b) => b,
+            Err(e) => return Err(TestCaseError::fail(format!("{e:?}\n{text}"))),
+        };
+        prop_assert_eq!(&back, &f, "{}", text);
+        let again = format(&text).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert_eq!(again, text);
+    }
+}
