@@ -215,7 +215,7 @@ pub fn duration_arg(v: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
             type_name(v)
         )));
     };
-    if !secs.is_finite() || secs < 0.0 || secs > 1e12 {
+    if !secs.is_finite() || !(0.0..=1e12).contains(&secs) {
         return Err(PyValueError::new_err(format!(
             "`{what}` must be a finite, non-negative duration"
         )));
