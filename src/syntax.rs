@@ -542,8 +542,13 @@ fn syntax_error(src: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
         diag = diag.with_help("a file holds one `contract \"name\" { ... }`");
     } else if has(Rule::EOI) {
         diag = diag.with_help("the contract ends at its closing `}`; nothing may follow it");
-    } else if rest.starts_with('}') && has(Rule::p_rbrace) {
-        diag = diag.with_label("unexpected `}`");
+    }
+    if diag.label.is_none() {
+        diag = if len == 0 {
+            diag.with_label("the file ends here")
+        } else {
+            diag.with_label(format!("unexpected {found}"))
+        };
     }
     diag
 }
