@@ -1,5 +1,11 @@
 //! Golden tests of the checker's diagnostics: each case breaks a small valid contract in one
 //! way, asserts the codes and positions explicitly, and snapshots the rendered text.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use slagrade::check::load;
 use slagrade::diagnostic::{line_col, render, to_json, Diagnostic, Severity};
@@ -108,7 +114,10 @@ fn case(name: &str, src: &str, expected: &[(&str, usize, usize)]) -> Vec<Diagnos
     let text = render(&diags, src, &format!("{name}.sla"), false);
     assert_eq!(got, expected, "\n{text}");
     let has_errors = diags.iter().any(|d| d.severity == Severity::Error);
-    assert_eq!(ok, !has_errors, "load succeeds exactly when there is no error");
+    assert_eq!(
+        ok, !has_errors,
+        "load succeeds exactly when there is no error"
+    );
     insta::assert_snapshot!(name, text);
     diags
 }
@@ -116,7 +125,11 @@ fn case(name: &str, src: &str, expected: &[(&str, usize, usize)]) -> Vec<Diagnos
 #[test]
 fn mini_is_clean() {
     let (ok, diags) = diagnostics(MINI);
-    assert!(ok && diags.is_empty(), "{}", render(&diags, MINI, "mini.sla", false));
+    assert!(
+        ok && diags.is_empty(),
+        "{}",
+        render(&diags, MINI, "mini.sla", false)
+    );
 }
 
 // ------------------------------------------------------------------ header
@@ -137,18 +150,21 @@ fn missing_timezone() {
 
 #[test]
 fn inverted_term() {
-    let src = mini(&[("term 2026-01-01 .. 2026-12-31", "term 2026-12-31 .. 2026-01-01")]);
+    let src = mini(&[(
+        "term 2026-01-01 .. 2026-12-31",
+        "term 2026-12-31 .. 2026-01-01",
+    )]);
     case("inverted_term", &src, &[("E0103", 4, 3)]);
 }
 
 #[test]
 fn syntax_error_through_load() {
-    let src = mini(&[("  calendar always { hours 24x7 }\n", "  calendar always { hours 24x7 \n")]);
-    let (ok, d) = diagnostics(&src);
-    assert!(!ok);
-    assert!(d[0].code == "E0001" || d[0].code == "E0002");
-    let text = render(&d, &src, "syntax_error.sla", false);
-    insta::assert_snapshot!("syntax_error", text);
+    let src = mini(&[(
+        "  calendar always { hours 24x7 }\n",
+        "  calendar always { hours 24x7 \n",
+    )]);
+    // The parser reports where it could go no further: the next item after the open brace.
+    case("syntax_error", &src, &[("E0001", 13, 3)]);
 }
 
 // ------------------------------------------------------------------ calendars
@@ -192,7 +208,10 @@ fn unknown_holiday_table() {
 fn missing_holiday_table_year() {
     let src = mini(&[("2026-12-31", "2027-12-31")]);
     let d = case("missing_holiday_table_year", &src, &[("E0117", 9, 5)]);
-    assert_eq!(d[0].message, "holiday table `cn-statutory` has no data for 2027");
+    assert_eq!(
+        d[0].message,
+        "holiday table `cn-statutory` has no data for 2027"
+    );
 }
 
 #[test]
@@ -208,7 +227,10 @@ fn makeup_day_on_a_weekday_warns() {
 #[test]
 fn unknown_calendar_reported_once() {
     // The category's products inherit the bad name; they do not report again.
-    let src = mini(&[("calendar office {\n    subcategory", "calendar ofice {\n    subcategory")]);
+    let src = mini(&[(
+        "calendar office {\n    subcategory",
+        "calendar ofice {\n    subcategory",
+    )]);
     let d = case("unknown_calendar", &src, &[("E0119", 19, 34)]);
     assert_eq!(d[0].help.as_deref(), Some("did you mean `office`?"));
 }
@@ -307,7 +329,10 @@ fn weights_not_summing_to_100_warn() {
 
 #[test]
 fn linear_floor_equals_target() {
-    let src = mini(&[("score linear 80% -> 0, 95% -> 100", "score linear 95% -> 0, 95% -> 100")]);
+    let src = mini(&[(
+        "score linear 80% -> 0, 95% -> 100",
+        "score linear 95% -> 0, 95% -> 100",
+    )]);
     case("linear_floor_equals_target", &src, &[("E0187", 48, 28)]);
 }
 
@@ -328,14 +353,21 @@ fn deadline_table_missing_p4() {
 fn unknown_enum_value_in_deadline_table() {
     let src = mini(&[("P4 => 4h", "P5 => 4h")]);
     let d = case("deadline_unknown_value", &src, &[("E0181", 43, 62)]);
-    assert!(d[0].help.as_deref().unwrap().starts_with("did you mean `P4`?"));
+    assert!(d[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .starts_with("did you mean `P4`?"));
 }
 
 #[test]
 fn unknown_event_kind_in_clock() {
     let src = mini(&[("stop on ticket.acknowledged", "stop on ticket.acknowleged")]);
     let d = case("unknown_kind_in_clock", &src, &[("E0152", 42, 15)]);
-    assert_eq!(d[0].help.as_deref(), Some("did you mean `ticket.acknowledged`?"));
+    assert_eq!(
+        d[0].help.as_deref(),
+        Some("did you mean `ticket.acknowledged`?")
+    );
 }
 
 #[test]
@@ -419,7 +451,10 @@ fn enum_compared_with_unknown_value() {
 
 #[test]
 fn deduct_per_zero() {
-    let src = mini(&[("score linear 50ms -> 100, 200ms -> 0", "score deduct 25 per 0")]);
+    let src = mini(&[(
+        "score linear 50ms -> 100, 200ms -> 0",
+        "score deduct 25 per 0",
+    )]);
     case("deduct_per_zero", &src, &[("E0189", 56, 25)]);
 }
 

@@ -301,8 +301,16 @@ impl Ctx {
                         .with_label("runs backwards")
                         .with_help(format!(
                             "split it: `{}` on one line and `{}` on another",
-                            if ia == 6 { "sun".to_string() } else { format!("{}..sun", a.name) },
-                            if ib == 0 { "mon".to_string() } else { format!("mon..{}", b.name) },
+                            if ia == 6 {
+                                "sun".to_string()
+                            } else {
+                                format!("{}..sun", a.name)
+                            },
+                            if ib == 0 {
+                                "mon".to_string()
+                            } else {
+                                format!("mon..{}", b.name)
+                            },
                         )),
                     );
                     return Vec::new();

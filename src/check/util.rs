@@ -174,8 +174,12 @@ pub(crate) fn unit_mismatch(q: &Quantity, unit: Unit, what: &str) -> Diagnostic 
             "a share is a percentage such as `{}%`, or a fraction from 0 to 1",
             q.number
         ),
-        Unit::Fraction => "write a percentage such as `95%` (or a fraction from 0 to 1)".to_string(),
-        Unit::Millis => "write milliseconds such as `50ms`, or a plain number of milliseconds".to_string(),
+        Unit::Fraction => {
+            "write a percentage such as `95%` (or a fraction from 0 to 1)".to_string()
+        }
+        Unit::Millis => {
+            "write milliseconds such as `50ms`, or a plain number of milliseconds".to_string()
+        }
         Unit::Seconds => "write seconds such as `30s`, or a plain number of seconds".to_string(),
         Unit::Count | Unit::Number => "write a plain number, without a unit".to_string(),
     };
