@@ -940,6 +940,20 @@ fn percentile_nearest_rank() {
     target <= 60s
     score bands { <= 60s => 100, <= 100s => 70, else => 10 }
   }
+  indicator p95 "p95" {
+    level system
+    weight 1
+    value percentile(95.0, job.timed.secs)
+    target <= 120s
+    score linear 120s -> 100, 300s -> 0
+  }
+  indicator p1 "p1" {
+    level system
+    weight 1
+    value percentile(1, job.timed.secs)
+    target <= 120s
+    score linear 120s -> 100, 300s -> 0
+  }
   assess v by c { scope all }"#;
     let r = run(decls, &durations(), "2026-03", "2026-04-02T00:00:00Z");
     // n = 10; p90: rank ceil(0.9 × 10) = 9 → 9th smallest = 200
@@ -947,6 +961,11 @@ fn percentile_nearest_rank() {
     assert_eq!(r.vs(0, "p90"), (Some("200.0000"), Some("55.56")));
     // p50: rank ceil(0.5 × 10) = 5 → 5th smallest = 90 → band `<= 100s` → 70
     assert_eq!(r.vs(0, "p50"), (Some("90.0000"), Some("70.00")));
+    // p95 (written with a decimal point): rank ceil(0.95 × 10) = ceil(9.5) = 10 → 400,
+    // past 300 → score clamped to 0
+    assert_eq!(r.vs(0, "p95"), (Some("400.0000"), Some("0.00")));
+    // p1: rank ceil(0.01 × 10) = ceil(0.1) = 1 → the smallest, 30 → clamped to 100
+    assert_eq!(r.vs(0, "p1"), (Some("30.0000"), Some("100.00")));
 }
 
 // ---------------------------------------------------------------------------------- scoring
