@@ -66,7 +66,9 @@ fn readme_commands_and_outputs() {
         } else if line == "```text" && !first_output_done {
             // the output of the README's first command
             first_output_done = true;
-            let cmds = first_block.clone().expect("the first code block comes first");
+            let cmds = first_block
+                .clone()
+                .expect("the first code block comes first");
             let args = cmds[0]
                 .strip_prefix("cargo run --release -- ")
                 .expect("the first command runs the CLI");
@@ -84,7 +86,11 @@ fn readme_commands_and_outputs() {
         } else if line == "```console" {
             while lines[i] != "```" {
                 let cmd = lines[i].strip_prefix("$ ").unwrap_or_else(|| {
-                    panic!("README line {}: expected `$ command`, found {:?}", i + 1, lines[i])
+                    panic!(
+                        "README line {}: expected `$ command`, found {:?}",
+                        i + 1,
+                        lines[i]
+                    )
                 });
                 out.push(lines[i].to_string());
                 i += 1;
@@ -106,7 +112,10 @@ fn readme_commands_and_outputs() {
     assert_eq!(cmds.len(), 2, "the first code block holds two commands");
     assert_eq!(cmds[1], "bash scripts/test-all.sh");
     let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
-    assert!(ci.lines().any(|l| l == cmds[1]), ".ci/run runs the README's test command");
+    assert!(
+        ci.lines().any(|l| l == cmds[1]),
+        ".ci/run runs the README's test command"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     if std::env::var("UPDATE_README").is_ok() {
         std::fs::write(root().join("README.md"), out.join("\n") + "\n").unwrap();
