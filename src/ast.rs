@@ -125,11 +125,19 @@ pub enum Item {
     /// `currency CNY`
     Currency(Ident),
     /// `term 2026-01-01 .. 2026-12-31`
-    Term { from: DateLit, to: DateLit, span: Span },
+    Term {
+        from: DateLit,
+        to: DateLit,
+        span: Span,
+    },
     /// `period month` (month | quarter | year)
     Period(Ident),
     /// `round value 4` / `round score 2`
-    Round { what: Ident, places: Quantity, span: Span },
+    Round {
+        what: Ident,
+        places: Quantity,
+        span: Span,
+    },
     Calendar(CalendarDecl),
     Party(PartyDecl),
     Category(CategoryDecl),

@@ -252,15 +252,27 @@ pub enum Measure {
     /// met / (met + breached) over the clocks of subjects anchored in the period
     ClockRate(ClockDef),
     /// numerator count / denominator count
-    Ratio { num: Counted, den: Counted },
+    Ratio {
+        num: Counted,
+        den: Counted,
+    },
     Count(Counted),
     /// distinct subjects with a matching event in the period
     Distinct(EventSel),
     /// distinct subjects with a matching event in the period that are in the inventory,
     /// over the inventory (distinct subjects with an `inventory` event before the period end)
-    Coverage { hits: EventSel, inventory: EventSel },
-    Mean { sel: EventSel, attr: AttrId },
-    Sum { sel: EventSel, attr: AttrId },
+    Coverage {
+        hits: EventSel,
+        inventory: EventSel,
+    },
+    Mean {
+        sel: EventSel,
+        attr: AttrId,
+    },
+    Sum {
+        sel: EventSel,
+        attr: AttrId,
+    },
     /// nearest-rank percentile, `p` in (0, 100]
     Percentile {
         p: Decimal,
@@ -391,5 +403,8 @@ pub struct PayBand {
 pub enum PayShare {
     Fixed(Decimal),
     /// linear from `from` at the band's lower bound to `to` at its upper bound
-    Linear { from: Decimal, to: Decimal },
+    Linear {
+        from: Decimal,
+        to: Decimal,
+    },
 }
