@@ -385,3 +385,44 @@ fn payment() {
     assert_eq!((p.bands[2].lower, p.bands[2].upper), (None, Some(d("60"))));
     assert!(matches!(p.bands[2].share, PayShare::Fixed(s) if s == d("0.5")));
 }
+
+fn load_edited(old: &str, new: &str) -> Contract {
+    assert_eq!(SRC.matches(old).count(), 1, "`{old}` must occur once");
+    let src = SRC.replacen(old, new, 1);
+    match load(&src) {
+        Ok(c) => c.contract,
+        Err(d) => panic!("{}", render(&d, &src, "edited.sla", false)),
+    }
+}
+
+#[test]
+fn indicator_filter_restricts_every_selection() {
+    use slagrade::contract::Cond;
+    let c = load_edited(
+        "    weight 5\n    value ratio(count(search.request where latency_ms",
+        "    weight 5\n    filter product in [content.*]\n    value ratio(count(search.request where latency_ms",
+    );
+    let Measure::Ratio {
+        num: Counted::Events(num),
+        den: Counted::Events(den),
+    } = &c.indicators[7].measure
+    else {
+        panic!()
+    };
+    assert!(
+        matches!(&num.filter, Some(Cond::And(v)) if matches!(v[1], Cond::Product(ref p) if p == &vec![9]))
+    );
+    assert!(matches!(&den.filter, Some(Cond::Product(p)) if p == &vec![9]));
+}
+
+#[test]
+fn no_payment_block_pays_in_full() {
+    let start = SRC.find("  payment {").unwrap();
+    let end = start + SRC[start..].find("\n  }\n").unwrap() + 5;
+    let c = load_edited(&SRC[start..end], "");
+    assert_eq!(c.payment.bands.len(), 1);
+    let b = &c.payment.bands[0];
+    assert_eq!((b.lower, b.upper), (None, None));
+    assert!(matches!(b.share, PayShare::Fixed(s) if s == Decimal::ONE));
+    assert!(!c.payment.back_to_back);
+}
