@@ -303,6 +303,8 @@ pub struct EventSel {
 #[derive(Debug, Clone)]
 pub struct ClockDef {
     pub subject: SubjectId,
+    /// the indicator's filter, on the anchor event: subjects failing it are not counted
+    pub filter: Option<Cond>,
     /// empty: the clock starts at the subject's anchor
     pub start: Vec<EventMatch>,
     pub stop: Vec<EventMatch>,

@@ -552,6 +552,14 @@ impl Evaluator {
                 let Some(anchor) = log.events.get(ai) else {
                     continue;
                 };
+                let flags = flags_of(&self.plan, def.subject, &log.events, ai, now);
+                if def
+                    .filter
+                    .as_ref()
+                    .is_some_and(|f| !self.plan.cond(f, anchor, &flags))
+                {
+                    continue;
+                }
                 let Some(cal) = self.plan.calendar(def, anchor.product) else {
                     continue;
                 };
@@ -670,7 +678,13 @@ impl Evaluator {
                 let flags = flags_of(plan, si, evs, ai, as_of);
                 for (ii, ind) in c.indicators.iter().enumerate() {
                     match &ind.measure {
-                        Measure::ClockRate(def) if def.subject == si => {
+                        Measure::ClockRate(def)
+                            if def.subject == si
+                                && def
+                                    .filter
+                                    .as_ref()
+                                    .is_none_or(|f| plan.cond(f, anchor, &flags)) =>
+                        {
                             let Some(cal) = plan.calendar(def, anchor.product) else {
                                 continue;
                             };

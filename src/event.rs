@@ -182,8 +182,15 @@ impl<'c> Validator<'c> {
             Some(def) => {
                 let mut values = Vec::with_capacity(def.attrs.len());
                 for a in &def.attrs {
-                    let v = attr_value(&a.ty, attrs.get(&a.name))
-                        .map_err(|e| format!("`{kind_name}` attribute `{}` {e}", a.name))?;
+                    // only a required attribute can reject an event; an optional one of the
+                    // wrong type is treated as absent (it matches no value a condition names)
+                    let v = match attr_value(&a.ty, attrs.get(&a.name)) {
+                        Ok(v) => v,
+                        Err(e) if a.required => {
+                            return Err(format!("`{kind_name}` attribute `{}` {e}", a.name))
+                        }
+                        Err(_) => AttrValue::Missing,
+                    };
                     if a.required && v == AttrValue::Missing {
                         return Err(format!(
                             "`{kind_name}` needs attribute `{}` ({})",

@@ -140,3 +140,20 @@ fn generated_streams_agree() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn adversarial_streams_agree() {
+    // small random streams full of edge cases, generated and compared by the script
+    let out = Command::new(python())
+        .arg(root().join("tests/oracle/adversarial.py"))
+        .arg(env!("CARGO_BIN_EXE_slagrade"))
+        .args(["--streams", "120", "--seed", "7"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

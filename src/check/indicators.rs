@@ -721,8 +721,7 @@ impl Ctx {
                 self.diags.push(d);
                 continue;
             }
-            let extra = if what == "start" { filter } else { None };
-            *slot = Some(self.event_matches(ms, extra));
+            *slot = Some(self.event_matches(ms, None));
         }
         if stop.is_none() {
             self.push(
@@ -746,13 +745,14 @@ impl Ctx {
                 .with_help("add e.g. `deadline 15m`, `deadline by priority { P1 => 15m, .. }` or `deadline at due`"),
             );
         }
-        // An indicator filter restricts which subjects start a clock.
-        let mut start = start.unwrap_or_default();
-        if let (Some(f), true, Some(a)) = (filter, start.is_empty(), anchor) {
+        // An indicator filter restricts which subjects count, judged on the anchor event.
+        let mut clock_filter = None;
+        if let (Some(f), Some(a)) = (filter, anchor) {
             if let Res::Ok(cond) = self.opt_cond(None, Some(f), a, None) {
-                start.push(EventMatch { kind: a, cond });
+                clock_filter = cond;
             }
         }
+        let start = start.unwrap_or_default();
         if self.error_count() > errors {
             return None;
         }
@@ -763,6 +763,7 @@ impl Ctx {
         };
         Some(ClockDef {
             subject: subject?,
+            filter: clock_filter,
             start,
             stop: stop.unwrap_or_default(),
             pause: pause.unwrap_or_default(),
