@@ -272,7 +272,12 @@ struct State {
 pub struct Evaluator {
     plan: Arc<Plan>,
     state: State,
+    /// events that would track more subjects than this are rejected (bounded memory)
+    max_subjects: usize,
 }
+
+/// Default bound on tracked subjects: far above a province's year of tickets.
+pub const DEFAULT_MAX_SUBJECTS: usize = 50_000_000;
 
 /// What happened to one pushed event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,7 +301,14 @@ impl Evaluator {
         Evaluator {
             plan: Arc::clone(plan),
             state: State::default(),
+            max_subjects: DEFAULT_MAX_SUBJECTS,
         }
+    }
+
+    /// Bounds the number of tracked subjects; an event that would add one more is rejected
+    /// with a reason (never dropped silently).
+    pub fn set_max_subjects(&mut self, n: usize) {
+        self.max_subjects = n;
     }
 
     pub fn plan(&self) -> &Arc<Plan> {
@@ -318,6 +330,21 @@ impl Evaluator {
         if self.state.seen.contains(&e.id) {
             self.state.counts.duplicates += 1;
             return Pushed::Duplicate;
+        }
+        if self.state.logs.len() >= self.max_subjects
+            && Plan::is(&self.plan.tracked, e.kind)
+            && !self.state.logs.contains_key(&e.subject)
+        {
+            let reason = format!(
+                "too many subjects: the evaluator tracks at most {} (see Evaluator::set_max_subjects)",
+                self.max_subjects
+            );
+            self.reject(Rejection {
+                line: None,
+                reason: reason.clone(),
+                text: e.id.clone(),
+            });
+            return Pushed::Rejected(reason);
         }
         self.state.seen.insert(e.id.clone());
         self.state.counts.accepted += 1;
@@ -464,6 +491,7 @@ impl Evaluator {
         Ok(Evaluator {
             plan: Arc::clone(plan),
             state: c.state,
+            max_subjects: DEFAULT_MAX_SUBJECTS,
         })
     }
 
