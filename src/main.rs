@@ -104,6 +104,24 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Evaluate a JSON Lines file with crash-safe checkpoints: resume from the checkpoint's
+    /// offset (or start), write a checkpoint every N lines, print the scorecard as `eval` does.
+    Follow {
+        contract: PathBuf,
+        events: PathBuf,
+        /// checkpoint file (read when it exists, rewritten atomically)
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// non-blank lines between two checkpoints (0: only at the end)
+        #[arg(long, default_value_t = slagrade::live::DEFAULT_EVERY)]
+        every: u64,
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Generate a realistic event stream for the reference contract (JSON Lines on stdout).
     Gen {
         #[arg(long, default_value_t = 1)]
@@ -341,6 +359,8 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
             }
             print_cards(&cards, format)?;
+            // the process ends here: freeing millions of events one by one only costs time
+            std::mem::forget(ev);
             Ok(0)
         }
         Command::Explain {
@@ -437,6 +457,36 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                     )?
                 ),
             }
+            Ok(0)
+        }
+        Command::Follow {
+            contract,
+            events,
+            checkpoint,
+            every,
+            period,
+            as_of,
+            format,
+        } => {
+            let plan = load(&contract)?;
+            let opts = slagrade::live::FollowOptions {
+                every,
+                ..Default::default()
+            };
+            let done = slagrade::live::follow(&plan, &events, &checkpoint, opts)
+                .map_err(|e| Fail(e.to_string(), 2))?;
+            let ev = done.evaluator;
+            let as_of = parse_as_of(as_of.as_deref())?;
+            let cards = periods(&ev, period.as_deref())?
+                .iter()
+                .map(|p| ev.scorecard(p, as_of))
+                .collect::<Result<Vec<_>, _>>()?;
+            if cards.is_empty() {
+                return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
+            }
+            print_cards(&cards, format)?;
+            // the process ends here: freeing millions of events one by one only costs time
+            std::mem::forget(ev);
             Ok(0)
         }
         Command::Gen {
