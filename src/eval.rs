@@ -258,8 +258,10 @@ impl Log {
 /// The evaluator's state: what `checkpoint` saves and `merge` combines.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct State {
-    seen: HashSet<String>,
-    logs: HashMap<String, Log>,
+    // hashbrown's default hasher is seeded per process: fast, and not open to hash
+    // flooding by crafted ids
+    seen: hashbrown::HashSet<String>,
+    logs: hashbrown::HashMap<String, Log>,
     /// per-event measures only need each event on its own
     singles: Vec<Event>,
     max_at: Option<i64>,
@@ -327,13 +329,13 @@ impl Evaluator {
 
     /// Adds an event that has already been validated.
     pub fn push(&mut self, e: Event) -> Pushed {
-        if self.state.seen.contains(&e.id) {
+        if self.state.seen.contains(e.id.as_str()) {
             self.state.counts.duplicates += 1;
             return Pushed::Duplicate;
         }
         if self.state.logs.len() >= self.max_subjects
             && Plan::is(&self.plan.tracked, e.kind)
-            && !self.state.logs.contains_key(&e.subject)
+            && !self.state.logs.contains_key(e.subject.as_str())
         {
             let reason = format!(
                 "too many subjects: the evaluator tracks at most {} (see Evaluator::set_max_subjects)",
@@ -357,23 +359,23 @@ impl Evaluator {
         self.state.max_at = Some(self.state.max_at.map_or(e.at, |m| m.max(e.at)));
         let tracked = Plan::is(&self.plan.tracked, e.kind);
         let single = Plan::is(&self.plan.per_event, e.kind);
-        match (tracked, single) {
-            (true, true) => {
+        if single {
+            if tracked {
                 self.state.singles.push(e.clone());
-                self.state
-                    .logs
-                    .entry(e.subject.clone())
-                    .or_default()
-                    .insert(e);
+            } else {
+                self.state.singles.push(e);
+                return;
             }
-            (true, false) => self
-                .state
-                .logs
-                .entry(e.subject.clone())
-                .or_default()
-                .insert(e),
-            (false, true) => self.state.singles.push(e),
-            (false, false) => {}
+        }
+        if tracked {
+            // look up by reference: the subject name is copied only for a new subject
+            match self.state.logs.get_mut(e.subject.as_str()) {
+                Some(log) => log.insert(e),
+                None => {
+                    let name = e.subject.clone();
+                    self.state.logs.insert(name, Log { events: vec![e] });
+                }
+            }
         }
     }
 

@@ -113,9 +113,80 @@ impl<'c> Validator<'c> {
         if trimmed.is_empty() {
             return Ok(None);
         }
+        if let Some(e) = self.fast(trimmed) {
+            return Ok(Some(e));
+        }
         let value: serde_json::Value =
             serde_json::from_str(trimmed).map_err(|e| format!("not JSON: {e}"))?;
         self.value(&value).map(Some)
+    }
+
+    /// The common case without building a JSON tree: every field present and of the right
+    /// type, every declared attribute valid. Anything else returns `None` and goes through
+    /// [`Validator::value`], which gives the precise reason; both paths accept the same lines.
+    fn fast(&self, text: &str) -> Option<Event> {
+        use serde_json::value::RawValue;
+        #[derive(Deserialize)]
+        struct Line<'a> {
+            #[serde(borrow)]
+            id: &'a RawValue,
+            #[serde(borrow)]
+            at: &'a RawValue,
+            #[serde(borrow)]
+            kind: &'a RawValue,
+            #[serde(borrow)]
+            subject: &'a RawValue,
+            #[serde(borrow, default)]
+            product: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            attrs: Option<&'a RawValue>,
+        }
+        let l: Line = serde_json::from_str(text).ok()?;
+        let id = raw_str(l.id)?;
+        let kind_name = raw_str(l.kind)?;
+        let subject = raw_str(l.subject)?;
+        if id.is_empty() || kind_name.is_empty() || subject.is_empty() {
+            return None;
+        }
+        let at = parse_instant(&raw_str(l.at)?).ok()?;
+        let product = *self.products.get(raw_str(l.product?)?.as_ref())?;
+        let pairs = match l.attrs {
+            // `"attrs": null` also reads as None: leave it to the precise path
+            None if text.contains("\"attrs\"") => return None,
+            None => Pairs(Vec::new()),
+            Some(r) if r.get().starts_with('{') => serde_json::from_str::<Pairs>(r.get()).ok()?,
+            Some(_) => return None,
+        };
+        let kind = self.kinds.get(kind_name.as_ref()).copied();
+        let mut values = Vec::new();
+        if let Some(def) = kind.and_then(|k| self.contract.kinds.get(k)) {
+            values.reserve_exact(def.attrs.len());
+            for a in &def.attrs {
+                // the last occurrence of a key wins, as in a JSON object read into a map
+                let raw = pairs
+                    .0
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k.0 == a.name)
+                    .map(|(_, v)| *v);
+                let v = match raw {
+                    None => AttrValue::Missing,
+                    Some(r) => attr_value_raw(&a.ty, r)?,
+                };
+                if a.required && v == AttrValue::Missing {
+                    return None;
+                }
+                values.push(v);
+            }
+        }
+        Some(Event {
+            id: id.into_owned(),
+            at,
+            kind,
+            subject: subject.into_owned(),
+            product,
+            attrs: values,
+        })
     }
 
     /// Validates one event given as a JSON value.
@@ -292,6 +363,97 @@ fn attr_value(ty: &AttrType, v: Option<&serde_json::Value>) -> Result<AttrValue,
             .map(AttrValue::Enum)
             .ok_or_else(found),
         _ => Err(found()),
+    }
+}
+
+/// A JSON string token, borrowed when it has no escapes.
+fn raw_str(r: &serde_json::value::RawValue) -> Option<std::borrow::Cow<'_, str>> {
+    let t = r.get();
+    if !t.starts_with('"') {
+        return None;
+    }
+    match serde_json::from_str::<&str>(t) {
+        Ok(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Err(_) => serde_json::from_str::<String>(t)
+            .ok()
+            .map(std::borrow::Cow::Owned),
+    }
+}
+
+/// An attribute value straight from its JSON token; `None` for anything unusual (wrong type,
+/// out of range), which the precise path then judges.
+fn attr_value_raw(ty: &AttrType, r: &serde_json::value::RawValue) -> Option<AttrValue> {
+    let t = r.get();
+    if t == "null" {
+        return Some(AttrValue::Missing);
+    }
+    match ty {
+        AttrType::Text => raw_str(r).map(|s| AttrValue::Text(s.into_owned())),
+        AttrType::Bool => match t {
+            "true" => Some(AttrValue::Bool(true)),
+            "false" => Some(AttrValue::Bool(false)),
+            _ => None,
+        },
+        AttrType::Number(_) if t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+            parse_decimal(t).map(AttrValue::Number)
+        }
+        AttrType::Number(_) => None,
+        AttrType::Time => parse_instant(&raw_str(r)?).ok().map(AttrValue::Time),
+        AttrType::Enum(values) => {
+            let s = raw_str(r)?;
+            let i = values.iter().position(|x| *x == *s)?;
+            u16::try_from(i).ok().map(AttrValue::Enum)
+        }
+    }
+}
+
+/// A JSON object key, borrowed when it has no escapes.
+struct Key<'a>(std::borrow::Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The members of a JSON object, in order, values left as raw tokens.
+struct Pairs<'a>(Vec<(Key<'a>, &'a serde_json::value::RawValue)>);
+
+impl<'de> Deserialize<'de> for Pairs<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Pairs<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Pairs<'de>, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, r)) =
+                    m.next_entry::<Key<'de>, &'de serde_json::value::RawValue>()?
+                {
+                    v.push((k, r));
+                }
+                Ok(Pairs(v))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -492,6 +654,53 @@ fn read_line_bounded<R: BufRead>(
 #[cfg(test)]
 mod tests {
     use super::parse_instant;
+
+    /// The fast path accepts exactly what the precise path accepts, with the same result.
+    #[test]
+    fn fast_path_agrees_with_the_precise_path() {
+        let src = include_str!("../examples/egov-2026.sla");
+        let contract = crate::check::load(src).unwrap().contract;
+        let v = super::Validator::new(&contract);
+        let cfg = crate::gen::GenConfig {
+            events: 20_000,
+            malformed_ppm: 20_000,
+            ..Default::default()
+        };
+        let mut buf = Vec::new();
+        crate::gen::generate(&cfg, &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        // variants the generator does not write
+        let base = r#"{"id":"x","at":"2026-10-09T09:12:00+08:00","kind":"ticket.opened","subject":"T","product":"infra.servers","attrs":{"priority":"P1"}}"#;
+        for (from, to) in [
+            (r#""priority":"P1""#, r#""priority":"P\u0031""#),
+            (r#""priority":"P1""#, r#""priority":"P1","priority":"P9""#),
+            (r#""priority":"P1""#, r#""priority":"P9","priority":"P1""#),
+            (r#""priority":"P1""#, r#""priority":"P1","source":3"#),
+            (r#""priority":"P1""#, r#""priority":null"#),
+            (r#","attrs":{"priority":"P1"}"#, r#","attrs":null"#),
+            (r#""id":"x""#, r#""id":"x","id":"y""#),
+            (r#""id":"x""#, r#""id":"\u00e9""#),
+            (r#""product":"infra.servers""#, r#""product":null"#),
+            (r#""subject":"T""#, r#""subject":"""#),
+            (r#""kind":"ticket.opened""#, r#""kind":"x.y""#),
+            (r#"}}"#, r#"},"party":{"a":1}}"#),
+        ] {
+            lines.push(base.replace(from, to));
+        }
+        let mut fast = 0;
+        for line in &lines {
+            let precise = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|j| v.value(&j).ok());
+            if let Some(e) = v.fast(line) {
+                fast += 1;
+                assert_eq!(Some(e), precise, "{line}");
+            }
+            assert_eq!(v.line(line.as_bytes()).ok().flatten(), precise, "{line}");
+        }
+        assert!(fast > lines.len() / 2);
+    }
 
     #[test]
     fn instants() {
