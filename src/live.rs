@@ -121,11 +121,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 
 /// Frames an evaluator's state as a checkpoint file's bytes.
 pub fn encode(ev: &Evaluator, position: Position) -> Vec<u8> {
-    encode_frame(
-        ev.plan().contract.source_hash,
-        position,
-        &ev.checkpoint(),
-    )
+    encode_frame(ev.plan().contract.source_hash, position, &ev.checkpoint())
 }
 
 /// Frames a payload (see the module documentation for the layout).
@@ -227,7 +223,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LiveError> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".tmp");
     let tmp = dir.join(name);
     {
@@ -336,7 +335,8 @@ impl<R: Read> BufRead for Counting<R> {
         let chunk = self.buf.get(self.pos..end).unwrap_or(&[]);
         let nl = chunk.iter().filter(|&&c| c == b'\n').count() as u64;
         self.newlines.set(self.newlines.get() + nl);
-        self.consumed.set(self.consumed.get() + (end - self.pos) as u64);
+        self.consumed
+            .set(self.consumed.get() + (end - self.pos) as u64);
         self.pos = end;
     }
 }
@@ -472,8 +472,7 @@ pub fn follow(
         }
     }
     let complete = last_line_end(&mut file, from.offset, len).map_err(input_err)?;
-    file.seek(SeekFrom::Start(from.offset))
-        .map_err(input_err)?;
+    file.seek(SeekFrom::Start(from.offset)).map_err(input_err)?;
 
     let mut written = 0u64;
     let mut since = 0u64;
@@ -541,10 +540,7 @@ mod tests {
     fn crc32_known_values() {
         assert_eq!(crc32(b""), 0);
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(
-            crc32_update(crc32(b"12345"), b"6789"),
-            crc32(b"123456789")
-        );
+        assert_eq!(crc32_update(crc32(b"12345"), b"6789"), crc32(b"123456789"));
     }
 
     #[test]

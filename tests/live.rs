@@ -91,7 +91,13 @@ fn sigkill_mid_way_then_resume_gives_the_uninterrupted_scorecard() {
     generate(&events, 11, 300_000);
     let len = std::fs::metadata(&events).unwrap().len();
 
-    let expected = ok_json(&slagrade(&["eval", CONTRACT, s(&events), "--format", "json"]));
+    let expected = ok_json(&slagrade(&[
+        "eval",
+        CONTRACT,
+        s(&events),
+        "--format",
+        "json",
+    ]));
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_slagrade"))
         .args([
@@ -186,7 +192,16 @@ fn resuming_after_every_append_is_lossless() {
     let mut f = std::fs::File::create(&growing).unwrap();
     let mut last = None;
     // cut points fall mid-line too: the unterminated tail is read but not checkpointed
-    let cuts = [0, 1, 777, 50_000, 123_457, text.len() / 2, text.len() - 3, text.len()];
+    let cuts = [
+        0,
+        1,
+        777,
+        50_000,
+        123_457,
+        text.len() / 2,
+        text.len() - 3,
+        text.len(),
+    ];
     let mut written = 0;
     for &cut in &cuts {
         f.write_all(&text[written..cut]).unwrap();
@@ -323,7 +338,15 @@ fn checkpoint_beyond_a_truncated_input_is_refused() {
     let plan = plan();
     let ev = Evaluator::new(&plan);
     std::fs::write(&events, &text).unwrap();
-    live::write_checkpoint(&ck, &ev, Position { offset: 7, lines: 0 }).unwrap();
+    live::write_checkpoint(
+        &ck,
+        &ev,
+        Position {
+            offset: 7,
+            lines: 0,
+        },
+    )
+    .unwrap();
     let err = refused(&events, &ck, CONTRACT);
     assert!(err.contains("not the end of a line"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
