@@ -6,7 +6,7 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use slagrade::eval::{Evaluator, Plan};
-use slagrade::event::{read_jsonl, Limits, LineOutcome};
+use slagrade::event::{read_jsonl_parallel, Limits, LineOutcome};
 use slagrade::period::{self, Period};
 use slagrade::scorecard::Scorecard;
 
@@ -217,17 +217,13 @@ fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Evaluator, Fail> {
     let file = std::fs::File::open(path)
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
     let mut ev = Evaluator::new(plan);
-    read_jsonl(
-        &plan.contract,
-        BufReader::with_capacity(1 << 16, file),
-        Limits::default(),
-        |o| match o {
-            LineOutcome::Accepted(e) => {
-                ev.push(e);
-            }
-            LineOutcome::Rejected(r) => ev.reject(r),
-        },
-    )
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    read_jsonl_parallel(&plan.contract, file, Limits::default(), jobs, |o| match o {
+        LineOutcome::Accepted(e) => {
+            ev.push(e);
+        }
+        LineOutcome::Rejected(r) => ev.reject(r),
+    })
     .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
     Ok(ev)
 }

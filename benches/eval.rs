@@ -1,0 +1,127 @@
+//! Evaluation benchmarks on generated streams for the reference contract: contract loading,
+//! JSON Lines ingestion to a scorecard, the evaluator on pre-parsed events, and a scorecard
+//! read from a live evaluator holding many open subjects.
+//!
+//! `cargo bench --bench eval`; sizes scale with `SLAGRADE_BENCH_EVENTS` (default 1 000 000).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use slagrade::eval::{Evaluator, Plan};
+use slagrade::event::{read_jsonl, Event, Limits, LineOutcome};
+
+const CONTRACT: &str = include_str!("../examples/egov-2026.sla");
+
+fn plan() -> Arc<Plan> {
+    Arc::new(Plan::compile(
+        slagrade::check::load(CONTRACT).unwrap().contract,
+    ))
+}
+
+fn events() -> u64 {
+    std::env::var("SLAGRADE_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+fn stream(n: u64) -> Vec<u8> {
+    let cfg = slagrade::gen::GenConfig {
+        seed: 42,
+        events: n,
+        from: (2026, 1),
+        to: (2026, 12),
+        ..Default::default()
+    };
+    let mut buf = Vec::new();
+    slagrade::gen::generate(&cfg, &mut buf).unwrap();
+    buf
+}
+
+fn parsed(plan: &Plan, bytes: &[u8]) -> Vec<Event> {
+    let mut out = Vec::new();
+    read_jsonl(&plan.contract, bytes, Limits::default(), |o| {
+        if let LineOutcome::Accepted(e) = o {
+            out.push(e)
+        }
+    })
+    .unwrap();
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let plan = plan();
+    let n = events();
+    let bytes = stream(n);
+    let evs = parsed(&plan, &bytes);
+    let period =
+        slagrade::period::parse(plan.contract.period, plan.contract.timezone, "2026-06").unwrap();
+
+    let mut g = c.benchmark_group("contract");
+    g.bench_function("parse_check_compile", |b| {
+        b.iter(|| Plan::compile(slagrade::check::load(CONTRACT).unwrap().contract))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("eval");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.throughput(Throughput::Elements(evs.len() as u64));
+    g.bench_function("preparsed_push_and_scorecard", |b| {
+        b.iter_batched(
+            || evs.clone(),
+            |evs| {
+                let mut ev = Evaluator::new(&plan);
+                for e in evs {
+                    ev.push(e);
+                }
+                let card = ev.scorecard(&period, None).unwrap();
+                (card, ev)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.bench_function("preparsed_push_only", |b| {
+        b.iter_batched(
+            || evs.clone(),
+            |evs| {
+                let mut ev = Evaluator::new(&plan);
+                for e in evs {
+                    ev.push(e);
+                }
+                ev
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    let mut live = Evaluator::new(&plan);
+    for e in evs.iter().cloned() {
+        live.push(e);
+    }
+    g.bench_function("scorecard_only", |b| {
+        b.iter(|| live.scorecard(&period, None).unwrap())
+    });
+    g.throughput(Throughput::Elements(n));
+    g.bench_function("jsonl_to_scorecard", |b| {
+        b.iter(|| {
+            let mut ev = Evaluator::new(&plan);
+            read_jsonl(
+                &plan.contract,
+                bytes.as_slice(),
+                Limits::default(),
+                |o| match o {
+                    LineOutcome::Accepted(e) => {
+                        ev.push(e);
+                    }
+                    LineOutcome::Rejected(r) => ev.reject(r),
+                },
+            )
+            .unwrap();
+            (ev.scorecard(&period, None).unwrap(), ev)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
