@@ -125,6 +125,14 @@ def main(argv: list[str] | None = None) -> int:
                   f"{t_all - t_prep:.3f} s; total {t_all:.3f} s")
         t_file = timed(lambda: contract.evaluate(path, period=period), args.repeat)
         print(f"  for comparison, the whole evaluation from the file (no Python objects): {t_file:.3f} s")
+        for name, events in (("file", path), ("DataFrame (at as datetime)", df_ts)):
+            ev = contract.evaluator()
+            t0 = time.perf_counter()
+            ev.push_many(events)
+            t_push = time.perf_counter() - t0
+            t_card = timed(lambda: ev.scorecard(period), args.repeat)
+            print(f"  evaluator from the {name}: push_many {t_push:.3f} s "
+                  f"({n / t_push:,.0f} events/s), then scorecard() {t_card:.3f} s")
         prof = cProfile.Profile()
         prof.enable()
         contract.evaluate(df_ts, period=period)
