@@ -27,6 +27,9 @@ use slagrade::scorecard::Scorecard;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// threads that parse event files (default: the number of cores)
+    #[arg(long, global = true)]
+    jobs: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -157,8 +160,12 @@ impl<E: std::fmt::Display> From<E> for Fail {
     }
 }
 
+/// `--jobs`, set once at start-up.
+static JOBS: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = JOBS.set(cli.jobs);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Fail(msg, code)) => {
@@ -217,7 +224,15 @@ fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Evaluator, Fail> {
     let file = std::fs::File::open(path)
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
     let mut ev = Evaluator::new(plan);
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // generated and exported events run about 170 bytes a line; a low estimate only saves less
+    if let Ok(m) = file.metadata() {
+        ev.reserve(usize::try_from(m.len() / 256).unwrap_or(0));
+    }
+    let jobs = JOBS
+        .get()
+        .copied()
+        .flatten()
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     read_jsonl_parallel(&plan.contract, file, Limits::default(), jobs, |o| match o {
         LineOutcome::Accepted(e) => {
             ev.push(e);
