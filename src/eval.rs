@@ -505,8 +505,14 @@ impl Evaluator {
     /// Every period holding at least one anchor (subjects by their anchor, per-event
     /// measures by each event), in time order, with the number of anchors.
     pub fn anchor_periods(&self) -> Vec<(Period, u64)> {
+        self.anchor_periods_as_of(None)
+    }
+
+    /// [`Evaluator::anchor_periods`] counting only events at or before `as_of` (default: the
+    /// latest accepted event).
+    pub fn anchor_periods_as_of(&self, as_of: Option<i64>) -> Vec<(Period, u64)> {
         let c = &self.plan.contract;
-        let Some(as_of) = self.state.max_at else {
+        let Some(as_of) = as_of.or(self.state.max_at) else {
             return Vec::new();
         };
         let mut counts: HashMap<Period, u64> = HashMap::new();
@@ -535,14 +541,18 @@ impl Evaluator {
         }
         for log in self.state.logs.values() {
             for e in &log.events {
-                if Plan::is(&self.plan.hit_kinds, e.kind) && !Plan::is(&self.plan.per_event, e.kind)
+                if e.at <= as_of
+                    && Plan::is(&self.plan.hit_kinds, e.kind)
+                    && !Plan::is(&self.plan.per_event, e.kind)
                 {
                     add(e.at);
                 }
             }
         }
         for e in &self.state.singles {
-            add(e.at);
+            if e.at <= as_of {
+                add(e.at);
+            }
         }
         let mut v: Vec<(Period, u64)> = counts.into_iter().collect();
         v.sort();
@@ -552,16 +562,22 @@ impl Evaluator {
     /// The period holding the most anchors (ties: the earliest); with no anchors, the period
     /// of the latest event; `None` without events.
     pub fn default_period(&self) -> Option<Period> {
+        self.default_period_as_of(None)
+    }
+
+    /// [`Evaluator::default_period`] as of an evaluation instant: only events at or before it
+    /// count; with none, the period of `as_of` itself.
+    pub fn default_period_as_of(&self, as_of: Option<i64>) -> Option<Period> {
         let c = &self.plan.contract;
         let mut best: Option<(Period, u64)> = None;
-        for (p, n) in self.anchor_periods() {
+        for (p, n) in self.anchor_periods_as_of(as_of) {
             if best.as_ref().is_none_or(|(_, m)| n > *m) {
                 best = Some((p, n));
             }
         }
         best.map(|(p, _)| p).or_else(|| {
-            self.state
-                .max_at
+            as_of
+                .or(self.state.max_at)
                 .and_then(|t| period::period_of(c.period, c.timezone, t))
         })
     }

@@ -249,12 +249,16 @@ fn parse_as_of(s: Option<&str>) -> Result<Option<i64>, Fail> {
 }
 
 /// The periods to evaluate: as given, `all` periods with events, or the default one.
-fn periods(ev: &Evaluator, spec: Option<&str>) -> Result<Vec<Period>, Fail> {
+fn periods(ev: &Evaluator, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec<Period>, Fail> {
     let c = &ev.plan().contract;
     match spec {
-        Some("all") => Ok(ev.anchor_periods().into_iter().map(|(p, _)| p).collect()),
+        Some("all") => Ok(ev
+            .anchor_periods_as_of(as_of)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()),
         Some(s) => period::parse_range(c.period, c.timezone, s).map_err(|e| Fail(e, 2)),
-        None => Ok(ev.default_period().into_iter().collect()),
+        None => Ok(ev.default_period_as_of(as_of).into_iter().collect()),
     }
 }
 
@@ -362,7 +366,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 std::fs::write(&path, out)?;
             }
             let as_of = parse_as_of(as_of.as_deref())?;
-            let cards = periods(&ev, period.as_deref())?
+            let cards = periods(&ev, period.as_deref(), as_of)?
                 .iter()
                 .map(|p| ev.scorecard(p, as_of))
                 .collect::<Result<Vec<_>, _>>()?;
@@ -386,7 +390,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let plan = load(&contract)?;
             let ev = ingest(&plan, &events)?;
             let as_of = parse_as_of(as_of.as_deref())?;
-            let ps = periods(&ev, period.as_deref())?;
+            let ps = periods(&ev, period.as_deref(), as_of)?;
             let c = &plan.contract;
             let Some(ii) = c.indicators.iter().position(|i| i.id == indicator) else {
                 let known: Vec<&str> = c.indicators.iter().map(|i| i.id.as_str()).collect();
@@ -448,7 +452,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let old_ev = ingest(&old_plan, &events)?;
             let new_ev = ingest(&new_plan, &events)?;
             let as_of = parse_as_of(as_of.as_deref())?;
-            let ps = periods(&old_ev, period.as_deref())?;
+            let ps = periods(&old_ev, period.as_deref(), as_of)?;
             let mut out = Vec::new();
             for p in &ps {
                 let a = old_ev.explain(p, as_of)?;
@@ -488,7 +492,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 .map_err(|e| Fail(e.to_string(), 2))?;
             let ev = done.evaluator;
             let as_of = parse_as_of(as_of.as_deref())?;
-            let cards = periods(&ev, period.as_deref())?
+            let cards = periods(&ev, period.as_deref(), as_of)?
                 .iter()
                 .map(|p| ev.scorecard(p, as_of))
                 .collect::<Result<Vec<_>, _>>()?;

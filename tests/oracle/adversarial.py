@@ -189,7 +189,8 @@ def main():
             with open(path, "w", encoding="utf-8") as f:
                 f.write(stream(rng))
             variants = [[], ["--period", "2026-10"],
-                        ["--period", "2026-10", "--as-of", instant(rng, 1, 33)]]
+                        ["--period", "2026-10", "--as-of", instant(rng, 1, 33)],
+                        ["--as-of", instant(rng, 1, 33)]]
             for extra in variants:
                 ca, sa, ea = run([args.binary, "eval", CONTRACT, path, "--format", "json"] + extra)
                 cb, sb, eb = run([sys.executable, os.path.join(HERE, "oracle.py"), path] + extra)
