@@ -303,17 +303,24 @@ impl Contract {
 
 /// Resolves the period argument: `None` (the period with the most anchors), a key, a range
 /// `A..B` or `all` (every period holding an anchor). The flag is true for a list.
-fn periods(ev: &CoreEvaluator, period: Option<&str>) -> PyResult<(Vec<Period>, bool)> {
+fn periods(
+    ev: &CoreEvaluator,
+    period: Option<&str>,
+    as_of: Option<i64>,
+) -> PyResult<(Vec<Period>, bool)> {
     let c = &ev.plan().contract;
     match period.map(str::trim) {
         None => ev
-            .default_period()
+            .default_period_as_of(as_of)
             .map(|p| (vec![p], false))
             .ok_or_else(|| {
                 value_error("no accepted events to choose a period from: pass `period`")
             }),
         Some("all") => Ok((
-            ev.anchor_periods().into_iter().map(|(p, _)| p).collect(),
+            ev.anchor_periods_as_of(as_of)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect(),
             true,
         )),
         Some(s) if s.contains("..") => period::parse_range(c.period, c.timezone, s)
@@ -331,7 +338,7 @@ fn scorecards(
     period: Option<&str>,
     as_of: Option<i64>,
 ) -> PyResult<Py<PyAny>> {
-    let (ps, many) = periods(&ev, period)?;
+    let (ps, many) = periods(&ev, period, as_of)?;
     let evr = &ev;
     let cards = py
         .detach(|| {
@@ -543,7 +550,7 @@ fn diff(
             Ok::<_, String>((eo, en))
         });
         let (eo, en) = fed.map_err(|e| event_error(py, e))?;
-        let (ps, many) = periods(&en, period)?;
+        let (ps, many) = periods(&en, period, as_of)?;
         if many {
             return Err(value_error("diff compares one period: give a period key"));
         }
