@@ -360,7 +360,7 @@ impl Evaluator {
     }
 
     /// Keeps an accepted, new event where the measures that use its kind will find it.
-    fn store(&mut self, e: Event) {
+    fn store(&mut self, mut e: Event) {
         self.state.max_at = Some(self.state.max_at.map_or(e.at, |m| m.max(e.at)));
         let tracked = Plan::is(&self.plan.tracked, e.kind);
         let single = Plan::is(&self.plan.per_event, e.kind);
@@ -373,13 +373,25 @@ impl Evaluator {
             }
         }
         if tracked {
-            // look up by reference: the subject name is copied only for a new subject
-            match self.state.logs.get_mut(e.subject.as_str()) {
+            // the log's key holds the subject's name: events in a log keep none of their own
+            let name = std::mem::take(&mut e.subject);
+            match self.state.logs.get_mut(name.as_str()) {
                 Some(log) => log.insert(e),
                 None => {
-                    let name = e.subject.clone();
                     self.state.logs.insert(name, Log { events: vec![e] });
                 }
+            }
+        }
+    }
+
+    /// Adds an event to the log of a subject known by name (for merging logs).
+    fn track(&mut self, name: &str, e: Event) {
+        match self.state.logs.get_mut(name) {
+            Some(log) => log.insert(e),
+            None => {
+                self.state
+                    .logs
+                    .insert(name.to_string(), Log { events: vec![e] });
             }
         }
     }
@@ -451,11 +463,18 @@ impl Evaluator {
         self.state.counts.duplicates += o.counts.duplicates + overlap.len() as u64;
         self.state.counts.rejected += o.counts.rejected;
         self.state.rejected.extend(o.rejected);
-        for (_, log) in o.logs {
+        for (name, log) in o.logs {
             for e in log.events {
-                if !overlap.contains(&e.id) {
-                    self.store(e);
+                if overlap.contains(&e.id) {
+                    continue;
                 }
+                if Plan::is(&self.plan.per_event, e.kind) {
+                    // counted one by one too: its copy there needs the subject's name
+                    let mut single = e.clone();
+                    single.subject = name.clone();
+                    self.state.singles.push(single);
+                }
+                self.track(&name, e);
             }
         }
         for e in o.singles {
