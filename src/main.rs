@@ -293,6 +293,27 @@ fn print_cards(cards: &[Scorecard], format: Format) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Scores the periods asked for and prints them (`eval`, `follow`).
+fn score_and_print(
+    ev: Evaluator,
+    period: Option<&str>,
+    as_of: Option<&str>,
+    format: Format,
+) -> Result<u8, Fail> {
+    let as_of = parse_as_of(as_of)?;
+    let cards = periods(&ev, period, as_of)?
+        .iter()
+        .map(|p| ev.scorecard(p, as_of))
+        .collect::<Result<Vec<_>, _>>()?;
+    if cards.is_empty() {
+        return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
+    }
+    print_cards(&cards, format)?;
+    // the process ends here: freeing millions of events one by one only costs time
+    std::mem::forget(ev);
+    Ok(0)
+}
+
 fn run(cli: Cli) -> Result<u8, Fail> {
     match cli.command {
         Command::Check { file, format } => {
@@ -365,18 +386,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 }
                 std::fs::write(&path, out)?;
             }
-            let as_of = parse_as_of(as_of.as_deref())?;
-            let cards = periods(&ev, period.as_deref(), as_of)?
-                .iter()
-                .map(|p| ev.scorecard(p, as_of))
-                .collect::<Result<Vec<_>, _>>()?;
-            if cards.is_empty() {
-                return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
-            }
-            print_cards(&cards, format)?;
-            // the process ends here: freeing millions of events one by one only costs time
-            std::mem::forget(ev);
-            Ok(0)
+            score_and_print(ev, period.as_deref(), as_of.as_deref(), format)
         }
         Command::Explain {
             contract,
@@ -491,18 +501,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let done = slagrade::live::follow(&plan, &events, &checkpoint, opts)
                 .map_err(|e| Fail(e.to_string(), 2))?;
             let ev = done.evaluator;
-            let as_of = parse_as_of(as_of.as_deref())?;
-            let cards = periods(&ev, period.as_deref(), as_of)?
-                .iter()
-                .map(|p| ev.scorecard(p, as_of))
-                .collect::<Result<Vec<_>, _>>()?;
-            if cards.is_empty() {
-                return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
-            }
-            print_cards(&cards, format)?;
-            // the process ends here: freeing millions of events one by one only costs time
-            std::mem::forget(ev);
-            Ok(0)
+            score_and_print(ev, period.as_deref(), as_of.as_deref(), format)
         }
         Command::Gen {
             seed,
