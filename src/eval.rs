@@ -242,7 +242,6 @@ struct Log {
 impl Log {
     /// Inserts keeping the order; events mostly arrive in order, so this is O(1) amortised.
     fn insert(&mut self, e: Event) {
-        let key = |x: &Event| (x.at, x.id.as_bytes().to_vec());
         let mut i = self.events.len();
         while i > 0 {
             match self.events.get(i - 1) {
@@ -250,7 +249,6 @@ impl Log {
                 _ => break,
             }
         }
-        let _ = key;
         self.events.insert(i, e);
     }
 }
@@ -260,7 +258,7 @@ impl Log {
 struct State {
     // hashbrown's default hasher is seeded per process: fast, and not open to hash
     // flooding by crafted ids
-    seen: hashbrown::HashSet<String>,
+    seen: hashbrown::HashSet<Arc<str>>,
     logs: hashbrown::HashMap<String, Log>,
     /// per-event measures only need each event on its own
     singles: Vec<Event>,
@@ -334,7 +332,7 @@ impl Evaluator {
 
     /// Adds an event that has already been validated.
     pub fn push(&mut self, e: Event) -> Pushed {
-        if self.state.seen.contains(e.id.as_str()) {
+        if self.state.seen.contains(&*e.id) {
             self.state.counts.duplicates += 1;
             return Pushed::Duplicate;
         }
@@ -349,7 +347,7 @@ impl Evaluator {
             self.reject(Rejection {
                 line: None,
                 reason: reason.clone(),
-                text: e.id.clone(),
+                text: e.id.to_string(),
             });
             return Pushed::Rejected(reason);
         }
@@ -1392,7 +1390,7 @@ fn clock_finding(c: &Contract, subject: &str, evs: &[Event], run: &ClockRun) -> 
             .iter()
             .filter_map(|(i, s)| {
                 evs.get(*i).map(|e| FindingEvent {
-                    id: e.id.clone(),
+                    id: e.id.to_string(),
                     kind: kind_name(c, e),
                     at: format_instant(c.timezone, e.at),
                     step: Some(*s),
@@ -1415,7 +1413,7 @@ fn subject_finding(c: &Contract, subject: &str, anchor: &Event, status: &str) ->
         allowed: None,
         due: None,
         events: vec![FindingEvent {
-            id: anchor.id.clone(),
+            id: anchor.id.to_string(),
             kind: kind_name(c, anchor),
             at: format_instant(c.timezone, anchor.at),
             step: None,

@@ -43,7 +43,8 @@ pub enum AttrValue {
 /// An accepted event, validated against the contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
-    pub id: String,
+    /// shared, not copied, by the evaluator's duplicate set
+    pub id: std::sync::Arc<str>,
     /// Unix seconds (fractional seconds truncated)
     pub at: i64,
     /// `None`: a kind the contract does not declare (accepted and ignored)
@@ -180,7 +181,7 @@ impl<'c> Validator<'c> {
             }
         }
         Some(Event {
-            id: id.into_owned(),
+            id: std::sync::Arc::from(id.as_ref()),
             at,
             kind,
             subject: subject.into_owned(),
@@ -275,7 +276,7 @@ impl<'c> Validator<'c> {
             }
         };
         Ok(Event {
-            id: id.to_string(),
+            id: std::sync::Arc::from(id),
             at,
             kind,
             subject: subject.to_string(),
