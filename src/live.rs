@@ -82,6 +82,8 @@ pub struct Frame {
     pub payload: Vec<u8>,
 }
 
+// a const fn cannot use `get_mut`; `i < 256` holds by the loop condition
+#[allow(clippy::indexing_slicing)]
 const fn crc_table() -> [u32; 256] {
     let mut table = [0u32; 256];
     let mut i = 0;
