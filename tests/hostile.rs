@@ -710,19 +710,17 @@ fn garbage_contracts_give_diagnostics_not_panics() {
     }
 }
 
-/// 10^6 products (or parties), as the reliability brief asks. Measured in release on this
-/// machine: 2 000 products 9 ms, 8 000 104 ms, 32 000 1.0 s (the same for parties): the time
-/// grows with the square of the count, so 10^6 would take about a quarter of an hour.
+/// 10^6 products (or parties), as the reliability brief asks. The checker is linear in
+/// both (a few seconds each in release); the bound is loose so that a loaded machine passes
+/// while a quadratic checker (a quarter of an hour at this size) does not.
 #[test]
-#[ignore = "bug: the checker is quadratic in the number of products (src/check/catalog.rs: \
-            `product_ids.contains` on a Vec per product) and of subcontractors covering one \
-            product (the `iter().any` per covering party); 10^6 takes ~15 min"]
 fn a_million_products_or_parties_check_in_bounded_time() {
     let src = many_products(1_000_000);
     let (r, d) = load_time(&src);
     assert!(r.is_ok());
-    assert!(d < BOUND, "10^6 products took {d:?}");
+    let bound = Duration::from_secs(90);
+    assert!(d < bound, "10^6 products took {d:?}");
     let src = many_parties(1_000_000);
     let (_, d) = load_time(&src);
-    assert!(d < BOUND, "10^6 parties took {d:?}");
+    assert!(d < bound, "10^6 parties took {d:?}");
 }

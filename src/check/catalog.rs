@@ -82,7 +82,7 @@ impl Ctx {
             Some(s) => format!("{cat_name}.{s}.{}", p.name.name),
             None => format!("{cat_name}.{}", p.name.name),
         };
-        if self.product_ids.contains(&id) {
+        if self.product_set.contains(&id) {
             self.push(
                 Diagnostic::error(
                     "E0140",
@@ -117,6 +117,7 @@ impl Ctx {
             }
         };
         self.product_ids.push(id.clone());
+        self.product_set.insert(id.clone());
         self.products.push(calendar.map(|calendar| Product {
             id,
             title_zh: p.title_zh.as_ref().map(|s| s.value.clone()),
@@ -206,7 +207,8 @@ impl Ctx {
             for pat in &p.covers {
                 for prod in util::match_pattern(&self.product_ids, &pat.parts, pat.wildcard) {
                     let v = by_product.entry(prod).or_default();
-                    if !v.iter().any(|(n, _)| *n == p.name.name) {
+                    // only the first two subcontractors of a product are ever named
+                    if v.len() < 2 && !v.iter().any(|(n, _)| *n == p.name.name) {
                         v.push((p.name.name.clone(), pat.span));
                     }
                 }

@@ -163,6 +163,8 @@ pub(crate) struct Ctx {
 
     pub(crate) categories: Vec<Category>,
     pub(crate) product_ids: Vec<String>,
+    /// the same ids, for duplicate checks in constant time
+    pub(crate) product_set: std::collections::HashSet<String>,
     pub(crate) products: Vec<Option<Product>>,
 
     pub(crate) party_names: HashMap<String, usize>,
@@ -207,6 +209,7 @@ impl Ctx {
             calendars: Vec::new(),
             categories: Vec::new(),
             product_ids: Vec::new(),
+            product_set: std::collections::HashSet::new(),
             products: Vec::new(),
             party_names: HashMap::new(),
             party_order: Vec::new(),
