@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use crate::ast::{self, Cond, Item, Span};
 use crate::diagnostic::Diagnostic;
-use crate::syntax;
+use crate::syntax::{self, Piece};
 
 /// Formats `.sla` source text into its canonical form.
 pub fn format(src: &str) -> Result<String, Vec<Diagnostic>> {
@@ -40,48 +40,20 @@ struct Comment {
 }
 
 fn collect_comments(src: &str) -> Vec<Comment> {
-    let bytes = src.as_bytes();
     let mut out = Vec::new();
     let mut line_has_code = false;
-    let mut i = 0usize;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'\n' => line_has_code = false,
-            b' ' | b'\t' | b'\r' => {}
-            b'#' => {
-                let start = i;
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                    i += 1;
-                }
-                let text = src.get(start..i).unwrap_or("#").trim_end().to_string();
-                out.push(Comment {
-                    start,
-                    end: i,
-                    text,
-                    trailing: line_has_code,
-                });
-                continue;
-            }
-            b'"' => {
-                line_has_code = true;
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if c == b'"' || c == b'\n' {
-                        break;
-                    }
-                    i += 1;
-                }
-                if bytes.get(i) == Some(&b'\n') {
-                    continue;
-                }
-            }
-            _ => line_has_code = true,
+    for piece in crate::syntax::scan(src) {
+        match piece {
+            Piece::Byte(_, b'\n') => line_has_code = false,
+            Piece::Byte(_, b' ' | b'\t' | b'\r') => {}
+            Piece::Comment(start, end) => out.push(Comment {
+                start,
+                end,
+                text: src.get(start..end).unwrap_or("#").trim_end().to_string(),
+                trailing: line_has_code,
+            }),
+            Piece::Str | Piece::Byte(..) => line_has_code = true,
         }
-        i += 1;
     }
     out
 }

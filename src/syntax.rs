@@ -295,31 +295,10 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 /// Rejects nesting deeper than [`MAX_NESTING`] before parsing (the parser recurses on
 /// nested parentheses, and a deep enough nesting would exhaust the stack).
 fn check_nesting(src: &str) -> Res<()> {
-    let bytes = src.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0usize;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'#' => {
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if c == b'"' || c == b'\n' {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            b'(' | b'[' | b'{' => {
+    for piece in scan(src) {
+        match piece {
+            Piece::Byte(i, b'(' | b'[' | b'{') => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Err(Diagnostic::error(
@@ -331,12 +310,60 @@ fn check_nesting(src: &str) -> Res<()> {
                     .with_help("split the expression or remove redundant brackets"));
                 }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            Piece::Byte(_, b')' | b']' | b'}') => depth = depth.saturating_sub(1),
             _ => {}
         }
-        i += 1;
     }
     Ok(())
+}
+
+/// A piece of source text as the bracket and comment scanners see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// `#` to the end of the line (the newline not included): `[start, end)`
+    Comment(usize, usize),
+    /// a string literal, up to its closing quote or, unterminated, to the end of its line
+    Str,
+    /// any other byte, with its offset
+    Byte(usize, u8),
+}
+
+/// Splits source text into comments, string literals and other bytes, so that brackets and
+/// `#` inside strings are never taken for code.
+pub(crate) fn scan(src: &str) -> impl Iterator<Item = Piece> + '_ {
+    let bytes = src.as_bytes();
+    let mut i = 0usize;
+    std::iter::from_fn(move || {
+        let b = *bytes.get(i)?;
+        let start = i;
+        match b {
+            b'#' => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+                Some(Piece::Comment(start, i))
+            }
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        b'\n' => break,
+                        _ => i += 1,
+                    }
+                }
+                Some(Piece::Str)
+            }
+            _ => {
+                i += 1;
+                Some(Piece::Byte(start, b))
+            }
+        }
+    })
 }
 
 /// The text found at `pos`, for "found `...`".
@@ -412,7 +439,6 @@ fn join_alternatives(names: &[&str]) -> String {
 /// The `{` that is most likely left unclosed: the innermost one still open at the end, or the
 /// first one whose `}` is less indented than it.
 fn unclosed_brace(src: &str) -> Option<usize> {
-    let bytes = src.as_bytes();
     let indent_of = |pos: usize| -> usize {
         let line_start = src
             .get(..pos)
@@ -431,30 +457,10 @@ fn unclosed_brace(src: &str) -> Option<usize> {
     };
     let mut stack: Vec<usize> = Vec::new();
     let mut suspect: Option<usize> = None;
-    let mut i = 0usize;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'#' => {
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if c == b'"' || c == b'\n' {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            b'{' => stack.push(i),
-            b'}' => {
+    for piece in scan(src) {
+        match piece {
+            Piece::Byte(i, b'{') => stack.push(i),
+            Piece::Byte(i, b'}') => {
                 if let Some(open) = stack.pop() {
                     if suspect.is_none() && first_on_line(i) && indent_of(i) < indent_of(open) {
                         suspect = Some(open);
@@ -463,7 +469,6 @@ fn unclosed_brace(src: &str) -> Option<usize> {
             }
             _ => {}
         }
-        i += 1;
     }
     suspect.or_else(|| stack.last().copied())
 }
