@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::calendar::{Calendar, CalendarError};
-use crate::contract::{ClockDef, EventMatch};
+use crate::contract::{ClockDef, EventMatch, KindId};
 use crate::event::Event;
 
 /// Where a clock stands.
@@ -57,14 +57,30 @@ pub struct ClockRun {
     pub steps: Vec<(usize, Step)>,
 }
 
+/// What a clock needs of an event: its instant and kind.
+pub trait Timed {
+    fn at(&self) -> i64;
+    fn kind(&self) -> Option<KindId>;
+}
+
+impl Timed for Event {
+    fn at(&self) -> i64 {
+        self.at
+    }
+    fn kind(&self) -> Option<KindId> {
+        self.kind
+    }
+}
+
 /// Does the event match one of these kinds (and its condition)?
-pub(crate) fn matches(
+pub(crate) fn matches<E: Timed>(
     list: &[EventMatch],
-    e: &Event,
-    cond: impl Fn(&crate::contract::Cond, &Event) -> bool,
+    e: &E,
+    cond: impl Fn(&crate::contract::Cond, &E) -> bool,
 ) -> bool {
+    let kind = e.kind();
     list.iter()
-        .any(|m| e.kind == Some(m.kind) && m.cond.as_ref().is_none_or(|c| cond(c, e)))
+        .any(|m| kind == Some(m.kind) && m.cond.as_ref().is_none_or(|c| cond(c, e)))
 }
 
 /// The deadline of one clock, resolved from its anchor event.
@@ -81,14 +97,14 @@ pub enum Limit {
 /// Runs the clock over `log[anchor..]` (sorted by `at`, `id`); events after `as_of` are
 /// ignored.
 #[allow(clippy::too_many_arguments)]
-pub fn run(
+pub fn run<E: Timed>(
     def: &ClockDef,
     limit: Limit,
-    log: &[Event],
+    log: &[E],
     anchor: usize,
     as_of: i64,
     calendar: &Calendar,
-    cond: impl Fn(&crate::contract::Cond, &Event) -> bool,
+    cond: impl Fn(&crate::contract::Cond, &E) -> bool,
     record_steps: bool,
 ) -> Result<ClockRun, CalendarError> {
     let mut state = State::NotStarted;
@@ -98,7 +114,7 @@ pub fn run(
     let mut steps = Vec::new();
     let starts_at_anchor = def.start.is_empty();
     for (i, e) in log.iter().enumerate().skip(anchor) {
-        if e.at > as_of {
+        if e.at() > as_of {
             break;
         }
         let step = match state {
@@ -106,7 +122,7 @@ pub fn run(
                 if (starts_at_anchor && i == anchor)
                     || (!starts_at_anchor && matches(&def.start, e, &cond))
                 {
-                    since = e.at;
+                    since = e.at();
                     state = State::Running;
                     Some(Step::Start)
                 } else {
@@ -115,17 +131,17 @@ pub fn run(
             }
             State::Running => {
                 if matches(&def.stop, e, &cond) {
-                    elapsed += calendar.working_between(since, e.at)?;
-                    stopped_at = Some(e.at);
+                    elapsed += calendar.working_between(since, e.at())?;
+                    stopped_at = Some(e.at());
                     state = State::Stopped;
                     Some(Step::Stop)
                 } else if matches(&def.pause, e, &cond) {
-                    elapsed += calendar.working_between(since, e.at)?;
+                    elapsed += calendar.working_between(since, e.at())?;
                     state = State::Paused;
                     Some(Step::Pause)
                 } else if matches(&def.reset, e, &cond) {
                     elapsed = 0;
-                    since = e.at;
+                    since = e.at();
                     Some(Step::Reset)
                 } else {
                     None
@@ -134,16 +150,16 @@ pub fn run(
             State::Paused => {
                 if matches(&def.stop, e, &cond) {
                     // a stop while paused keeps the time counted before the pause
-                    stopped_at = Some(e.at);
+                    stopped_at = Some(e.at());
                     state = State::Stopped;
                     Some(Step::Stop)
                 } else if matches(&def.resume, e, &cond) {
-                    since = e.at;
+                    since = e.at();
                     state = State::Running;
                     Some(Step::Resume)
                 } else if matches(&def.reset, e, &cond) {
                     elapsed = 0;
-                    since = e.at;
+                    since = e.at();
                     state = State::Running;
                     Some(Step::Reset)
                 } else {
@@ -152,13 +168,13 @@ pub fn run(
             }
             State::Stopped => {
                 if matches(&def.restart, e, &cond) {
-                    since = e.at;
+                    since = e.at();
                     stopped_at = None;
                     state = State::Running;
                     Some(Step::Restart)
                 } else if matches(&def.reset, e, &cond) {
                     elapsed = 0;
-                    since = e.at;
+                    since = e.at();
                     stopped_at = None;
                     state = State::Running;
                     Some(Step::Reset)

@@ -1,12 +1,13 @@
 //! The evaluator: events in, scorecards out.
 //!
 //! [`Plan::compile`] turns a checked [`Contract`] into dispatch tables (which kinds are tracked
-//! per subject, which are counted per event, which assessments see which product). An
-//! [`Evaluator`] keeps the accepted events per subject, sorted by (`at`, `id`), so that arrival
-//! order, batching and partitioning never change a result; [`Evaluator::scorecard`] replays
-//! them for one period as of one instant.
+//! per subject, which are counted per event, which attributes each kind must keep, which
+//! assessments see which product). An [`Evaluator`] interns ids and subjects to dense
+//! integers and keeps each subject's accepted events as 24-byte records sorted by (`at`,
+//! `id`), so that arrival order, batching and partitioning never change a result;
+//! [`Evaluator::scorecard`] replays them for one period as of one instant.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::TimeZone;
@@ -16,13 +17,14 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{Calendar, CalendarError};
 use crate::clock::{self, ClockRun, Limit, Outcome, Step};
 use crate::contract::{
-    AttrType, ClockCalendar, ClockDef, Cond, Contract, Counted, Deadline, EventSel, KindId,
+    AttrId, AttrType, ClockCalendar, ClockDef, Cond, Contract, Counted, Deadline, EventSel, KindId,
     Literal, Measure, ProductId, Scope, SubjectId, Unit,
 };
 use crate::event::{AttrValue, Event, EventRecord, Rejection, Validator};
 use crate::period::{self, Period};
 use crate::score;
 use crate::scorecard::{AssessmentCard, ClockCounts, EventCounts, IndicatorCard, Scorecard};
+use crate::store::{Names, Single, Slim};
 
 /// Errors of evaluation (never of a single bad event: those are rejected, not errors).
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -49,10 +51,117 @@ pub struct Plan {
     /// per kind: the kind marks subjects for distinct counts or coverage (its events anchor
     /// in their own period)
     hit_kinds: Vec<bool>,
+    /// per kind: the declared attributes some measure reads, in declaration order; the
+    /// others are dropped when an event is stored
+    kept: Vec<Vec<AttrId>>,
+    /// per kind, per declared attribute: its place among the kept ones
+    slots: Vec<Vec<Option<u32>>>,
     /// per assessment, per product: is the product in the assessment's scope
     in_scope: Vec<Vec<bool>>,
     /// per clock indicator: deadline seconds by enum index of the anchor attribute
     enum_deadlines: Vec<Option<Vec<Option<i64>>>>,
+}
+
+/// Marks the attributes a condition reads, on the kind it applies to.
+fn need_cond(c: &Cond, kind: KindId, need: &mut [Vec<bool>]) {
+    let mut mark = |a: AttrId| {
+        if let Some(x) = need.get_mut(kind).and_then(|v| v.get_mut(a)) {
+            *x = true;
+        }
+    };
+    match c {
+        Cond::Cmp { attr, .. } | Cond::In { attr, .. } | Cond::BoolAttr(attr) => mark(*attr),
+        Cond::Product(_) | Cond::Flag(_) => {}
+        Cond::Not(c) => need_cond(c, kind, need),
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| need_cond(c, kind, need)),
+    }
+}
+
+/// The attributes (per kind) that some measure, condition, deadline or anchor reads.
+fn needed_attrs(c: &Contract) -> Vec<Vec<bool>> {
+    let mut need: Vec<Vec<bool>> = c.kinds.iter().map(|k| vec![false; k.attrs.len()]).collect();
+    let mark = |need: &mut Vec<Vec<bool>>, k: KindId, a: AttrId| {
+        if let Some(x) = need.get_mut(k).and_then(|v| v.get_mut(a)) {
+            *x = true;
+        }
+    };
+    let anchor = |s: SubjectId| c.subjects.get(s).map(|s| s.anchor);
+    let sel = |need: &mut Vec<Vec<bool>>, s: &EventSel| {
+        if let Some(f) = &s.filter {
+            need_cond(f, s.kind, need);
+        }
+    };
+    for s in &c.subjects {
+        if let Some(a) = s.anchor_at {
+            mark(&mut need, s.anchor, a);
+        }
+        for f in &s.flags {
+            for m in f.set.iter().chain(&f.clear) {
+                if let Some(cd) = &m.cond {
+                    need_cond(cd, m.kind, &mut need);
+                }
+            }
+        }
+    }
+    for ind in &c.indicators {
+        match &ind.measure {
+            Measure::ClockRate(d) => {
+                for m in d
+                    .start
+                    .iter()
+                    .chain(&d.stop)
+                    .chain(&d.pause)
+                    .chain(&d.resume)
+                    .chain(&d.restart)
+                    .chain(&d.reset)
+                {
+                    if let Some(cd) = &m.cond {
+                        need_cond(cd, m.kind, &mut need);
+                    }
+                }
+                if let Some(k) = anchor(d.subject) {
+                    if let Some(f) = &d.filter {
+                        need_cond(f, k, &mut need);
+                    }
+                    match &d.deadline {
+                        Deadline::ByAttr { attr, .. } | Deadline::At(attr) => {
+                            mark(&mut need, k, *attr)
+                        }
+                        Deadline::Fixed(_) => {}
+                    }
+                }
+            }
+            Measure::Ratio { num, den } => {
+                for x in [num, den] {
+                    match x {
+                        Counted::Events(s) => sel(&mut need, s),
+                        Counted::Subjects { subject, filter } => {
+                            if let (Some(k), Some(f)) = (anchor(*subject), filter) {
+                                need_cond(f, k, &mut need);
+                            }
+                        }
+                    }
+                }
+            }
+            Measure::Count(Counted::Events(s)) | Measure::Distinct(s) => sel(&mut need, s),
+            Measure::Count(Counted::Subjects { subject, filter }) => {
+                if let (Some(k), Some(f)) = (anchor(*subject), filter) {
+                    need_cond(f, k, &mut need);
+                }
+            }
+            Measure::Coverage { hits, inventory } => {
+                sel(&mut need, hits);
+                sel(&mut need, inventory);
+            }
+            Measure::Mean { sel: s, attr }
+            | Measure::Sum { sel: s, attr }
+            | Measure::Percentile { sel: s, attr, .. } => {
+                sel(&mut need, s);
+                mark(&mut need, s.kind, *attr);
+            }
+        }
+    }
+    need
 }
 
 impl Plan {
@@ -148,11 +257,31 @@ impl Plan {
                 v
             })
             .collect();
+        let need = needed_attrs(&contract);
+        let kept: Vec<Vec<AttrId>> = need
+            .iter()
+            .map(|v| (0..v.len()).filter(|a| v.get(*a) == Some(&true)).collect())
+            .collect();
+        let slots = need
+            .iter()
+            .zip(&kept)
+            .map(|(v, k)| {
+                (0..v.len())
+                    .map(|a| {
+                        k.iter()
+                            .position(|x| *x == a)
+                            .and_then(|p| u32::try_from(p).ok())
+                    })
+                    .collect()
+            })
+            .collect();
         Plan {
             contract,
             tracked,
             per_event,
             hit_kinds,
+            kept,
+            slots,
             in_scope,
             enum_deadlines,
         }
@@ -169,12 +298,27 @@ impl Plan {
         };
         self.contract.calendars.get(id).map(|c| c.calendar.as_ref())
     }
+}
+
+/// Stored events read through the plan: attribute slots, conditions, selections.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    plan: &'a Plan,
+    pool: &'a [AttrValue],
+}
+
+impl<'a> View<'a> {
+    fn attr(&self, e: &Slim, a: AttrId) -> Option<&'a AttrValue> {
+        let slot = (*self.plan.slots.get(e.kind as usize)?.get(a)?)?;
+        self.pool
+            .get((e.attrs as usize).checked_add(slot as usize)?)
+    }
 
     /// Evaluates a condition on an event (and, for subjects, its flags).
-    fn cond(&self, c: &Cond, e: &Event, flags: &[bool]) -> bool {
+    fn cond(&self, c: &Cond, e: &Slim, flags: &[bool]) -> bool {
         match c {
             Cond::Cmp { attr, op, value } => {
-                let Some(v) = e.attrs.get(*attr) else {
+                let Some(v) = self.attr(e, *attr) else {
                     return false;
                 };
                 match (v, value) {
@@ -190,7 +334,7 @@ impl Plan {
                 }
             }
             Cond::In { attr, values } => {
-                let Some(v) = e.attrs.get(*attr) else {
+                let Some(v) = self.attr(e, *attr) else {
                     return false;
                 };
                 values.iter().any(|l| match (v, l) {
@@ -203,25 +347,32 @@ impl Plan {
                     _ => false,
                 })
             }
-            Cond::Product(ps) => ps.binary_search(&e.product).is_ok(),
+            Cond::Product(ps) => ps.binary_search(&(e.product as usize)).is_ok(),
             Cond::Flag(f) => flags.get(*f).copied().unwrap_or(false),
-            Cond::BoolAttr(a) => matches!(e.attrs.get(*a), Some(AttrValue::Bool(true))),
+            Cond::BoolAttr(a) => matches!(self.attr(e, *a), Some(AttrValue::Bool(true))),
             Cond::Not(c) => !self.cond(c, e, flags),
             Cond::And(cs) => cs.iter().all(|c| self.cond(c, e, flags)),
             Cond::Or(cs) => cs.iter().any(|c| self.cond(c, e, flags)),
         }
     }
 
-    fn enum_name(&self, e: &Event, attr: usize, i: u16) -> Option<&str> {
-        let k = self.contract.kinds.get(e.kind?)?;
+    fn enum_name(&self, e: &Slim, attr: usize, i: u16) -> Option<&'a str> {
+        let k = self.plan.contract.kinds.get(e.kind as usize)?;
         match &k.attrs.get(attr)?.ty {
             AttrType::Enum(vs) => vs.get(usize::from(i)).map(String::as_str),
             _ => None,
         }
     }
 
-    fn sel(&self, s: &EventSel, e: &Event) -> bool {
-        e.kind == Some(s.kind) && s.filter.as_ref().is_none_or(|c| self.cond(c, e, &[]))
+    fn sel(&self, s: &EventSel, e: &Slim) -> bool {
+        e.kind as usize == s.kind && s.filter.as_ref().is_none_or(|c| self.cond(c, e, &[]))
+    }
+
+    fn number(&self, e: &Slim, a: AttrId) -> Option<Decimal> {
+        match self.attr(e, a) {
+            Some(AttrValue::Number(n)) => Some(*n),
+            _ => None,
+        }
     }
 }
 
@@ -233,38 +384,74 @@ fn eq_op(op: crate::contract::CmpOp, equal: bool) -> bool {
     }
 }
 
-/// Accepted events of one subject, sorted by (`at`, `id`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Log {
-    events: Vec<Event>,
-}
-
-impl Log {
-    /// Inserts keeping the order; events mostly arrive in order, so this is O(1) amortised.
-    fn insert(&mut self, e: Event) {
-        let mut i = self.events.len();
-        while i > 0 {
-            match self.events.get(i - 1) {
-                Some(prev) if (prev.at, prev.id.as_bytes()) > (e.at, e.id.as_bytes()) => i -= 1,
-                _ => break,
-            }
-        }
-        self.events.insert(i, e);
-    }
-}
-
 /// The evaluator's state: what `checkpoint` saves and `merge` combines.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct State {
-    // hashbrown's default hasher is seeded per process: fast, and not open to hash
-    // flooding by crafted ids
-    seen: hashbrown::HashSet<Arc<str>>,
-    logs: hashbrown::HashMap<String, Log>,
+    /// every accepted id (exact duplicate detection)
+    ids: Names,
+    subjects: Names,
+    /// per subject: its tracked events, sorted by (`at`, `id`)
+    logs: Vec<Vec<Slim>>,
+    /// subjects with at least one tracked event
+    tracked: usize,
     /// per-event measures only need each event on its own
-    singles: Vec<Event>,
+    singles: Vec<Single>,
+    /// the kept attribute values of stored events
+    pool: Vec<AttrValue>,
     max_at: Option<i64>,
     counts: EventCounts,
     rejected: Vec<Rejection>,
+}
+
+impl State {
+    /// Inserts into a subject's log keeping (`at`, `id`) order; events mostly arrive in order,
+    /// so this is O(1) amortised. Ids are compared only between events of the same instant.
+    fn insert(&mut self, subject: u32, e: Slim) {
+        if self.logs.len() <= subject as usize {
+            self.logs.resize_with(subject as usize + 1, Vec::new);
+        }
+        let ids = &self.ids;
+        let Some(log) = self.logs.get_mut(subject as usize) else {
+            return;
+        };
+        if log.is_empty() {
+            self.tracked += 1;
+            // most subjects are short-lived: start with room for one
+            log.reserve_exact(1);
+        }
+        let mut i = log.len();
+        while let Some(prev) = i.checked_sub(1).and_then(|p| log.get(p)) {
+            let after = prev.at > e.at
+                || (prev.at == e.at && ids.get(prev.id).as_bytes() > ids.get(e.id).as_bytes());
+            if !after {
+                break;
+            }
+            i -= 1;
+        }
+        log.insert(i, e);
+    }
+
+    fn log(&self, subject: u32) -> &[Slim] {
+        self.logs.get(subject as usize).map_or(&[], Vec::as_slice)
+    }
+
+    fn has_log(&self, subject: u32) -> bool {
+        !self.log(subject).is_empty()
+    }
+
+    /// Stores the kept attribute values of an event; `None` when the pool is full.
+    fn keep_attrs(&mut self, kept: &[AttrId], attrs: &mut [AttrValue]) -> Option<u32> {
+        let at = u32::try_from(self.pool.len()).ok()?;
+        if kept.is_empty() {
+            return Some(at);
+        }
+        u32::try_from(self.pool.len() + kept.len()).ok()?;
+        for a in kept {
+            let v = attrs.get_mut(*a).map(std::mem::take).unwrap_or_default();
+            self.pool.push(v);
+        }
+        Some(at)
+    }
 }
 
 /// A streaming evaluator over one compiled contract.
@@ -287,7 +474,7 @@ pub enum Pushed {
     Rejected(String),
 }
 
-const CHECKPOINT_FORMAT: u32 = 1;
+const CHECKPOINT_FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Checkpoint {
@@ -295,6 +482,15 @@ struct Checkpoint {
     contract_hash: u64,
     state: State,
 }
+
+/// Read first: a checkpoint of another format is refused before its state is read.
+#[derive(Deserialize)]
+struct CheckpointHeader {
+    format: u32,
+}
+
+const FULL: &str =
+    "evaluator storage full: more than 4 GiB of ids, subject names or attribute values";
 
 impl Evaluator {
     pub fn new(plan: &Arc<Plan>) -> Evaluator {
@@ -307,7 +503,7 @@ impl Evaluator {
 
     /// Makes room for about `events` more events (a hint: saves rehashing on big inputs).
     pub fn reserve(&mut self, events: usize) {
-        self.state.seen.reserve(events);
+        self.state.ids.reserve(events);
     }
 
     /// Bounds the number of tracked subjects; an event that would add one more is rejected
@@ -331,67 +527,86 @@ impl Evaluator {
     }
 
     /// Adds an event that has already been validated.
-    pub fn push(&mut self, e: Event) -> Pushed {
-        if self.state.seen.contains(&*e.id) {
-            self.state.counts.duplicates += 1;
+    pub fn push(&mut self, mut e: Event) -> Pushed {
+        let plan = &*self.plan;
+        let st = &mut self.state;
+        let id_hash = st.ids.hash(&e.id);
+        if st.ids.find_hashed(id_hash, &e.id).is_some() {
+            st.counts.duplicates += 1;
             return Pushed::Duplicate;
         }
-        if self.state.logs.len() >= self.max_subjects
-            && Plan::is(&self.plan.tracked, e.kind)
-            && !self.state.logs.contains_key(e.subject.as_str())
-        {
-            let reason = format!(
-                "too many subjects: the evaluator tracks at most {} (see Evaluator::set_max_subjects)",
-                self.max_subjects
-            );
-            self.reject(Rejection {
-                line: None,
-                reason: reason.clone(),
-                text: e.id.to_string(),
-            });
-            return Pushed::Rejected(reason);
+        let tracked = Plan::is(&plan.tracked, e.kind);
+        let single = Plan::is(&plan.per_event, e.kind);
+        let mut subject = 0;
+        if tracked || single {
+            let h = st.subjects.hash(&e.subject);
+            match st.subjects.find_hashed(h, &e.subject) {
+                Some(s) => subject = s,
+                None => {
+                    if tracked && st.tracked >= self.max_subjects {
+                        return self.too_many(&e);
+                    }
+                    match st.subjects.add_hashed(h, &e.subject) {
+                        Some(s) => subject = s,
+                        None => return self.full(&e),
+                    }
+                }
+            }
+            if tracked && !st.has_log(subject) && st.tracked >= self.max_subjects {
+                return self.too_many(&e);
+            }
         }
-        self.state.seen.insert(e.id.clone());
-        self.state.counts.accepted += 1;
-        self.store(e);
+        let kind = e.kind.filter(|_| tracked || single);
+        let kept = kind
+            .and_then(|k| plan.kept.get(k))
+            .map_or(&[][..], Vec::as_slice);
+        let Some(attrs) = st.keep_attrs(kept, &mut e.attrs) else {
+            return self.full(&e);
+        };
+        let Some(id) = st.ids.add_hashed(id_hash, &e.id) else {
+            return self.full(&e);
+        };
+        st.counts.accepted += 1;
+        st.max_at = Some(st.max_at.map_or(e.at, |m| m.max(e.at)));
+        let Some(kind) = kind else {
+            // a kind no measure reads: accepted and counted, nothing to keep
+            return Pushed::Accepted;
+        };
+        let slim = Slim {
+            at: e.at,
+            id,
+            kind: kind as u32,
+            product: e.product as u32,
+            attrs,
+        };
+        if single {
+            st.singles.push(Single { ev: slim, subject });
+        }
+        if tracked {
+            st.insert(subject, slim);
+        }
         Pushed::Accepted
     }
 
-    /// Keeps an accepted, new event where the measures that use its kind will find it.
-    fn store(&mut self, mut e: Event) {
-        self.state.max_at = Some(self.state.max_at.map_or(e.at, |m| m.max(e.at)));
-        let tracked = Plan::is(&self.plan.tracked, e.kind);
-        let single = Plan::is(&self.plan.per_event, e.kind);
-        if single {
-            if tracked {
-                self.state.singles.push(e.clone());
-            } else {
-                self.state.singles.push(e);
-                return;
-            }
-        }
-        if tracked {
-            // the log's key holds the subject's name: events in a log keep none of their own
-            let name = std::mem::take(&mut e.subject);
-            match self.state.logs.get_mut(name.as_str()) {
-                Some(log) => log.insert(e),
-                None => {
-                    self.state.logs.insert(name, Log { events: vec![e] });
-                }
-            }
-        }
+    fn too_many(&mut self, e: &Event) -> Pushed {
+        let reason = format!(
+            "too many subjects: the evaluator tracks at most {} (see Evaluator::set_max_subjects)",
+            self.max_subjects
+        );
+        self.refuse(e, reason)
     }
 
-    /// Adds an event to the log of a subject known by name (for merging logs).
-    fn track(&mut self, name: &str, e: Event) {
-        match self.state.logs.get_mut(name) {
-            Some(log) => log.insert(e),
-            None => {
-                self.state
-                    .logs
-                    .insert(name.to_string(), Log { events: vec![e] });
-            }
-        }
+    fn full(&mut self, e: &Event) -> Pushed {
+        self.refuse(e, FULL.to_string())
+    }
+
+    fn refuse(&mut self, e: &Event, reason: String) -> Pushed {
+        self.reject(Rejection {
+            line: None,
+            reason: reason.clone(),
+            text: e.id.to_string(),
+        });
+        Pushed::Rejected(reason)
     }
 
     /// Records a rejected event (counted, kept with its reason).
@@ -442,47 +657,90 @@ impl Evaluator {
     }
 
     /// Combines an evaluator of the same contract fed other events. Over a partition of the
-    /// events this gives exactly the evaluator fed everything.
+    /// events this gives exactly the evaluator fed everything; an id accepted on both sides
+    /// is one event, `self`'s (the earlier, when evaluators are merged in input order).
     pub fn merge(&mut self, other: Evaluator) -> Result<(), EvalError> {
         if self.plan.contract.source_hash != other.plan.contract.source_hash {
             return Err(EvalError::ContractMismatch);
         }
         let o = other.state;
-        // an id accepted on both sides is one event: accepted once, the other a duplicate
-        let mut overlap = HashSet::new();
-        for id in o.seen {
-            if self.state.seen.contains(&id) {
-                overlap.insert(id);
+        let st = &mut self.state;
+        // other's id index → self's, or None for an id already accepted here
+        let mut ids: Vec<Option<u32>> = Vec::with_capacity(o.ids.len());
+        let mut overlap = 0u64;
+        for i in 0..o.ids.len() {
+            let name = o.ids.get(i as u32);
+            let h = st.ids.hash(name);
+            if st.ids.find_hashed(h, name).is_some() {
+                overlap += 1;
+                ids.push(None);
             } else {
-                self.state.seen.insert(id);
-                self.state.counts.accepted += 1;
+                let Some(x) = st.ids.add_hashed(h, name) else {
+                    return Err(EvalError::Checkpoint(FULL.into()));
+                };
+                st.counts.accepted += 1;
+                ids.push(Some(x));
             }
         }
-        self.state.counts.duplicates += o.counts.duplicates + overlap.len() as u64;
-        self.state.counts.rejected += o.counts.rejected;
-        self.state.rejected.extend(o.rejected);
-        for (name, log) in o.logs {
-            for e in log.events {
-                if overlap.contains(&e.id) {
-                    continue;
+        st.counts.duplicates += o.counts.duplicates + overlap;
+        st.counts.rejected += o.counts.rejected;
+        st.rejected.extend(o.rejected);
+        let mut subjects: Vec<Option<u32>> = vec![None; o.subjects.len()];
+        let mut subject = |st: &mut State, s: u32| -> Result<u32, EvalError> {
+            if let Some(Some(x)) = subjects.get(s as usize) {
+                return Ok(*x);
+            }
+            let x = st
+                .subjects
+                .intern(o.subjects.get(s))
+                .ok_or_else(|| EvalError::Checkpoint(FULL.into()))?;
+            if let Some(slot) = subjects.get_mut(s as usize) {
+                *slot = Some(x);
+            }
+            Ok(x)
+        };
+        let plan = &*self.plan;
+        let rehome = |st: &mut State, e: &Slim, id: u32| -> Result<Slim, EvalError> {
+            let n = plan.kept.get(e.kind as usize).map_or(0, Vec::len);
+            let at = u32::try_from(st.pool.len())
+                .ok()
+                .filter(|a| u32::try_from(*a as usize + n).is_ok())
+                .ok_or_else(|| EvalError::Checkpoint(FULL.into()))?;
+            for k in 0..n {
+                let v = o
+                    .pool
+                    .get(e.attrs as usize + k)
+                    .cloned()
+                    .unwrap_or_default();
+                st.pool.push(v);
+            }
+            Ok(Slim {
+                id,
+                attrs: at,
+                ..*e
+            })
+        };
+        for (s, log) in o.logs.iter().enumerate() {
+            if log.is_empty() {
+                continue;
+            }
+            let to = subject(st, s as u32)?;
+            for e in log {
+                if let Some(Some(id)) = ids.get(e.id as usize) {
+                    let e = rehome(st, e, *id)?;
+                    st.insert(to, e);
                 }
-                if Plan::is(&self.plan.per_event, e.kind) {
-                    // counted one by one too: its copy there needs the subject's name
-                    let mut single = e.clone();
-                    single.subject = name.clone();
-                    self.state.singles.push(single);
-                }
-                self.track(&name, e);
             }
         }
-        for e in o.singles {
-            // tracked singles were stored with their subject's log above
-            if !overlap.contains(&e.id) && !Plan::is(&self.plan.tracked, e.kind) {
-                self.store(e);
+        for x in &o.singles {
+            if let Some(Some(id)) = ids.get(x.ev.id as usize) {
+                let ev = rehome(st, &x.ev, *id)?;
+                let subject = subject(st, x.subject)?;
+                st.singles.push(Single { ev, subject });
             }
         }
         if let Some(m) = o.max_at {
-            self.state.max_at = Some(self.state.max_at.map_or(m, |x| x.max(m)));
+            st.max_at = Some(st.max_at.map_or(m, |x| x.max(m)));
         }
         Ok(())
     }
@@ -499,24 +757,35 @@ impl Evaluator {
 
     /// Restores a checkpoint made under the same contract.
     pub fn restore(plan: &Arc<Plan>, bytes: &[u8]) -> Result<Evaluator, EvalError> {
-        let c: Checkpoint = serde_json::from_slice(bytes)
-            .map_err(|e| EvalError::Checkpoint(format!("unreadable checkpoint: {e}")))?;
-        if c.format != CHECKPOINT_FORMAT {
+        let unreadable =
+            |e: serde_json::Error| EvalError::Checkpoint(format!("unreadable checkpoint: {e}"));
+        let h: CheckpointHeader = serde_json::from_slice(bytes).map_err(unreadable)?;
+        if h.format != CHECKPOINT_FORMAT {
             return Err(EvalError::Checkpoint(format!(
                 "checkpoint format {} is not supported (expected {CHECKPOINT_FORMAT})",
-                c.format
+                h.format
             )));
         }
+        let c: Checkpoint = serde_json::from_slice(bytes).map_err(unreadable)?;
         if c.contract_hash != plan.contract.source_hash {
             return Err(EvalError::Checkpoint(
                 "the checkpoint was made under a different contract".into(),
             ));
         }
+        let mut state = c.state;
+        state.tracked = state.logs.iter().filter(|l| !l.is_empty()).count();
         Ok(Evaluator {
             plan: Arc::clone(plan),
-            state: c.state,
+            state,
             max_subjects: DEFAULT_MAX_SUBJECTS,
         })
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            plan: &self.plan,
+            pool: &self.state.pool,
+        }
     }
 
     /// Every period holding at least one anchor (subjects by their anchor, per-event
@@ -529,6 +798,7 @@ impl Evaluator {
     /// latest accepted event).
     pub fn anchor_periods_as_of(&self, as_of: Option<i64>) -> Vec<(Period, u64)> {
         let c = &self.plan.contract;
+        let view = self.view();
         let Some(as_of) = as_of.or(self.state.max_at) else {
             return Vec::new();
         };
@@ -549,26 +819,25 @@ impl Evaluator {
                 }
             }
         };
-        for log in self.state.logs.values() {
+        for log in &self.state.logs {
             for s in &c.subjects {
-                if let Some((_, t)) = anchor_of(&self.plan, s, &log.events, as_of) {
+                if let Some((_, t)) = anchor_of(view, s, log, as_of) {
                     add(t);
                 }
             }
-        }
-        for log in self.state.logs.values() {
-            for e in &log.events {
+            for e in log {
+                let k = Some(e.kind as usize);
                 if e.at <= as_of
-                    && Plan::is(&self.plan.hit_kinds, e.kind)
-                    && !Plan::is(&self.plan.per_event, e.kind)
+                    && Plan::is(&self.plan.hit_kinds, k)
+                    && !Plan::is(&self.plan.per_event, k)
                 {
                     add(e.at);
                 }
             }
         }
-        for e in &self.state.singles {
-            if e.at <= as_of {
-                add(e.at);
+        for x in &self.state.singles {
+            if x.ev.at <= as_of {
+                add(x.ev.at);
             }
         }
         let mut v: Vec<(Period, u64)> = counts.into_iter().collect();
@@ -616,8 +885,12 @@ impl Evaluator {
     /// Running clocks that will breach within `horizon` seconds after `now`.
     pub fn at_risk(&self, now: i64, horizon: i64) -> Result<Vec<AtRisk>, EvalError> {
         let c = &self.plan.contract;
+        let view = self.view();
         let mut out = Vec::new();
-        for (subject, log) in &self.state.logs {
+        for (subject, log) in self.state.logs.iter().enumerate() {
+            if log.is_empty() {
+                continue;
+            }
             for (ii, ind) in c.indicators.iter().enumerate() {
                 let Measure::ClockRate(def) = &ind.measure else {
                     continue;
@@ -625,32 +898,32 @@ impl Evaluator {
                 let Some(s) = c.subjects.get(def.subject) else {
                     continue;
                 };
-                let Some((ai, _)) = anchor_of(&self.plan, s, &log.events, now) else {
+                let Some((ai, _)) = anchor_of(view, s, log, now) else {
                     continue;
                 };
-                let Some(anchor) = log.events.get(ai) else {
+                let Some(anchor) = log.get(ai) else {
                     continue;
                 };
-                let flags = flags_of(&self.plan, def.subject, &log.events, ai, now);
+                let flags = flags_of(view, def.subject, log, ai, now);
                 if def
                     .filter
                     .as_ref()
-                    .is_some_and(|f| !self.plan.cond(f, anchor, &flags))
+                    .is_some_and(|f| !view.cond(f, anchor, &flags))
                 {
                     continue;
                 }
-                let Some(cal) = self.plan.calendar(def, anchor.product) else {
+                let Some(cal) = self.plan.calendar(def, anchor.product as usize) else {
                     continue;
                 };
                 let limit = self.limit(ii, def, anchor);
                 let run = clock::run(
                     def,
                     limit,
-                    &log.events,
+                    log,
                     ai,
                     now,
                     cal,
-                    |cd, e| self.plan.cond(cd, e, &[]),
+                    |cd, e| view.cond(cd, e, &[]),
                     false,
                 )?;
                 if run.outcome != Outcome::Pending || run.state == clock::State::Stopped {
@@ -667,10 +940,10 @@ impl Evaluator {
                     if d <= now + horizon {
                         out.push(AtRisk {
                             indicator: ind.id.clone(),
-                            subject: subject.clone(),
+                            subject: self.state.subjects.get(subject as u32).to_string(),
                             product: c
                                 .products
-                                .get(anchor.product)
+                                .get(anchor.product as usize)
                                 .map(|p| p.id.clone())
                                 .unwrap_or_default(),
                             deadline: d,
@@ -687,7 +960,8 @@ impl Evaluator {
         Ok(out)
     }
 
-    fn limit(&self, indicator: usize, def: &ClockDef, anchor: &Event) -> Limit {
+    fn limit(&self, indicator: usize, def: &ClockDef, anchor: &Slim) -> Limit {
+        let view = self.view();
         match &def.deadline {
             Deadline::Fixed(s) => Limit::Allowed(*s),
             Deadline::ByAttr { attr, table } => {
@@ -696,7 +970,7 @@ impl Evaluator {
                     .enum_deadlines
                     .get(indicator)
                     .and_then(|t| t.as_ref());
-                match (anchor.attrs.get(*attr), table_by_enum) {
+                match (view.attr(anchor, *attr), table_by_enum) {
                     (Some(AttrValue::Enum(i)), Some(t)) => t
                         .get(usize::from(*i))
                         .copied()
@@ -709,7 +983,7 @@ impl Evaluator {
                     _ => Limit::Unknown,
                 }
             }
-            Deadline::At(attr) => match anchor.attrs.get(*attr) {
+            Deadline::At(attr) => match view.attr(anchor, *attr) {
                 Some(AttrValue::Time(t)) => Limit::Due(*t),
                 _ => Limit::Unknown,
             },
@@ -723,6 +997,7 @@ impl Evaluator {
         explain: bool,
     ) -> Result<(Scorecard, Findings), EvalError> {
         let plan = &*self.plan;
+        let view = self.view();
         let c = &plan.contract;
         let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
         let n_a = c.assessments.len();
@@ -734,18 +1009,23 @@ impl Evaluator {
             Vec::new()
         };
         let in_period = |t: i64| t >= period.start && t < period.end;
+        let names = &self.state.subjects;
+        let ids = &self.state.ids;
+        let finder = Finder { c, names, ids };
 
-        // subjects, sorted by name so explanations are deterministic
-        let mut names: Vec<&String> = self.state.logs.keys().collect();
-        names.sort();
-        for name in names {
-            let Some(log) = self.state.logs.get(name) else {
-                continue;
-            };
-            let evs = &log.events;
+        // subjects; sorted by name for explanations, so that they are deterministic (the
+        // accumulated numbers do not depend on the order)
+        let mut order: Vec<u32> = (0..self.state.logs.len() as u32)
+            .filter(|s| self.state.has_log(*s))
+            .collect();
+        if explain {
+            order.sort_by(|a, b| names.get(*a).cmp(names.get(*b)));
+        }
+        for subject in order {
+            let evs = self.state.log(subject);
             // subject-type measures
             for (si, s) in c.subjects.iter().enumerate() {
-                let Some((ai, anchor_t)) = anchor_of(plan, s, evs, as_of) else {
+                let Some((ai, anchor_t)) = anchor_of(view, s, evs, as_of) else {
                     continue;
                 };
                 if !in_period(anchor_t) {
@@ -754,7 +1034,8 @@ impl Evaluator {
                 let Some(anchor) = evs.get(ai) else {
                     continue;
                 };
-                let flags = flags_of(plan, si, evs, ai, as_of);
+                let product = anchor.product as usize;
+                let flags = flags_of(view, si, evs, ai, as_of);
                 for (ii, ind) in c.indicators.iter().enumerate() {
                     match &ind.measure {
                         Measure::ClockRate(def)
@@ -762,9 +1043,9 @@ impl Evaluator {
                                 && def
                                     .filter
                                     .as_ref()
-                                    .is_none_or(|f| plan.cond(f, anchor, &flags)) =>
+                                    .is_none_or(|f| view.cond(f, anchor, &flags)) =>
                         {
-                            let Some(cal) = plan.calendar(def, anchor.product) else {
+                            let Some(cal) = plan.calendar(def, product) else {
                                 continue;
                             };
                             let run = clock::run(
@@ -774,11 +1055,11 @@ impl Evaluator {
                                 ai,
                                 as_of,
                                 cal,
-                                |cd, e| plan.cond(cd, e, &[]),
+                                |cd, e| view.cond(cd, e, &[]),
                                 explain,
                             )?;
                             for a in 0..n_a {
-                                if !scoped(plan, a, anchor.product) {
+                                if !scoped(plan, a, product) {
                                     continue;
                                 }
                                 if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
@@ -786,7 +1067,7 @@ impl Evaluator {
                                         Outcome::Met => x.met += 1,
                                         Outcome::Breached => {
                                             x.breached += 1;
-                                            x.against(anchor.product);
+                                            x.against(product);
                                         }
                                         Outcome::Pending => x.pending += 1,
                                     }
@@ -796,26 +1077,26 @@ impl Evaluator {
                                         &mut findings,
                                         a,
                                         ii,
-                                        clock_finding(c, name, evs, &run),
+                                        finder.clock(subject, evs, &run),
                                     );
                                 }
                             }
                         }
                         Measure::Ratio { num, den } => {
-                            let d = subject_counts(plan, den, si, anchor, &flags);
-                            let n = subject_counts(plan, num, si, anchor, &flags);
+                            let d = subject_counts(view, den, si, anchor, &flags);
+                            let n = subject_counts(view, num, si, anchor, &flags);
                             if !(d || n) {
                                 continue;
                             }
                             for a in 0..n_a {
-                                if !scoped(plan, a, anchor.product) {
+                                if !scoped(plan, a, product) {
                                     continue;
                                 }
                                 if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
                                     x.den += u64::from(d);
                                     x.num += u64::from(n && d);
                                     if d && !n {
-                                        x.against(anchor.product);
+                                        x.against(product);
                                     }
                                 }
                                 if explain && d && !n {
@@ -823,9 +1104,8 @@ impl Evaluator {
                                         &mut findings,
                                         a,
                                         ii,
-                                        subject_finding(
-                                            c,
-                                            name,
+                                        finder.subject(
+                                            subject,
                                             anchor,
                                             "not counted in the numerator",
                                         ),
@@ -834,22 +1114,22 @@ impl Evaluator {
                             }
                         }
                         Measure::Count(counted)
-                            if subject_counts(plan, counted, si, anchor, &flags) =>
+                            if subject_counts(view, counted, si, anchor, &flags) =>
                         {
                             for a in 0..n_a {
-                                if !scoped(plan, a, anchor.product) {
+                                if !scoped(plan, a, product) {
                                     continue;
                                 }
                                 if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
                                     x.count += 1;
-                                    x.against(anchor.product);
+                                    x.against(product);
                                 }
                                 if explain {
                                     push_finding(
                                         &mut findings,
                                         a,
                                         ii,
-                                        subject_finding(c, name, anchor, "counted"),
+                                        finder.subject(subject, anchor, "counted"),
                                     );
                                 }
                             }
@@ -864,13 +1144,14 @@ impl Evaluator {
                     Measure::Distinct(sel) => {
                         let hit = evs
                             .iter()
-                            .find(|e| e.at <= as_of && in_period(e.at) && plan.sel(sel, e));
+                            .find(|e| e.at <= as_of && in_period(e.at) && view.sel(sel, e));
                         if let Some(e) = hit {
+                            let product = e.product as usize;
                             for a in 0..n_a {
-                                if scoped(plan, a, e.product) {
+                                if scoped(plan, a, product) {
                                     if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
                                         x.count += 1;
-                                        x.against(e.product);
+                                        x.against(product);
                                     }
                                 }
                             }
@@ -879,15 +1160,16 @@ impl Evaluator {
                     Measure::Coverage { hits, inventory } => {
                         let inv = evs
                             .iter()
-                            .find(|e| e.at <= as_of && e.at < period.end && plan.sel(inventory, e));
+                            .find(|e| e.at <= as_of && e.at < period.end && view.sel(inventory, e));
                         let Some(inv) = inv else {
                             continue;
                         };
+                        let product = inv.product as usize;
                         let hit = evs
                             .iter()
-                            .find(|e| e.at <= as_of && in_period(e.at) && plan.sel(hits, e));
+                            .find(|e| e.at <= as_of && in_period(e.at) && view.sel(hits, e));
                         for a in 0..n_a {
-                            if !scoped(plan, a, inv.product) {
+                            if !scoped(plan, a, product) {
                                 continue;
                             }
                             let h = hit.is_some();
@@ -895,7 +1177,7 @@ impl Evaluator {
                                 x.den += 1;
                                 x.num += u64::from(h);
                                 if !h {
-                                    x.against(inv.product);
+                                    x.against(product);
                                 }
                             }
                             if explain && !h {
@@ -903,9 +1185,8 @@ impl Evaluator {
                                     &mut findings,
                                     a,
                                     ii,
-                                    subject_finding(
-                                        c,
-                                        name,
+                                    finder.subject(
+                                        subject,
                                         inv,
                                         "in the inventory, not covered in the period",
                                     ),
@@ -919,29 +1200,30 @@ impl Evaluator {
         }
 
         // per-event measures
-        let mut singles: Vec<&Event> = self
+        let mut singles: Vec<&Single> = self
             .state
             .singles
             .iter()
-            .filter(|e| e.at <= as_of && in_period(e.at))
+            .filter(|x| x.ev.at <= as_of && in_period(x.ev.at))
             .collect();
-        singles.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-        for e in singles {
+        if explain {
+            singles.sort_by(|a, b| (a.ev.at, ids.get(a.ev.id)).cmp(&(b.ev.at, ids.get(b.ev.id))));
+        }
+        for x in singles {
+            let e = &x.ev;
+            let product = e.product as usize;
             for (ii, ind) in c.indicators.iter().enumerate() {
                 let (sel_ok, num_ok, val): (bool, bool, Option<Decimal>) = match &ind.measure {
                     Measure::Ratio { num, den } => {
-                        let d = event_counts(plan, den, e);
-                        (d, d && event_counts(plan, num, e), None)
+                        let d = event_counts(view, den, e);
+                        (d, d && event_counts(view, num, e), None)
                     }
-                    Measure::Count(Counted::Events(sel)) => (plan.sel(sel, e), false, None),
+                    Measure::Count(Counted::Events(sel)) => (view.sel(sel, e), false, None),
                     Measure::Mean { sel, attr }
                     | Measure::Sum { sel, attr }
                     | Measure::Percentile { sel, attr, .. } => {
-                        let v = match e.attrs.get(*attr) {
-                            Some(AttrValue::Number(n)) => Some(*n),
-                            _ => None,
-                        };
-                        (plan.sel(sel, e) && v.is_some(), false, v)
+                        let v = view.number(e, *attr);
+                        (view.sel(sel, e) && v.is_some(), false, v)
                     }
                     _ => continue,
                 };
@@ -949,46 +1231,51 @@ impl Evaluator {
                     continue;
                 }
                 for a in 0..n_a {
-                    if !scoped(plan, a, e.product) {
+                    if !scoped(plan, a, product) {
                         continue;
                     }
-                    let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) else {
+                    let Some(acc) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) else {
                         continue;
                     };
                     match &ind.measure {
                         Measure::Ratio { .. } => {
-                            x.den += 1;
-                            x.num += u64::from(num_ok);
+                            acc.den += 1;
+                            acc.num += u64::from(num_ok);
                             if !num_ok {
-                                x.against(e.product);
+                                acc.against(product);
                             }
                             if explain && !num_ok {
                                 push_finding(
                                     &mut findings,
                                     a,
                                     ii,
-                                    event_finding(c, e, "not counted in the numerator"),
+                                    finder.subject(x.subject, e, "not counted in the numerator"),
                                 );
                             }
                         }
                         Measure::Count(_) => {
-                            x.count += 1;
-                            x.against(e.product);
+                            acc.count += 1;
+                            acc.against(product);
                             if explain {
-                                push_finding(&mut findings, a, ii, event_finding(c, e, "counted"));
+                                push_finding(
+                                    &mut findings,
+                                    a,
+                                    ii,
+                                    finder.subject(x.subject, e, "counted"),
+                                );
                             }
                         }
                         Measure::Percentile { .. } => {
-                            x.count += 1;
-                            x.against(e.product);
+                            acc.count += 1;
+                            acc.against(product);
                             if let Some(v) = val {
-                                x.values.push(v);
+                                acc.values.push(v);
                             }
                         }
                         _ => {
-                            x.count += 1;
-                            x.against(e.product);
-                            x.sum += val.unwrap_or_default();
+                            acc.count += 1;
+                            acc.against(product);
+                            acc.sum += val.unwrap_or_default();
                         }
                     }
                 }
@@ -1266,20 +1553,19 @@ fn scoped(plan: &Plan, assessment: usize, product: ProductId) -> bool {
 /// The anchor of a subject type in a log: index of the first anchor event at or before
 /// `as_of`, and the anchor instant (its `at`, or its `anchor_at` time attribute).
 fn anchor_of(
-    plan: &Plan,
+    view: View<'_>,
     s: &crate::contract::Subject,
-    evs: &[Event],
+    evs: &[Slim],
     as_of: i64,
 ) -> Option<(usize, i64)> {
     let (i, e) = evs
         .iter()
         .enumerate()
         .take_while(|(_, e)| e.at <= as_of)
-        .find(|(_, e)| e.kind == Some(s.anchor))?;
-    let _ = plan;
+        .find(|(_, e)| e.kind as usize == s.anchor)?;
     let t = match s.anchor_at {
         None => e.at,
-        Some(a) => match e.attrs.get(a) {
+        Some(a) => match view.attr(e, a) {
             Some(AttrValue::Time(t)) => *t,
             _ => return None,
         },
@@ -1288,8 +1574,8 @@ fn anchor_of(
 }
 
 /// Flags of a subject as of `as_of`: the last set or clear after the anchor wins.
-fn flags_of(plan: &Plan, si: SubjectId, evs: &[Event], anchor: usize, as_of: i64) -> Vec<bool> {
-    let Some(s) = plan.contract.subjects.get(si) else {
+fn flags_of(view: View<'_>, si: SubjectId, evs: &[Slim], anchor: usize, as_of: i64) -> Vec<bool> {
+    let Some(s) = view.plan.contract.subjects.get(si) else {
         return Vec::new();
     };
     s.flags
@@ -1297,9 +1583,9 @@ fn flags_of(plan: &Plan, si: SubjectId, evs: &[Event], anchor: usize, as_of: i64
         .map(|f| {
             let mut on = false;
             for e in evs.iter().skip(anchor).take_while(|e| e.at <= as_of) {
-                if clock::matches(&f.set, e, |c, e| plan.cond(c, e, &[])) {
+                if clock::matches(&f.set, e, |c, e| view.cond(c, e, &[])) {
                     on = true;
-                } else if clock::matches(&f.clear, e, |c, e| plan.cond(c, e, &[])) {
+                } else if clock::matches(&f.clear, e, |c, e| view.cond(c, e, &[])) {
                     on = false;
                 }
             }
@@ -1308,18 +1594,24 @@ fn flags_of(plan: &Plan, si: SubjectId, evs: &[Event], anchor: usize, as_of: i64
         .collect()
 }
 
-fn subject_counts(plan: &Plan, c: &Counted, si: SubjectId, anchor: &Event, flags: &[bool]) -> bool {
+fn subject_counts(
+    view: View<'_>,
+    c: &Counted,
+    si: SubjectId,
+    anchor: &Slim,
+    flags: &[bool],
+) -> bool {
     match c {
         Counted::Subjects { subject, filter } => {
-            *subject == si && filter.as_ref().is_none_or(|f| plan.cond(f, anchor, flags))
+            *subject == si && filter.as_ref().is_none_or(|f| view.cond(f, anchor, flags))
         }
         Counted::Events(_) => false,
     }
 }
 
-fn event_counts(plan: &Plan, c: &Counted, e: &Event) -> bool {
+fn event_counts(view: View<'_>, c: &Counted, e: &Slim) -> bool {
     match c {
-        Counted::Events(sel) => plan.sel(sel, e),
+        Counted::Events(sel) => view.sel(sel, e),
         Counted::Subjects { .. } => false,
     }
 }
@@ -1358,71 +1650,76 @@ fn push_finding(f: &mut Findings, a: usize, i: usize, x: Finding) {
     }
 }
 
-fn kind_name(c: &Contract, e: &Event) -> String {
-    e.kind
-        .and_then(|k| c.kinds.get(k))
-        .map(|k| k.name.clone())
-        .unwrap_or_default()
+/// Builds findings: turns interned names and stored events back into text.
+struct Finder<'a> {
+    c: &'a Contract,
+    names: &'a Names,
+    ids: &'a Names,
 }
 
-fn clock_finding(c: &Contract, subject: &str, evs: &[Event], run: &ClockRun) -> Finding {
-    let product = run
-        .steps
-        .first()
-        .and_then(|(i, _)| evs.get(*i))
-        .and_then(|e| c.products.get(e.product))
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
-    Finding {
-        subject: subject.to_string(),
-        product,
-        status: match run.outcome {
-            Outcome::Met => "met",
-            Outcome::Breached => "breached",
-            Outcome::Pending => "pending",
-        }
-        .into(),
-        elapsed: run.due.is_none().then_some(run.elapsed),
-        allowed: run.allowed,
-        due: run.due.map(|d| format_instant(c.timezone, d)),
-        events: run
-            .steps
-            .iter()
-            .filter_map(|(i, s)| {
-                evs.get(*i).map(|e| FindingEvent {
-                    id: e.id.to_string(),
-                    kind: kind_name(c, e),
-                    at: format_instant(c.timezone, e.at),
-                    step: Some(*s),
-                })
-            })
-            .collect(),
+impl Finder<'_> {
+    fn kind_name(&self, e: &Slim) -> String {
+        self.c
+            .kinds
+            .get(e.kind as usize)
+            .map(|k| k.name.clone())
+            .unwrap_or_default()
     }
-}
 
-fn subject_finding(c: &Contract, subject: &str, anchor: &Event, status: &str) -> Finding {
-    Finding {
-        subject: subject.to_string(),
-        product: c
+    fn product(&self, e: &Slim) -> String {
+        self.c
             .products
-            .get(anchor.product)
+            .get(e.product as usize)
             .map(|p| p.id.clone())
-            .unwrap_or_default(),
-        status: status.into(),
-        elapsed: None,
-        allowed: None,
-        due: None,
-        events: vec![FindingEvent {
-            id: anchor.id.to_string(),
-            kind: kind_name(c, anchor),
-            at: format_instant(c.timezone, anchor.at),
-            step: None,
-        }],
+            .unwrap_or_default()
     }
-}
 
-fn event_finding(c: &Contract, e: &Event, status: &str) -> Finding {
-    subject_finding(c, &e.subject, e, status)
+    fn event(&self, e: &Slim, step: Option<Step>) -> FindingEvent {
+        FindingEvent {
+            id: self.ids.get(e.id).to_string(),
+            kind: self.kind_name(e),
+            at: format_instant(self.c.timezone, e.at),
+            step,
+        }
+    }
+
+    fn clock(&self, subject: u32, evs: &[Slim], run: &ClockRun) -> Finding {
+        Finding {
+            subject: self.names.get(subject).to_string(),
+            product: run
+                .steps
+                .first()
+                .and_then(|(i, _)| evs.get(*i))
+                .map(|e| self.product(e))
+                .unwrap_or_default(),
+            status: match run.outcome {
+                Outcome::Met => "met",
+                Outcome::Breached => "breached",
+                Outcome::Pending => "pending",
+            }
+            .into(),
+            elapsed: run.due.is_none().then_some(run.elapsed),
+            allowed: run.allowed,
+            due: run.due.map(|d| format_instant(self.c.timezone, d)),
+            events: run
+                .steps
+                .iter()
+                .filter_map(|(i, s)| evs.get(*i).map(|e| self.event(e, Some(*s))))
+                .collect(),
+        }
+    }
+
+    fn subject(&self, subject: u32, anchor: &Slim, status: &str) -> Finding {
+        Finding {
+            subject: self.names.get(subject).to_string(),
+            product: self.product(anchor),
+            status: status.into(),
+            elapsed: None,
+            allowed: None,
+            due: None,
+            events: vec![self.event(anchor, None)],
+        }
+    }
 }
 
 /// A running clock close to its deadline.

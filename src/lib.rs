@@ -25,4 +25,5 @@ pub mod live;
 pub mod period;
 pub mod score;
 pub mod scorecard;
+mod store;
 pub mod syntax;
