@@ -28,8 +28,9 @@ impl Default for Limits {
 }
 
 /// The value of a declared attribute, in the attribute's base unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AttrValue {
+    #[default]
     Missing,
     Text(String),
     /// index into the enum's values
