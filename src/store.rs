@@ -20,7 +20,9 @@ pub(crate) struct Names {
     text: String,
     /// end offset in `text` of each name
     ends: Vec<u32>,
-    table: HashTable<u32>,
+    /// per name: its index (low 32 bits) and the high 32 bits of its hash, so that the
+    /// table grows without reading the names again
+    table: HashTable<u64>,
     // seeded per process: fast, and not open to hash flooding by crafted names
     hasher: DefaultHashBuilder,
 }
@@ -75,10 +77,7 @@ impl Names {
     }
 
     pub(crate) fn reserve(&mut self, n: usize) {
-        let h = &self.hasher;
-        let (text, ends) = (&self.text, &self.ends);
-        self.table
-            .reserve(n, |&i| h.hash_one(name_at(text, ends, i)));
+        self.table.reserve(n, |&x| spread(x));
         self.ends.reserve(n);
     }
 
@@ -87,8 +86,9 @@ impl Names {
         name_at(&self.text, &self.ends, i)
     }
 
+    /// The hash the table is keyed by (see [`spread`]).
     pub(crate) fn hash(&self, s: &str) -> u64 {
-        self.hasher.hash_one(s)
+        spread(self.hasher.hash_one(s) & 0xffff_ffff_0000_0000)
     }
 
     #[cfg(test)]
@@ -98,9 +98,12 @@ impl Names {
 
     pub(crate) fn find_hashed(&self, hash: u64, s: &str) -> Option<u32> {
         let (text, ends) = (&self.text, &self.ends);
+        let high = hash & 0xffff_ffff_0000_0000;
         self.table
-            .find(hash, |&i| name_at(text, ends, i) == s)
-            .copied()
+            .find(hash, |&x| {
+                x & 0xffff_ffff_0000_0000 == high && name_at(text, ends, x as u32) == s
+            })
+            .map(|&x| x as u32)
     }
 
     /// The index of `s`, adding it if new; `None` when the arena is full (4 GiB of names or
@@ -123,12 +126,17 @@ impl Names {
         let index = u32::try_from(self.ends.len()).ok()?;
         self.text.push_str(s);
         self.ends.push(end);
-        let h = &self.hasher;
-        let (text, ends) = (&self.text, &self.ends);
-        self.table
-            .insert_unique(hash, index, |&i| h.hash_one(name_at(text, ends, i)));
+        let entry = (hash & 0xffff_ffff_0000_0000) | u64::from(index);
+        self.table.insert_unique(hash, entry, |&x| spread(x));
         Some(index)
     }
+}
+
+/// A table hash from the high 32 bits of a name's hash (the low 32 bits of `x` are ignored):
+/// the same bits feed the bucket index (low bits) and the tag (top bits).
+fn spread(x: u64) -> u64 {
+    let h = x >> 32;
+    (h << 32) | h
 }
 
 fn name_at<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
