@@ -609,6 +609,16 @@ impl Evaluator {
         Pushed::Rejected(reason)
     }
 
+    /// Adds `lines` to the line number of every rejection (for a part read from the middle
+    /// of a file).
+    pub(crate) fn renumber_rejections(&mut self, lines: u64) {
+        for r in &mut self.state.rejected {
+            if let Some(l) = &mut r.line {
+                *l += lines;
+            }
+        }
+    }
+
     /// Records a rejected event (counted, kept with its reason).
     pub fn reject(&mut self, r: Rejection) {
         self.state.counts.rejected += 1;
@@ -665,6 +675,7 @@ impl Evaluator {
         }
         let o = other.state;
         let st = &mut self.state;
+        st.ids.reserve(o.ids.len());
         // other's id index → self's, or None for an id already accepted here
         let mut ids: Vec<Option<u32>> = Vec::with_capacity(o.ids.len());
         let mut overlap = 0u64;

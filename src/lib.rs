@@ -21,6 +21,7 @@ pub mod event;
 pub mod explain;
 pub mod format;
 pub mod gen;
+pub mod ingest;
 pub mod live;
 pub mod period;
 pub mod score;

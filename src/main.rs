@@ -14,7 +14,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use slagrade::eval::{Evaluator, Plan};
-use slagrade::event::{read_jsonl_parallel, Limits, LineOutcome};
+use slagrade::event::Limits;
 use slagrade::period::{self, Period};
 use slagrade::scorecard::Scorecard;
 
@@ -223,23 +223,14 @@ fn load(path: &Path) -> Result<Arc<Plan>, Fail> {
 fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Evaluator, Fail> {
     let file = std::fs::File::open(path)
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
-    let mut ev = Evaluator::new(plan);
-    // generated and exported events run about 170 bytes a line; a low estimate only saves less
-    if let Ok(m) = file.metadata() {
-        ev.reserve(usize::try_from(m.len() / 256).unwrap_or(0));
-    }
+    drop(file);
     let jobs = JOBS
         .get()
         .copied()
         .flatten()
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    read_jsonl_parallel(&plan.contract, file, Limits::default(), jobs, |o| match o {
-        LineOutcome::Accepted(e) => {
-            ev.push(e);
-        }
-        LineOutcome::Rejected(r) => ev.reject(r),
-    })
-    .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
+    let ev = slagrade::ingest::read_file(plan, path, Limits::default(), jobs)
+        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
     Ok(ev)
 }
 

@@ -1,0 +1,247 @@
+//! Reading an events file into an evaluator, on several threads.
+//!
+//! The file is cut at line starts into one contiguous byte range per thread; each thread
+//! reads its range into an evaluator of its own, and the evaluators are merged in file order.
+//! Merging in file order keeps the first occurrence of a repeated id, as a single sequential
+//! read does, and rejected lines are renumbered to their line in the whole file, so the result
+//! is exactly that of [`crate::event::read_jsonl`] into one evaluator.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::eval::{Evaluator, Plan};
+use crate::event::{read_jsonl, Limits, LineOutcome};
+
+/// Below this size a file is read on one thread: starting threads would cost more.
+const MIN_SPLIT_BYTES: u64 = 4 << 20;
+
+/// Reads a JSON Lines file into a fresh evaluator using up to `threads` threads.
+pub fn read_file(
+    plan: &Arc<Plan>,
+    path: &Path,
+    limits: Limits,
+    threads: usize,
+) -> std::io::Result<Evaluator> {
+    read_file_split(plan, path, limits, threads, MIN_SPLIT_BYTES)
+}
+
+fn read_file_split(
+    plan: &Arc<Plan>,
+    path: &Path,
+    limits: Limits,
+    threads: usize,
+    min_split: u64,
+) -> std::io::Result<Evaluator> {
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    let len = meta.len();
+    let threads = threads.max(1);
+    let bounds = if threads > 1 && meta.is_file() && len >= min_split {
+        cuts(path, len, threads)?
+    } else {
+        vec![0, u64::MAX]
+    };
+    let len = if meta.is_file() { len } else { u64::MAX };
+    // reads `[start, end)` of the file (opened again, unless it is the only range: then the
+    // open file is read as it comes, which also serves pipes)
+    let read_range = |f: Option<File>, start: u64, end: u64| -> std::io::Result<(Evaluator, u64)> {
+        let f = match f {
+            Some(f) => f,
+            None => {
+                let mut f = File::open(path)?;
+                f.seek(SeekFrom::Start(start))?;
+                f
+            }
+        };
+        let reader = BufReader::with_capacity(1 << 16, f.take(end - start));
+        let mut ev = Evaluator::new(plan);
+        // exported events run about 170 bytes a line; a low estimate only saves less
+        ev.reserve(usize::try_from((end.min(len) - start) / 256).unwrap_or(0));
+        let lines = read_jsonl(&plan.contract, reader, limits, |o| match o {
+            LineOutcome::Accepted(e) => {
+                ev.push(e);
+            }
+            LineOutcome::Rejected(r) => ev.reject(r),
+        })?;
+        Ok((ev, lines))
+    };
+    let ranges: Vec<(u64, u64)> = bounds
+        .iter()
+        .copied()
+        .zip(bounds.iter().copied().skip(1))
+        .collect();
+    let mut parts: Vec<std::io::Result<(Evaluator, u64)>> = Vec::new();
+    if let [(start, end)] = ranges.as_slice() {
+        parts.push(read_range(Some(file), *start, *end));
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|(a, b)| s.spawn(move || read_range(None, *a, *b)))
+                .collect();
+            for h in handles {
+                parts.push(h.join().unwrap_or_else(|_| {
+                    Err(std::io::Error::other(
+                        "a reading thread stopped unexpectedly",
+                    ))
+                }));
+            }
+        });
+    }
+    let mut out: Option<Evaluator> = None;
+    let mut lines_before = 0u64;
+    for part in parts {
+        let (mut ev, lines) = part?;
+        ev.renumber_rejections(lines_before);
+        lines_before += lines;
+        match &mut out {
+            None => out = Some(ev),
+            Some(first) => first
+                .merge(ev)
+                .map_err(|e| std::io::Error::other(e.to_string()))?,
+        }
+    }
+    Ok(out.unwrap_or_else(|| Evaluator::new(plan)))
+}
+
+/// Byte offsets cutting the file into `n` ranges of whole lines: `[0, c1, ..., len]`.
+fn cuts(path: &Path, len: u64, n: usize) -> std::io::Result<Vec<u64>> {
+    let mut out = vec![0u64];
+    // a handle of its own: a cloned one would share (and move) the caller's file offset
+    let mut r = BufReader::new(File::open(path)?);
+    let mut skipped = Vec::new();
+    for k in 1..n as u64 {
+        let nominal = len / n as u64 * k;
+        let last = out.last().copied().unwrap_or(0);
+        if nominal <= last {
+            continue;
+        }
+        // the cut goes after the first newline at or after `nominal - 1`, i.e. at a line start
+        r.seek(SeekFrom::Start(nominal - 1))?;
+        skipped.clear();
+        let n = r.read_until(b'\n', &mut skipped)? as u64;
+        let cut = (nominal - 1 + n).min(len);
+        if cut > last && cut < len {
+            out.push(cut);
+        }
+    }
+    out.push(len);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_fall_at_line_starts() {
+        let dir = std::env::temp_dir().join(format!("slagrade-cuts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("x");
+        let text = "aaaa\nbb\n\ncccccccccc\nd\ne";
+        std::fs::write(&p, text).unwrap();
+        for n in 1..12 {
+            let c = cuts(&p, text.len() as u64, n).unwrap();
+            assert_eq!(c.first(), Some(&0));
+            assert_eq!(c.last(), Some(&(text.len() as u64)));
+            for w in c.windows(2) {
+                assert!(w[0] < w[1], "{c:?}");
+            }
+            for x in &c[1..c.len() - 1] {
+                assert_eq!(text.as_bytes()[*x as usize - 1], b'\n', "{n}: {c:?}");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A file that cannot be cut (one long line) is read whole, from its start.
+    #[test]
+    fn an_uncuttable_file_is_read_from_its_start() {
+        let src = include_str!("../examples/egov-2026.sla");
+        let plan = Arc::new(Plan::compile(crate::check::load(src).unwrap().contract));
+        let dir = std::env::temp_dir().join(format!("slagrade-uncut-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("x.jsonl");
+        let line = r#"{"id":"e1","at":"2026-10-09T17:20:00+08:00","kind":"ticket.opened","subject":"T-1","product":"app.business_support.oa","attrs":{"priority":"P2"}}"#;
+        std::fs::write(&p, line).unwrap();
+        for threads in [1, 2, 4] {
+            let ev = read_file_split(&plan, &p, Limits::default(), threads, 0).unwrap();
+            assert_eq!(ev.counts().accepted, 1, "{threads} threads");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Any number of threads gives exactly the sequential read: counts, rejected lines with
+    /// their numbers, and every scorecard with its explanations, with repeated ids of
+    /// different content on both sides of the cuts.
+    #[test]
+    fn split_reading_is_sequential_reading() {
+        let src = include_str!("../examples/egov-2026.sla");
+        let plan = Arc::new(Plan::compile(crate::check::load(src).unwrap().contract));
+        let cfg = crate::gen::GenConfig {
+            seed: 11,
+            events: 6000,
+            from: (2026, 9),
+            to: (2026, 11),
+            out_of_order_permille: 100,
+            duplicates_ppm: 20_000,
+            malformed_ppm: 5_000,
+        };
+        let mut buf = Vec::new();
+        crate::gen::generate(&cfg, &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // the same ids again with other instants, spread over the file, and blank lines
+        let mut out = String::new();
+        for (i, l) in lines.iter().enumerate() {
+            out.push_str(l);
+            out.push('\n');
+            if i % 97 == 0 {
+                out.push('\n');
+            }
+            if i % 89 == 50 {
+                let j = (i * 7919) % lines.len();
+                out.push_str(&lines[j].replace("T0", "T1"));
+                out.push('\n');
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("slagrade-split-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("events.jsonl");
+        std::fs::write(&p, &out).unwrap();
+
+        let mut one = Evaluator::new(&plan);
+        read_jsonl(
+            &plan.contract,
+            out.as_bytes(),
+            Limits::default(),
+            |o| match o {
+                LineOutcome::Accepted(e) => {
+                    one.push(e);
+                }
+                LineOutcome::Rejected(r) => one.reject(r),
+            },
+        )
+        .unwrap();
+        let periods = one.anchor_periods();
+        assert!(periods.len() >= 3);
+        assert!(one.counts().duplicates > 100 && one.counts().rejected > 10);
+        for threads in [1, 2, 3, 7] {
+            let many = read_file_split(&plan, &p, Limits::default(), threads, 0).unwrap();
+            assert_eq!(many.counts(), one.counts(), "{threads} threads");
+            assert_eq!(many.rejected(), one.rejected(), "{threads} threads");
+            assert_eq!(many.anchor_periods(), periods);
+            for (period, _) in &periods {
+                assert_eq!(
+                    many.explain(period, None).unwrap(),
+                    one.explain(period, None).unwrap(),
+                    "{threads} threads, {}",
+                    period.key
+                );
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
