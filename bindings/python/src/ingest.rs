@@ -1,7 +1,14 @@
 //! Event input: a JSON Lines path, an iterable of dicts, or columns taken from a DataFrame or
-//! an Arrow table. Python values are converted while the GIL is held; validation and
-//! evaluation run on the converted batch with the GIL released.
+//! an Arrow table.
+//!
+//! Columns come either as Arrow buffers, read in place (see [`crate::arrow`]), or as Python
+//! lists whose values are converted while the interpreter lock is held (the path for columns
+//! of other types, and for DataFrames when pyarrow is not installed). Validation and
+//! evaluation run with the lock released; for large column-wise inputs the rows are
+//! validated on a second thread while the events are added to the evaluator.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -9,28 +16,18 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 use slagrade::eval::Evaluator;
-use slagrade::event::{read_jsonl, Limits, LineOutcome, Rejection, Validator};
+use slagrade::event::{read_jsonl, Event, Limits, LineOutcome, Rejection, Validator};
 use slagrade::scorecard::EventCounts;
 
+use crate::arrow;
 use crate::convert::{self, Types};
 use crate::errors;
 
-/// The instant of one row of a column-wise input.
+/// The instant of one row of a column given as a Python list.
 pub enum At {
     Secs(i64),
     Value(Value),
     Bad(String),
-}
-
-/// One row of a column-wise input, converted.
-pub struct Row {
-    id: Value,
-    at: At,
-    kind: Value,
-    subject: Value,
-    product: Value,
-    party: Value,
-    attrs: Result<Map<String, Value>, String>,
 }
 
 /// A converted batch of events.
@@ -38,7 +35,7 @@ pub enum Batch {
     Path(PathBuf),
     /// per item: the converted value, or why it could not be converted and its text
     Records(Vec<Result<Value, (String, String)>>),
-    Rows(Vec<Row>),
+    Columns(Box<Columns>),
 }
 
 /// Converts any accepted input into a batch (GIL held). Unreadable input is an `EventError`.
@@ -52,7 +49,9 @@ pub fn prepare(py: Python<'_>, events: &Bound<'_, PyAny>) -> PyResult<Batch> {
     match kind.as_str() {
         "path" => Ok(Batch::Path(PathBuf::from(payload.extract::<String>()?))),
         "records" => records(&t, &payload),
-        "columns" => columns(&t, payload.cast::<PyDict>()?),
+        "columns" => {
+            Columns::from_py(&t, payload.cast::<PyDict>()?).map(|c| Batch::Columns(Box::new(c)))
+        }
         other => Err(errors::event_error(
             py,
             format!("unknown input kind `{other}`"),
@@ -82,204 +81,6 @@ fn records(t: &Types<'_>, it: &Bound<'_, PyAny>) -> PyResult<Batch> {
     Ok(Batch::Records(out))
 }
 
-fn column<'py>(cols: &Bound<'py, PyDict>, name: &str) -> PyResult<Option<Bound<'py, PyList>>> {
-    match cols.get_item(name)? {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(None),
-        Some(v) => Ok(Some(v.cast_into::<PyList>()?)),
-    }
-}
-
-fn values(t: &Types<'_>, list: Option<&Bound<'_, PyList>>, n: usize) -> Vec<Result<Value, String>> {
-    match list {
-        None => (0..n).map(|_| Ok(Value::Null)).collect(),
-        Some(l) => l.iter().map(|v| convert::to_json(t, &v, 1)).collect(),
-    }
-}
-
-/// Builds rows from column lists: `{"n", "at_epoch", "columns": {name: list}, "extra": {name: list}}`.
-fn columns(t: &Types<'_>, spec: &Bound<'_, PyDict>) -> PyResult<Batch> {
-    let py = spec.py();
-    let n: usize = spec
-        .get_item("n")?
-        .map(|v| v.extract())
-        .transpose()?
-        .unwrap_or(0);
-    let at_epoch: bool = spec
-        .get_item("at_epoch")?
-        .map(|v| v.extract())
-        .transpose()?
-        .unwrap_or(false);
-    let cols = match spec.get_item("columns")? {
-        Some(c) => c.cast_into::<PyDict>()?,
-        None => PyDict::new(py),
-    };
-    let get = |name: &str| -> PyResult<Option<Bound<'_, PyList>>> {
-        let c = column(&cols, name)?;
-        if let Some(l) = &c {
-            if l.len() != n {
-                return Err(errors::event_error(
-                    py,
-                    format!("column `{name}` has {} values, expected {n}", l.len()),
-                ));
-            }
-        }
-        Ok(c)
-    };
-    let (id, kind, subject, product, party) = (
-        get("id")?,
-        get("kind")?,
-        get("subject")?,
-        get("product")?,
-        get("party")?,
-    );
-    let at = get("at")?;
-    let attrs_col = get("attrs")?;
-    let scalar = |v: Vec<Result<Value, String>>| -> Vec<Value> {
-        v.into_iter().map(|x| x.unwrap_or(Value::Null)).collect()
-    };
-    let ids = values(t, id.as_ref(), n);
-    let kinds = values(t, kind.as_ref(), n);
-    let subjects = values(t, subject.as_ref(), n);
-    let products = values(t, product.as_ref(), n);
-    let parties = scalar(values(t, party.as_ref(), n));
-    // a field that cannot be converted rejects its row with the reason
-    let mut bad: Vec<Option<String>> = vec![None; n];
-    let mut field = |v: Vec<Result<Value, String>>, name: &str| -> Vec<Value> {
-        v.into_iter()
-            .enumerate()
-            .map(|(i, x)| match x {
-                Ok(v) => v,
-                Err(e) => {
-                    if let Some(b) = bad.get_mut(i) {
-                        b.get_or_insert_with(|| format!("`{name}`: {e}"));
-                    }
-                    Value::Null
-                }
-            })
-            .collect()
-    };
-    let ids = field(ids, "id");
-    let kinds = field(kinds, "kind");
-    let subjects = field(subjects, "subject");
-    let products = field(products, "product");
-    let ats: Vec<At> = match &at {
-        None => (0..n).map(|_| At::Value(Value::Null)).collect(),
-        Some(l) => l
-            .iter()
-            .map(|v| {
-                if v.is_none() {
-                    At::Value(Value::Null)
-                } else if at_epoch {
-                    match v.extract::<i64>() {
-                        Ok(s) => At::Secs(s),
-                        Err(_) => At::Bad("`at` is not a time".into()),
-                    }
-                } else if v.cast::<PyString>().is_ok() {
-                    At::Value(Value::String(
-                        v.cast::<PyString>()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                    ))
-                } else if v.is_instance(&t.datetime).unwrap_or(false) {
-                    match convert::aware_seconds(&v) {
-                        Ok(s) => At::Secs(s),
-                        Err(e) => At::Bad(format!("`at`: {e}")),
-                    }
-                } else {
-                    match convert::to_json(t, &v, 1) {
-                        Ok(Value::Null) => At::Value(Value::Null),
-                        Ok(x) => At::Value(x),
-                        Err(e) => At::Bad(format!("`at`: {e}")),
-                    }
-                }
-            })
-            .collect(),
-    };
-    let mut attrs: Vec<Result<Map<String, Value>, String>> = match &attrs_col {
-        None => (0..n).map(|_| Ok(Map::new())).collect(),
-        Some(l) => l
-            .iter()
-            .map(|v| {
-                if v.is_none() {
-                    return Ok(Map::new());
-                }
-                let j = if let Ok(s) = v.cast::<PyString>() {
-                    serde_json::from_str::<Value>(&s.to_string_lossy())
-                        .map_err(|e| format!("`attrs` is not JSON: {e}"))?
-                } else {
-                    convert::to_json(t, &v, 1).map_err(|e| format!("`attrs`: {e}"))?
-                };
-                match j {
-                    Value::Object(m) => Ok(m),
-                    Value::Null => Ok(Map::new()),
-                    other => Err(format!(
-                        "`attrs` must be an object, found {}",
-                        json_type(&other)
-                    )),
-                }
-            })
-            .collect(),
-    };
-    // other columns are attributes; a missing value (None, NaN) is a missing attribute
-    if let Some(extra) = spec.get_item("extra")? {
-        let extra = extra.cast_into::<PyDict>()?;
-        for (name, list) in extra.iter() {
-            let name: String = name.extract()?;
-            let list = list.cast_into::<PyList>()?;
-            if list.len() != n {
-                return Err(errors::event_error(
-                    py,
-                    format!("column `{name}` has {} values, expected {n}", list.len()),
-                ));
-            }
-            for (i, v) in list.iter().enumerate() {
-                let Some(Ok(m)) = attrs.get_mut(i) else {
-                    continue;
-                };
-                match convert::to_json(t, &v, 1) {
-                    Ok(Value::Null) => {}
-                    Ok(x) => {
-                        // an explicit `attrs` entry wins over a column of the same name
-                        m.entry(name.clone()).or_insert(x);
-                    }
-                    Err(e) => {
-                        if let Some(slot) = attrs.get_mut(i) {
-                            *slot = Err(format!("attribute `{name}`: {e}"));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let mut rows = Vec::with_capacity(n);
-    let mut it = ids
-        .into_iter()
-        .zip(ats)
-        .zip(kinds)
-        .zip(subjects)
-        .zip(products)
-        .zip(parties)
-        .zip(attrs.drain(..))
-        .zip(bad);
-    for (((((((id, at), kind), subject), product), party), attrs), bad) in it.by_ref() {
-        let attrs = match bad {
-            Some(reason) => Err(reason),
-            None => attrs,
-        };
-        rows.push(Row {
-            id,
-            at,
-            kind,
-            subject,
-            product,
-            party,
-            attrs,
-        });
-    }
-    Ok(Batch::Rows(rows))
-}
-
 fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -291,73 +92,532 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-fn str_field<'a>(v: &'a Value, key: &str) -> Result<&'a str, String> {
-    match v {
-        Value::Null => Err(format!("missing `{key}`")),
-        Value::String(s) if s.is_empty() => Err(format!("empty `{key}`")),
-        Value::String(s) => Ok(s),
+// ------------------------------------------------------------------------------- columns
+
+/// One column of a column-wise input.
+enum Column {
+    /// not given: every value is missing
+    Absent,
+    /// converted from a Python list; `Err` is why a value could not be converted
+    List(Vec<Result<Value, String>>),
+    /// the `at` column converted from a Python list
+    At(Vec<At>),
+    /// Arrow buffers, read in place
+    Arrow(arrow::Column),
+}
+
+/// One value of a column. Null, NaN and infinite floats are all `Null` (a missing value).
+enum Cell<'a> {
+    Null,
+    Str(Cow<'a, str>),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// Unix seconds of a timezone-aware time
+    Secs(i64),
+    Json(&'a Value),
+    /// a value that could not be converted, and why
+    Bad(&'a str),
+}
+
+impl Cell<'_> {
+    fn json_type(&self) -> &'static str {
+        match self {
+            Cell::Null | Cell::Bad(_) => "null",
+            Cell::Str(_) => "a string",
+            Cell::Int(_) | Cell::Float(_) | Cell::Secs(_) => "a number",
+            Cell::Bool(_) => "a boolean",
+            Cell::Json(v) => json_type(v),
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self, Cell::Null | Cell::Bad(_))
+    }
+}
+
+impl<'a> Cell<'a> {
+    /// The value as JSON, as the Python conversion gives it for the same value.
+    fn into_value(self) -> Cow<'a, Value> {
+        Cow::Owned(match self {
+            Cell::Null | Cell::Bad(_) => Value::Null,
+            Cell::Str(s) => Value::String(s.into_owned()),
+            Cell::Int(i) | Cell::Secs(i) => Value::from(i),
+            Cell::Float(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+            Cell::Bool(b) => Value::Bool(b),
+            Cell::Json(v) => return Cow::Borrowed(v),
+        })
+    }
+}
+
+impl Column {
+    fn len(&self) -> Option<usize> {
+        match self {
+            Column::Absent => None,
+            Column::List(v) => Some(v.len()),
+            Column::At(v) => Some(v.len()),
+            Column::Arrow(c) => Some(c.len()),
+        }
+    }
+
+    fn cell(&self, row: usize) -> Cell<'_> {
+        match self {
+            Column::Absent => Cell::Null,
+            Column::List(v) => match v.get(row) {
+                None | Some(Ok(Value::Null)) => Cell::Null,
+                Some(Ok(Value::String(s))) => Cell::Str(Cow::Borrowed(s)),
+                Some(Ok(j)) => Cell::Json(j),
+                Some(Err(e)) => Cell::Bad(e),
+            },
+            Column::At(v) => match v.get(row) {
+                None | Some(At::Value(Value::Null)) => Cell::Null,
+                Some(At::Secs(s)) => Cell::Secs(*s),
+                Some(At::Value(Value::String(s))) => Cell::Str(Cow::Borrowed(s)),
+                Some(At::Value(j)) => Cell::Json(j),
+                Some(At::Bad(e)) => Cell::Bad(e),
+            },
+            Column::Arrow(c) => match c.cell(row) {
+                arrow::Cell::Null => Cell::Null,
+                arrow::Cell::Str(s) => Cell::Str(s),
+                arrow::Cell::Int(i) => Cell::Int(i),
+                arrow::Cell::Float(x) => Cell::Float(x),
+                arrow::Cell::Bool(b) => Cell::Bool(b),
+                arrow::Cell::Secs(s) => Cell::Secs(s),
+            },
+        }
+    }
+
+    /// Why the value at `row` could not be converted (Python lists only).
+    fn error(&self, row: usize) -> Option<&str> {
+        match self {
+            Column::List(v) => v
+                .get(row)
+                .and_then(|x| x.as_ref().err())
+                .map(String::as_str),
+            _ => None,
+        }
+    }
+}
+
+/// Named columns (attribute columns, or the fields of an `attrs` struct column), in order.
+struct Named {
+    cols: Vec<(String, Column)>,
+    /// by name, for many columns (a few are searched in order)
+    index: Option<HashMap<String, usize>>,
+}
+
+impl Named {
+    fn get(&self, name: &str) -> Option<&Column> {
+        let k = match &self.index {
+            Some(index) => *index.get(name)?,
+            None => self.cols.iter().position(|(n, _)| n == name)?,
+        };
+        self.cols.get(k).map(|(_, c)| c)
+    }
+}
+
+/// The `attrs` column.
+enum Attrs {
+    /// objects, JSON text or nulls (or no column)
+    Values(Column),
+    /// a struct column, read field by field
+    Fields(Named),
+}
+
+/// The attributes of one row.
+enum RowAttrs<'a> {
+    None,
+    Map(Cow<'a, Map<String, Value>>),
+    /// in the fields of a struct column
+    Fields,
+}
+
+/// A column-wise batch: DataFrame or Arrow table columns.
+pub struct Columns {
+    n: usize,
+    id: Column,
+    at: Column,
+    kind: Column,
+    subject: Column,
+    product: Column,
+    party: Column,
+    attrs: Attrs,
+    /// the other columns, flat attributes, in column order
+    extra: Named,
+}
+
+fn str_cell<'c>(c: &'c Cell<'_>, key: &str) -> Result<&'c str, String> {
+    match c {
+        Cell::Null => Err(format!("missing `{key}`")),
+        Cell::Str(s) if s.is_empty() => Err(format!("empty `{key}`")),
+        Cell::Str(s) => Ok(s),
         other => Err(format!(
             "`{key}` must be a string, found {}",
-            json_type(other)
+            other.json_type()
         )),
     }
 }
 
-impl Row {
-    fn text(&self, tz: chrono_tz::Tz) -> String {
-        let mut m = Map::new();
-        m.insert("id".into(), self.id.clone());
-        m.insert(
-            "at".into(),
-            match &self.at {
-                At::Secs(s) => Value::String(slagrade::eval::format_instant(tz, *s)),
-                At::Value(v) => v.clone(),
-                At::Bad(_) => Value::Null,
-            },
-        );
-        m.insert("kind".into(), self.kind.clone());
-        m.insert("subject".into(), self.subject.clone());
-        m.insert("product".into(), self.product.clone());
-        if !self.party.is_null() {
-            m.insert("party".into(), self.party.clone());
+/// Reads one column description. `desc`: a Python list of values (converted here), or a
+/// tuple from `slagrade._input`: `("list", values)` or `("arrow", kind, per_second, chunks,
+/// keep)`. `at`: the column is `at` (datetimes become instants); `at_epoch`: its list values
+/// are Unix seconds.
+fn column(
+    t: &Types<'_>,
+    name: &str,
+    desc: Option<Bound<'_, PyAny>>,
+    n: usize,
+    at: bool,
+    at_epoch: bool,
+) -> PyResult<Column> {
+    let py = t.datetime.py();
+    let Some(desc) = desc.filter(|d| !d.is_none()) else {
+        return Ok(Column::Absent);
+    };
+    let col = if let Ok(list) = desc.cast::<PyList>() {
+        list_column(t, list, at, at_epoch)
+    } else {
+        let tuple = desc.cast::<PyTuple>()?;
+        let tag: String = tuple.get_item(0)?.extract()?;
+        match tag.as_str() {
+            "list" => list_column(t, tuple.get_item(1)?.cast::<PyList>()?, at, false),
+            "arrow" => arrow::Column::from_py(tuple)?
+                .map(Column::Arrow)
+                .map_err(|e| errors::event_error(py, format!("column `{name}`: {e}")))?,
+            other => {
+                return Err(errors::event_error(
+                    py,
+                    format!("column `{name}`: unknown column description `{other}`"),
+                ))
+            }
         }
-        if let Ok(a) = &self.attrs {
-            m.insert("attrs".into(), Value::Object(a.clone()));
+    };
+    match col.len() {
+        Some(len) if len != n => Err(errors::event_error(
+            py,
+            format!("column `{name}` has {len} values, expected {n}"),
+        )),
+        _ => Ok(col),
+    }
+}
+
+fn list_column(t: &Types<'_>, list: &Bound<'_, PyList>, at: bool, at_epoch: bool) -> Column {
+    if !at {
+        return Column::List(list.iter().map(|v| convert::to_json(t, &v, 1)).collect());
+    }
+    Column::At(
+        list.iter()
+            .map(|v| {
+                if v.is_none() {
+                    At::Value(Value::Null)
+                } else if at_epoch {
+                    match v.extract::<i64>() {
+                        Ok(s) => At::Secs(s),
+                        Err(_) => At::Bad("`at` is not a time".into()),
+                    }
+                } else if let Ok(s) = v.cast::<PyString>() {
+                    At::Value(Value::String(s.to_string_lossy().into_owned()))
+                } else if v.is_instance(&t.datetime).unwrap_or(false) {
+                    match convert::aware_seconds(&v) {
+                        Ok(s) => At::Secs(s),
+                        Err(e) => At::Bad(format!("`at`: {e}")),
+                    }
+                } else {
+                    match convert::to_json(t, &v, 1) {
+                        Ok(x) => At::Value(x),
+                        Err(e) => At::Bad(format!("`at`: {e}")),
+                    }
+                }
+            })
+            .collect(),
+    )
+}
+
+fn named_columns(t: &Types<'_>, d: Option<Bound<'_, PyAny>>, n: usize) -> PyResult<Named> {
+    let mut cols = Vec::new();
+    if let Some(d) = d.filter(|d| !d.is_none()) {
+        let items: Vec<(String, Bound<'_, PyAny>)> = if let Ok(d) = d.cast::<PyDict>() {
+            d.iter()
+                .map(|(k, v)| k.extract().map(|k| (k, v)))
+                .collect::<PyResult<_>>()?
+        } else {
+            d.extract()?
+        };
+        for (name, desc) in items {
+            let col = column(t, &name, Some(desc), n, false, false)?;
+            cols.push((name, col));
         }
-        Value::Object(m).to_string()
+    }
+    // the first column of a name is used (names are unique after `_input` checks them)
+    let index = (cols.len() > 32).then(|| {
+        let mut index = HashMap::new();
+        for (k, (name, _)) in cols.iter().enumerate() {
+            index.entry(name.clone()).or_insert(k);
+        }
+        index
+    });
+    Ok(Named { cols, index })
+}
+
+impl Columns {
+    /// Reads `{"n", "at_epoch", "columns": {name: desc}, "extra": {name: desc}}` (see
+    /// [`column`]); the `attrs` description may also be `("struct", [(field, desc), ...])`.
+    fn from_py(t: &Types<'_>, spec: &Bound<'_, PyDict>) -> PyResult<Columns> {
+        let py = spec.py();
+        let n: usize = spec
+            .get_item("n")?
+            .map(|v| v.extract())
+            .transpose()?
+            .unwrap_or(0);
+        let at_epoch: bool = spec
+            .get_item("at_epoch")?
+            .map(|v| v.extract())
+            .transpose()?
+            .unwrap_or(false);
+        let cols = match spec.get_item("columns")? {
+            Some(c) => c.cast_into::<PyDict>()?,
+            None => PyDict::new(py),
+        };
+        let get = |name: &str, at: bool| -> PyResult<Column> {
+            column(t, name, cols.get_item(name)?, n, at, at_epoch)
+        };
+        let attrs = match cols.get_item("attrs")? {
+            Some(d)
+                if d.cast::<PyTuple>().is_ok_and(|tu| {
+                    tu.get_item(0)
+                        .and_then(|x| x.extract::<String>())
+                        .is_ok_and(|x| x == "struct")
+                }) =>
+            {
+                Attrs::Fields(named_columns(
+                    t,
+                    Some(d.cast::<PyTuple>()?.get_item(1)?),
+                    n,
+                )?)
+            }
+            d => Attrs::Values(column(t, "attrs", d, n, false, false)?),
+        };
+        let extra = named_columns(t, spec.get_item("extra")?, n)?;
+        Ok(Columns {
+            n,
+            id: get("id", false)?,
+            at: get("at", true)?,
+            kind: get("kind", false)?,
+            subject: get("subject", false)?,
+            product: get("product", false)?,
+            party: get("party", false)?,
+            attrs,
+            extra,
+        })
     }
 
-    fn validate(&self, v: &Validator<'_>) -> Result<slagrade::event::Event, String> {
-        let attrs = self.attrs.as_ref().map_err(Clone::clone)?;
-        let id = str_field(&self.id, "id")?;
-        let kind = str_field(&self.kind, "kind")?;
-        let subject = str_field(&self.subject, "subject")?;
-        let at = match &self.at {
-            At::Secs(s) => *s,
-            At::Bad(e) => return Err(e.clone()),
-            At::Value(Value::Null) => return Err("missing `at`".into()),
-            At::Value(Value::String(s)) => {
-                slagrade::event::parse_instant(s).map_err(|e| format!("`at`: {e}"))?
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// The first value of the row that could not be converted (a field, then `attrs`, then
+    /// the attribute columns in order), as the reason for rejecting the row.
+    fn conversion_error(&self, i: usize) -> Result<RowAttrs<'_>, String> {
+        for (name, c) in [
+            ("id", &self.id),
+            ("kind", &self.kind),
+            ("subject", &self.subject),
+            ("product", &self.product),
+        ] {
+            if let Some(e) = c.error(i) {
+                return Err(format!("`{name}`: {e}"));
             }
-            At::Value(other) => {
+        }
+        let attrs = self.row_attrs(i)?;
+        for (name, c) in &self.extra.cols {
+            if let Some(e) = c.error(i) {
+                return Err(format!("attribute `{name}`: {e}"));
+            }
+        }
+        Ok(attrs)
+    }
+
+    fn row_attrs(&self, i: usize) -> Result<RowAttrs<'_>, String> {
+        let c = match &self.attrs {
+            Attrs::Fields(..) => return Ok(RowAttrs::Fields),
+            Attrs::Values(c) => c.cell(i),
+        };
+        let j: Cow<'_, Value> = match c {
+            Cell::Null => return Ok(RowAttrs::None),
+            Cell::Bad(e) => return Err(format!("`attrs`: {e}")),
+            Cell::Str(s) => Cow::Owned(
+                serde_json::from_str::<Value>(&s)
+                    .map_err(|e| format!("`attrs` is not JSON: {e}"))?,
+            ),
+            other => other.into_value(),
+        };
+        match j {
+            Cow::Owned(Value::Object(m)) => Ok(RowAttrs::Map(Cow::Owned(m))),
+            Cow::Borrowed(Value::Object(m)) => Ok(RowAttrs::Map(Cow::Borrowed(m))),
+            Cow::Owned(Value::Null) | Cow::Borrowed(Value::Null) => Ok(RowAttrs::None),
+            other => Err(format!(
+                "`attrs` must be an object, found {}",
+                json_type(&other)
+            )),
+        }
+    }
+
+    /// The value of attribute `name` in row `i`: an `attrs` entry (even `null`) wins over a
+    /// column of the same name; a null column value is no value.
+    fn attr<'a>(&'a self, i: usize, attrs: &'a RowAttrs<'_>, name: &str) -> Option<Cow<'a, Value>> {
+        match attrs {
+            RowAttrs::Map(m) => {
+                if let Some(v) = m.get(name) {
+                    return Some(Cow::Borrowed(v));
+                }
+            }
+            RowAttrs::Fields => {
+                if let Attrs::Fields(fields) = &self.attrs {
+                    if let Some(c) = fields.get(name) {
+                        let c = c.cell(i);
+                        if !c.is_null() {
+                            return Some(c.into_value());
+                        }
+                    }
+                }
+            }
+            RowAttrs::None => {}
+        }
+        let c = self.extra.get(name)?.cell(i);
+        (!c.is_null()).then(|| c.into_value())
+    }
+
+    /// Validates row `i` (0-based): the same checks, in the same order, as for the row given
+    /// as a dict.
+    fn validate(&self, v: &Validator<'_>, i: usize) -> Result<Event, String> {
+        let attrs = self.conversion_error(i)?;
+        let (id, kind, subject) = (self.id.cell(i), self.kind.cell(i), self.subject.cell(i));
+        let id = str_cell(&id, "id")?;
+        let kind = str_cell(&kind, "kind")?;
+        let subject = str_cell(&subject, "subject")?;
+        let at = match self.at.cell(i) {
+            Cell::Secs(s) => s,
+            Cell::Bad(e) => return Err(e.to_string()),
+            Cell::Null => return Err("missing `at`".into()),
+            Cell::Str(s) => slagrade::event::parse_instant(&s).map_err(|e| format!("`at`: {e}"))?,
+            other => {
                 return Err(format!(
                     "`at` must be a string or a timezone-aware timestamp, found {}",
-                    json_type(other)
+                    other.json_type()
                 ))
             }
         };
-        let product = match &self.product {
-            Value::Null => None,
-            Value::String(p) => Some(p.as_str()),
+        let product = self.product.cell(i);
+        let product = match &product {
+            Cell::Null => None,
+            Cell::Str(p) => Some(p.as_ref()),
             other => {
                 return Err(format!(
                     "`product` must be a string, found {}",
-                    json_type(other)
+                    other.json_type()
                 ))
             }
         };
-        v.parts(id, at, kind, subject, product, attrs)
+        v.fields(id, at, kind, subject, product, |name| {
+            self.attr(i, &attrs, name)
+        })
     }
+
+    /// The row as JSON text, for a rejection.
+    fn text(&self, i: usize, tz: chrono_tz::Tz) -> String {
+        let mut m = Map::new();
+        m.insert("id".into(), self.id.cell(i).into_value().into_owned());
+        m.insert(
+            "at".into(),
+            match self.at.cell(i) {
+                Cell::Secs(s) => Value::String(slagrade::eval::format_instant(tz, s)),
+                other => other.into_value().into_owned(),
+            },
+        );
+        m.insert("kind".into(), self.kind.cell(i).into_value().into_owned());
+        m.insert(
+            "subject".into(),
+            self.subject.cell(i).into_value().into_owned(),
+        );
+        m.insert(
+            "product".into(),
+            self.product.cell(i).into_value().into_owned(),
+        );
+        let party = self.party.cell(i);
+        if !party.is_null() {
+            m.insert("party".into(), party.into_value().into_owned());
+        }
+        if let Ok(attrs) = self.conversion_error(i) {
+            let mut a = match attrs {
+                RowAttrs::Map(x) => x.into_owned(),
+                RowAttrs::None => Map::new(),
+                RowAttrs::Fields => {
+                    let mut a = Map::new();
+                    if let Attrs::Fields(fields) = &self.attrs {
+                        for (name, c) in &fields.cols {
+                            let c = c.cell(i);
+                            if !c.is_null() {
+                                a.insert(name.clone(), c.into_value().into_owned());
+                            }
+                        }
+                    }
+                    a
+                }
+            };
+            for (name, c) in &self.extra.cols {
+                let c = c.cell(i);
+                if !c.is_null() {
+                    a.entry(name.clone())
+                        .or_insert_with(|| c.into_value().into_owned());
+                }
+            }
+            m.insert("attrs".into(), Value::Object(a));
+        }
+        Value::Object(m).to_string()
+    }
+}
+
+/// Rows validated per block on the validating thread.
+const BLOCK: usize = 1024;
+
+/// Validates every row and hands the outcomes, in row order, to `f`. Large inputs are
+/// validated on a second thread, a few blocks ahead of `f`.
+fn validate_rows(
+    cols: &Columns,
+    v: &Validator<'_>,
+    mut f: impl FnMut(usize, Result<Event, String>),
+) {
+    type Block = (usize, Vec<Result<Event, String>>);
+    let n = cols.len();
+    if n < 16 * BLOCK {
+        for i in 0..n {
+            f(i, cols.validate(v, i));
+        }
+        return;
+    }
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(8);
+        // emptied blocks go back to be filled again
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Result<Event, String>>>();
+        s.spawn(move || {
+            let mut start = 0;
+            while start < n {
+                let end = (start + BLOCK).min(n);
+                let mut out = back_rx.try_recv().unwrap_or_default();
+                out.extend((start..end).map(|i| cols.validate(v, i)));
+                if tx.send((start, out)).is_err() {
+                    return;
+                }
+                start = end;
+            }
+        });
+        for (start, mut out) in rx {
+            for (k, r) in out.drain(..).enumerate() {
+                f(start + k, r);
+            }
+            let _ = back_tx.send(out);
+        }
+    });
 }
 
 /// Feeds a batch into an evaluator (run with the GIL released). Positions (`line`) are
@@ -409,21 +669,20 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch) -> Result<EventCounts, String> {
                 }
             }
         }
-        Batch::Rows(rows) => {
+        Batch::Columns(cols) => {
             let v = Validator::new(&plan.contract);
             let tz = plan.contract.timezone;
-            for (i, row) in rows.iter().enumerate() {
-                match row.validate(&v) {
-                    Ok(e) => {
-                        ev.push(e);
-                    }
-                    Err(reason) => ev.reject(Rejection {
-                        line: Some(i as u64 + 1),
-                        reason,
-                        text: row.text(tz),
-                    }),
+            ev.reserve(cols.len());
+            validate_rows(cols, &v, |i, r| match r {
+                Ok(e) => {
+                    ev.push(e);
                 }
-            }
+                Err(reason) => ev.reject(Rejection {
+                    line: Some(i as u64 + 1),
+                    reason,
+                    text: cols.text(i, tz),
+                }),
+            });
         }
     }
     let after = ev.counts();

@@ -12,6 +12,7 @@ use slagrade::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
 use slagrade::event::{Rejection as CoreRejection, Validator};
 use slagrade::period::{self, Period};
 
+mod arrow;
 mod convert;
 mod errors;
 mod ingest;

@@ -1,8 +1,12 @@
 """Dispatch of event input: paths, iterables of dicts, and column-wise DataFrame/Arrow input.
 
-DataFrames and Arrow tables are read one column at a time: each column is taken once as a
-Python list (timezone-aware timestamp columns as Unix seconds), and the Rust core builds the
-events from the column vectors. Null and NaN values are missing values.
+DataFrames and Arrow tables are read one column at a time. With pyarrow installed, pandas and
+polars columns are first converted to Arrow arrays, and every column of a type the Rust
+reader handles (strings, integers, floats, booleans, nulls, a timezone-aware timestamp `at`,
+an `attrs` struct of such fields) is handed over as its Arrow buffers: the Rust core reads
+them in place, with no Python object per value. Any other column is taken once as a Python
+list and converted value by value (the only path without pyarrow). Null and NaN values are
+missing values either way.
 """
 
 from __future__ import annotations
@@ -10,13 +14,28 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Callable, Optional
 
 from ._errors import EventError
+
+#: False reads DataFrames and Arrow tables through Python lists even when pyarrow is
+#: installed (the path taken without pyarrow); for comparisons and tests.
+use_arrow = True
+
 
 def _module(name: str) -> Any:
     """An optional dependency, imported when its objects are given."""
     return importlib.import_module(name)
+
+
+def _pyarrow() -> Any:
+    """pyarrow when installed and enabled, else None."""
+    if not use_arrow:
+        return None
+    try:
+        return importlib.import_module("pyarrow")
+    except ImportError:
+        return None
 
 
 REQUIRED = ("id", "at", "kind", "subject", "product")
@@ -24,7 +43,13 @@ FIELDS = REQUIRED + ("party", "attrs")
 
 
 def prepare(events: Any) -> tuple[str, Any]:
-    """Returns ``("path", str)``, ``("records", iterable)`` or ``("columns", spec)``."""
+    """Returns ``("path", str)``, ``("records", iterable)`` or ``("columns", spec)``.
+
+    A column spec is ``{"n", "at_epoch", "columns": {field: desc}, "extra": {name: desc}}``;
+    a column description is a list of values, ``("list", values)``, ``("arrow", kind,
+    per_second, chunks, arrays)`` (see `_buffers`) or, for `attrs`, ``("struct", [(field,
+    desc), ...])``.
+    """
     if isinstance(events, (str, os.PathLike)):
         return ("path", os.fspath(events))
     if isinstance(events, (bytes, bytearray, memoryview)):
@@ -37,7 +62,8 @@ def prepare(events: Any) -> tuple[str, Any]:
         pd = _module("pandas")
 
         if isinstance(events, pd.DataFrame):
-            return ("columns", _pandas(events))
+            pa = _pyarrow()
+            return ("columns", _pandas(events) if pa is None else _pandas_arrow(pa, events))
         raise EventError(f"unsupported pandas object {type(events).__name__}: pass a DataFrame")
     if top == "polars":
         pl = _module("polars")
@@ -45,13 +71,14 @@ def prepare(events: Any) -> tuple[str, Any]:
         if isinstance(events, pl.LazyFrame):
             events = events.collect()
         if isinstance(events, pl.DataFrame):
-            return ("columns", _polars(events))
+            pa = _pyarrow()
+            return ("columns", _polars(events) if pa is None else _polars_arrow(pa, events))
         raise EventError(f"unsupported polars object {type(events).__name__}: pass a DataFrame")
     if top == "pyarrow":
         pa = _module("pyarrow")
 
         if isinstance(events, (pa.Table, pa.RecordBatch)):
-            return ("columns", _arrow(events))
+            return ("columns", _arrow(events) if _pyarrow() is None else _arrow_buffers(pa, events))
         raise EventError(f"unsupported pyarrow object {type(events).__name__}: pass a Table")
     if isinstance(events, Mapping):
         raise EventError(
@@ -194,3 +221,144 @@ def _arrow(table: Any) -> dict[str, Any]:
             cols[name] = _arrow_list(col)
     extra = {name: _arrow_list(table.column(name)) for name in names if name not in FIELDS}
     return _spec(table.num_rows, at_epoch, cols, extra)
+
+
+# ------------------------------------------------------------------------- Arrow buffers
+
+Desc = tuple
+
+
+def _buffers(pa: Any, arr: Any, at: bool = False) -> Optional[Desc]:
+    """``("arrow", kind, per_second, chunks, arrays)`` for an array or chunked array the Rust
+    reader handles, else None. ``chunks``: ``(offset, length, buffers)`` per chunk, each buffer
+    ``(address, size)`` or None; ``arrays``: the chunks, which own the buffers. A timestamp is
+    handled for `at` only, and only when timezone-aware (``per_second``: its unit)."""
+    t = pa.types
+    ty = arr.type
+    per_second = 0
+    try:
+        if t.is_dictionary(ty):
+            arr = arr.cast(ty.value_type)
+            ty = arr.type
+        if getattr(t, "is_string_view", lambda _: False)(ty):
+            arr = arr.cast(pa.large_string())
+            ty = arr.type
+        if t.is_string(ty):
+            kind = "utf8"
+        elif t.is_large_string(ty):
+            kind = "large_utf8"
+        elif t.is_boolean(ty):
+            kind = "bool"
+        elif t.is_integer(ty):
+            kind = "int64"
+            if ty != pa.int64():
+                arr = arr.cast(pa.int64())  # a checked cast: fails on overflow
+        elif t.is_floating(ty):
+            kind = "float64"
+            if ty != pa.float64():
+                arr = arr.cast(pa.float64())
+        elif t.is_null(ty):
+            kind = "null"
+        elif at and t.is_timestamp(ty) and ty.tz is not None:
+            kind = "timestamp"
+            per_second = _UNIT[ty.unit]
+        else:
+            return None
+    except (pa.ArrowException, ValueError, TypeError):
+        return None
+    chunks = list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+    out = []
+    for c in chunks:
+        bufs: list[Optional[tuple[int, int]]] = []
+        for b in c.buffers():
+            if b is None:
+                bufs.append(None)
+            elif not getattr(b, "is_cpu", True):
+                return None
+            else:
+                bufs.append((b.address, b.size))
+        out.append((c.offset, len(c), bufs))
+    return ("arrow", kind, per_second, out, chunks)
+
+
+def _struct(pa: Any, arr: Any, taken: set[str]) -> Optional[Desc]:
+    """``("struct", [(field, desc), ...])`` for an `attrs` struct column whose fields are all
+    read as buffers, else None. A field that shares its name with an attribute column is
+    left to the list path, which decides which of the two wins."""
+    ty = arr.type
+    if not pa.types.is_struct(ty):
+        return None
+    names = [ty.field(i).name for i in range(ty.num_fields)]
+    if len(set(names)) != len(names) or set(names) & taken:
+        return None
+    out = []
+    # each field with the struct's own nulls merged in
+    for name, f in zip(names, arr.flatten()):
+        d = _buffers(pa, f)
+        if d is None:
+            return None
+        out.append((name, d))
+    return ("struct", out)
+
+
+def _arrow_spec(pa: Any, names: list[str], n: int, array: Callable[[str], Any],
+                fallback: Callable[[str], list[Any]]) -> dict[str, Any]:
+    """A column spec reading each column as Arrow buffers when it can: ``array(name)`` is the
+    column as an Arrow array (None when it cannot be converted), ``fallback(name)`` its
+    values as a list."""
+    _check_columns(names)
+    extra_names = [c for c in names if c not in FIELDS]
+
+    def desc(name: str, at: bool = False) -> Desc:
+        arr = array(name)
+        d = None
+        if arr is not None:
+            if name == "attrs" and pa.types.is_struct(arr.type):
+                d = _struct(pa, arr, set(extra_names))
+            else:
+                d = _buffers(pa, arr, at)
+        return d if d is not None else ("list", fallback(name))
+
+    cols = {name: desc(name, name == "at") for name in FIELDS if name in names}
+    extra = {name: desc(name) for name in extra_names}
+    return {"n": n, "at_epoch": False, "columns": cols, "extra": extra}
+
+
+def _pandas_arrow(pa: Any, df: Any) -> dict[str, Any]:
+    names = [str(c) for c in df.columns]
+    _check_columns(names)
+    df = df.set_axis(names, axis=1)
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except Exception:
+        table = None
+
+    def array(name: str) -> Any:
+        if table is not None:
+            return table.column(name)
+        try:
+            return pa.array(df[name], from_pandas=True)
+        except Exception:  # a column pyarrow cannot convert goes through a list
+            return None
+
+    return _arrow_spec(pa, names, len(df), array, lambda name: _pandas_list(df[name]))
+
+
+def _polars_arrow(pa: Any, df: Any) -> dict[str, Any]:
+    names = list(df.columns)
+    _check_columns(names)
+
+    def array(name: str) -> Any:
+        try:
+            return df.get_column(name).to_arrow()
+        except Exception:  # a column pyarrow cannot hold goes through a list
+            return None
+
+    return _arrow_spec(pa, names, df.height, array, lambda name: df.get_column(name).to_list())
+
+
+def _arrow_buffers(pa: Any, table: Any) -> dict[str, Any]:
+    names = [str(c) for c in table.schema.names]
+    _check_columns(names)
+    return _arrow_spec(pa, names, table.num_rows, table.column,
+                       lambda name: _arrow_list(table.column(name)))
