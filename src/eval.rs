@@ -20,7 +20,7 @@ use crate::contract::{
     AttrId, AttrType, ClockCalendar, ClockDef, Cond, Contract, Counted, Deadline, EventSel, KindId,
     Literal, Measure, ProductId, Scope, SubjectId, Unit,
 };
-use crate::event::{AttrValue, Event, EventRecord, Rejection, Validator};
+use crate::event::{AttrValue, Event, EventRecord, EventRef, Rejection, Validator};
 use crate::period::{self, Period};
 use crate::score;
 use crate::scorecard::{AssessmentCard, ClockCounts, EventCounts, IndicatorCard, Scorecard};
@@ -440,14 +440,14 @@ impl State {
     }
 
     /// Stores the kept attribute values of an event; `None` when the pool is full.
-    fn keep_attrs(&mut self, kept: &[AttrId], attrs: &mut [AttrValue]) -> Option<u32> {
+    fn keep_attrs(&mut self, kept: &[AttrId], attrs: &[AttrValue]) -> Option<u32> {
         let at = u32::try_from(self.pool.len()).ok()?;
         if kept.is_empty() {
             return Some(at);
         }
         u32::try_from(self.pool.len() + kept.len()).ok()?;
         for a in kept {
-            let v = attrs.get_mut(*a).map(std::mem::take).unwrap_or_default();
+            let v = attrs.get(*a).cloned().unwrap_or_default();
             self.pool.push(v);
         }
         Some(at)
@@ -527,11 +527,16 @@ impl Evaluator {
     }
 
     /// Adds an event that has already been validated.
-    pub fn push(&mut self, mut e: Event) -> Pushed {
+    pub fn push(&mut self, e: Event) -> Pushed {
+        self.push_ref(e.as_ref())
+    }
+
+    /// Adds a validated event, borrowed (what reading a file does, without allocating).
+    pub fn push_ref(&mut self, e: EventRef<'_>) -> Pushed {
         let plan = &*self.plan;
         let st = &mut self.state;
-        let id_hash = st.ids.hash(&e.id);
-        if st.ids.find_hashed(id_hash, &e.id).is_some() {
+        let id_hash = st.ids.hash(e.id);
+        if st.ids.find_hashed(id_hash, e.id).is_some() {
             st.counts.duplicates += 1;
             return Pushed::Duplicate;
         }
@@ -539,32 +544,32 @@ impl Evaluator {
         let single = Plan::is(&plan.per_event, e.kind);
         let mut subject = 0;
         if tracked || single {
-            let h = st.subjects.hash(&e.subject);
-            match st.subjects.find_hashed(h, &e.subject) {
+            let h = st.subjects.hash(e.subject);
+            match st.subjects.find_hashed(h, e.subject) {
                 Some(s) => subject = s,
                 None => {
                     if tracked && st.tracked >= self.max_subjects {
-                        return self.too_many(&e);
+                        return self.too_many(e.id);
                     }
-                    match st.subjects.add_hashed(h, &e.subject) {
+                    match st.subjects.add_hashed(h, e.subject) {
                         Some(s) => subject = s,
-                        None => return self.full(&e),
+                        None => return self.full(e.id),
                     }
                 }
             }
             if tracked && !st.has_log(subject) && st.tracked >= self.max_subjects {
-                return self.too_many(&e);
+                return self.too_many(e.id);
             }
         }
         let kind = e.kind.filter(|_| tracked || single);
         let kept = kind
             .and_then(|k| plan.kept.get(k))
             .map_or(&[][..], Vec::as_slice);
-        let Some(attrs) = st.keep_attrs(kept, &mut e.attrs) else {
-            return self.full(&e);
+        let Some(attrs) = st.keep_attrs(kept, e.attrs) else {
+            return self.full(e.id);
         };
-        let Some(id) = st.ids.add_hashed(id_hash, &e.id) else {
-            return self.full(&e);
+        let Some(id) = st.ids.add_hashed(id_hash, e.id) else {
+            return self.full(e.id);
         };
         st.counts.accepted += 1;
         st.max_at = Some(st.max_at.map_or(e.at, |m| m.max(e.at)));
@@ -588,23 +593,23 @@ impl Evaluator {
         Pushed::Accepted
     }
 
-    fn too_many(&mut self, e: &Event) -> Pushed {
+    fn too_many(&mut self, id: &str) -> Pushed {
         let reason = format!(
             "too many subjects: the evaluator tracks at most {} (see Evaluator::set_max_subjects)",
             self.max_subjects
         );
-        self.refuse(e, reason)
+        self.refuse(id, reason)
     }
 
-    fn full(&mut self, e: &Event) -> Pushed {
-        self.refuse(e, FULL.to_string())
+    fn full(&mut self, id: &str) -> Pushed {
+        self.refuse(id, FULL.to_string())
     }
 
-    fn refuse(&mut self, e: &Event, reason: String) -> Pushed {
+    fn refuse(&mut self, id: &str, reason: String) -> Pushed {
         self.reject(Rejection {
             line: None,
             reason: reason.clone(),
-            text: e.id.to_string(),
+            text: id.to_string(),
         });
         Pushed::Rejected(reason)
     }

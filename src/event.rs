@@ -56,6 +56,32 @@ pub struct Event {
     pub attrs: Vec<AttrValue>,
 }
 
+impl Event {
+    /// A borrowed view of the event.
+    pub fn as_ref(&self) -> EventRef<'_> {
+        EventRef {
+            id: &self.id,
+            at: self.at,
+            kind: self.kind,
+            subject: &self.subject,
+            product: self.product,
+            attrs: &self.attrs,
+        }
+    }
+}
+
+/// An accepted event, borrowed: what the evaluator reads of it. Reading a file hands these
+/// over without allocating per event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    pub id: &'a str,
+    pub at: i64,
+    pub kind: Option<KindId>,
+    pub subject: &'a str,
+    pub product: ProductId,
+    pub attrs: &'a [AttrValue],
+}
+
 /// Why an event was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
@@ -82,8 +108,8 @@ pub struct EventRecord {
 /// Validates events against one contract: name lookups are done once per event.
 pub struct Validator<'c> {
     contract: &'c Contract,
-    kinds: std::collections::HashMap<&'c str, KindId>,
-    products: std::collections::HashMap<&'c str, ProductId>,
+    kinds: hashbrown::HashMap<&'c str, KindId>,
+    products: hashbrown::HashMap<&'c str, ProductId>,
 }
 
 impl<'c> Validator<'c> {
@@ -109,24 +135,52 @@ impl<'c> Validator<'c> {
 
     /// Validates one JSON Lines line. `Ok(None)` for a blank line (not counted anywhere).
     pub fn line(&self, bytes: &[u8]) -> Result<Option<Event>, String> {
+        self.line_with(bytes, &mut Vec::new(), |e| e.to_event())
+    }
+
+    /// [`Validator::line`] handing the accepted event, borrowed, to `f` (no allocation per
+    /// line in the common case); `values` is scratch space reused from line to line.
+    pub fn line_with<R>(
+        &self,
+        bytes: &[u8],
+        values: &mut Vec<AttrValue>,
+        f: impl FnOnce(EventRef<'_>) -> R,
+    ) -> Result<Option<R>, String> {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()))?;
         let trimmed = text.trim_matches(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n');
         if trimmed.is_empty() {
             return Ok(None);
         }
-        if let Some(e) = self.fast(trimmed) {
-            return Ok(Some(e));
+        // `f` is called at most once: the fast path either calls it or declines
+        let mut f = Some(f);
+        let fast = self.fast_with(trimmed, values, |e| f.take().map(|f| f(e)));
+        if let Some(Some(r)) = fast {
+            return Ok(Some(r));
         }
         let value: serde_json::Value =
             serde_json::from_str(trimmed).map_err(|e| format!("not JSON: {e}"))?;
-        self.value(&value).map(Some)
+        let e = self.value(&value)?;
+        Ok(f.map(|f| f(e.as_ref())))
     }
 
     /// The common case without building a JSON tree: every field present and of the right
     /// type, every declared attribute valid. Anything else returns `None` and goes through
     /// [`Validator::value`], which gives the precise reason; both paths accept the same lines.
+    #[cfg(test)]
     fn fast(&self, text: &str) -> Option<Event> {
+        let mut values = Vec::new();
+        self.fast_with(text, &mut values, |e| e.to_event())
+    }
+
+    /// [`Validator::fast`] handing a borrowed event to `f`; `values` is scratch space for the
+    /// attribute values, reused from line to line.
+    fn fast_with<R>(
+        &self,
+        text: &str,
+        values: &mut Vec<AttrValue>,
+        f: impl FnOnce(EventRef<'_>) -> R,
+    ) -> Option<R> {
         use serde_json::value::RawValue;
         #[derive(Deserialize)]
         struct Line<'a> {
@@ -160,7 +214,7 @@ impl<'c> Validator<'c> {
             Some(_) => return None,
         };
         let kind = self.kinds.get(kind_name.as_ref()).copied();
-        let mut values = Vec::new();
+        values.clear();
         if let Some(def) = kind.and_then(|k| self.contract.kinds.get(k)) {
             values.reserve_exact(def.attrs.len());
             for a in &def.attrs {
@@ -181,14 +235,14 @@ impl<'c> Validator<'c> {
                 values.push(v);
             }
         }
-        Some(Event {
-            id: std::sync::Arc::from(id.as_ref()),
+        Some(f(EventRef {
+            id: &id,
             at,
             kind,
-            subject: subject.into_owned(),
+            subject: &subject,
             product,
             attrs: values,
-        })
+        }))
     }
 
     /// Validates one event given as a JSON value.
@@ -637,12 +691,48 @@ pub enum LineOutcome {
 /// Memory stays bounded by the longest line accepted (see [`Limits`]).
 pub fn read_jsonl<R: BufRead>(
     contract: &Contract,
-    mut input: R,
+    input: R,
     limits: Limits,
     mut f: impl FnMut(LineOutcome),
 ) -> std::io::Result<u64> {
+    read_jsonl_with(contract, input, limits, |o| match o {
+        LineRef::Accepted(e) => f(LineOutcome::Accepted(e.to_event())),
+        LineRef::Rejected(r) => f(LineOutcome::Rejected(r)),
+    })
+}
+
+/// One outcome of reading a line, the accepted event borrowed.
+#[derive(Debug)]
+pub enum LineRef<'a> {
+    Accepted(EventRef<'a>),
+    Rejected(Rejection),
+}
+
+impl EventRef<'_> {
+    /// An owned copy.
+    pub fn to_event(&self) -> Event {
+        Event {
+            id: std::sync::Arc::from(self.id),
+            at: self.at,
+            kind: self.kind,
+            subject: self.subject.to_string(),
+            product: self.product,
+            attrs: self.attrs.to_vec(),
+        }
+    }
+}
+
+/// [`read_jsonl`] handing accepted events over borrowed: no allocation per line in the
+/// common case.
+pub fn read_jsonl_with<R: BufRead>(
+    contract: &Contract,
+    mut input: R,
+    limits: Limits,
+    mut f: impl FnMut(LineRef<'_>),
+) -> std::io::Result<u64> {
     let validator = Validator::new(contract);
     let mut buf = Vec::with_capacity(4096);
+    let mut values = Vec::new();
     let mut line_no = 0u64;
     loop {
         buf.clear();
@@ -652,7 +742,7 @@ pub fn read_jsonl<R: BufRead>(
         }
         line_no += 1;
         if n.truncated {
-            f(LineOutcome::Rejected(Rejection {
+            f(LineRef::Rejected(Rejection {
                 line: Some(line_no),
                 reason: format!(
                     "line longer than {} bytes ({} bytes)",
@@ -662,12 +752,11 @@ pub fn read_jsonl<R: BufRead>(
             }));
             continue;
         }
-        match validator.line(&buf) {
-            Ok(None) => {}
-            Ok(Some(e)) => f(LineOutcome::Accepted(e)),
+        match validator.line_with(&buf, &mut values, |e| f(LineRef::Accepted(e))) {
+            Ok(_) => {}
             Err(reason) => {
                 let text = String::from_utf8_lossy(&buf);
-                f(LineOutcome::Rejected(Rejection {
+                f(LineRef::Rejected(Rejection {
                     line: Some(line_no),
                     reason,
                     text: text.trim_end_matches(['\n', '\r']).to_string(),

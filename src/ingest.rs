@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::eval::{Evaluator, Plan};
-use crate::event::{read_jsonl, Limits, LineOutcome};
+use crate::event::{read_jsonl_with, Limits, LineRef};
 
 /// Below this size a file is read on one thread: starting threads would cost more.
 const MIN_SPLIT_BYTES: u64 = 4 << 20;
@@ -59,11 +59,11 @@ fn read_file_split(
         let mut ev = Evaluator::new(plan);
         // exported events run about 170 bytes a line; a low estimate only saves less
         ev.reserve(usize::try_from((end.min(len) - start) / 256).unwrap_or(0));
-        let lines = read_jsonl(&plan.contract, reader, limits, |o| match o {
-            LineOutcome::Accepted(e) => {
-                ev.push(e);
+        let lines = read_jsonl_with(&plan.contract, reader, limits, |o| match o {
+            LineRef::Accepted(e) => {
+                ev.push_ref(e);
             }
-            LineOutcome::Rejected(r) => ev.reject(r),
+            LineRef::Rejected(r) => ev.reject(r),
         })?;
         Ok((ev, lines))
     };
@@ -134,6 +134,7 @@ fn cuts(path: &Path, len: u64, n: usize) -> std::io::Result<Vec<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::{read_jsonl, LineOutcome};
 
     #[test]
     fn cuts_fall_at_line_starts() {
