@@ -21,6 +21,7 @@ use slagrade::scorecard::EventCounts;
 
 use crate::arrow;
 use crate::convert::{self, Types};
+use crate::dicts;
 use crate::errors;
 
 /// The instant of one row of a column given as a Python list.
@@ -222,6 +223,8 @@ enum Attrs {
     Values(Column),
     /// a struct column, read field by field
     Fields(Named),
+    /// Python values (dicts, mostly), converted
+    Dicts(dicts::Dicts),
 }
 
 /// The attributes of one row.
@@ -230,6 +233,8 @@ enum RowAttrs<'a> {
     Map(Cow<'a, Map<String, Value>>),
     /// in the fields of a struct column
     Fields,
+    /// the entries of a dict
+    Entries(&'a [(usize, dicts::Slot)]),
 }
 
 /// A column-wise batch: DataFrame or Arrow table columns.
@@ -299,6 +304,15 @@ fn column(
         )),
         _ => Ok(col),
     }
+}
+
+/// `("list", values)`
+fn is_list_desc(d: &Bound<'_, PyAny>) -> bool {
+    d.cast::<PyTuple>().is_ok_and(|tu| {
+        tu.get_item(0)
+            .and_then(|x| x.extract::<String>())
+            .is_ok_and(|x| x == "list")
+    })
 }
 
 fn list_column(t: &Types<'_>, list: &Bound<'_, PyList>, at: bool, at_epoch: bool) -> Column {
@@ -395,6 +409,23 @@ impl Columns {
                     n,
                 )?)
             }
+            Some(d) if d.cast::<PyList>().is_ok() || is_list_desc(&d) => {
+                let list = match d.cast_into::<PyList>() {
+                    Ok(l) => l,
+                    Err(e) => e
+                        .into_inner()
+                        .cast::<PyTuple>()?
+                        .get_item(1)?
+                        .cast_into::<PyList>()?,
+                };
+                if list.len() != n {
+                    return Err(errors::event_error(
+                        py,
+                        format!("column `attrs` has {} values, expected {n}", list.len()),
+                    ));
+                }
+                Attrs::Dicts(dicts::Dicts::from_list(t, &list))
+            }
             d => Attrs::Values(column(t, "attrs", d, n, false, false)?),
         };
         let extra = named_columns(t, spec.get_item("extra")?, n)?;
@@ -440,6 +471,13 @@ impl Columns {
     fn row_attrs(&self, i: usize) -> Result<RowAttrs<'_>, String> {
         let c = match &self.attrs {
             Attrs::Fields(..) => return Ok(RowAttrs::Fields),
+            Attrs::Dicts(d) => match d.row(i) {
+                dicts::Attrs::Entries(e) => return Ok(RowAttrs::Entries(e)),
+                dicts::Attrs::Bad(e) => Cell::Bad(e),
+                dicts::Attrs::Value(Value::Null) => Cell::Null,
+                dicts::Attrs::Value(Value::String(s)) => Cell::Str(Cow::Borrowed(s)),
+                dicts::Attrs::Value(v) => Cell::Json(v),
+            },
             Attrs::Values(c) => c.cell(i),
         };
         let j: Cow<'_, Value> = match c {
@@ -478,6 +516,13 @@ impl Columns {
                         if !c.is_null() {
                             return Some(c.into_value());
                         }
+                    }
+                }
+            }
+            RowAttrs::Entries(e) => {
+                if let Attrs::Dicts(d) = &self.attrs {
+                    if let Some(v) = d.find(e, name) {
+                        return Some(v.into_value());
                     }
                 }
             }
@@ -551,6 +596,18 @@ impl Columns {
             let mut a = match attrs {
                 RowAttrs::Map(x) => x.into_owned(),
                 RowAttrs::None => Map::new(),
+                RowAttrs::Entries(e) => {
+                    let mut a = Map::new();
+                    if let Attrs::Dicts(d) = &self.attrs {
+                        for (n, slot) in e {
+                            a.insert(
+                                d.name(*n).to_string(),
+                                d.slot(*slot).into_value().into_owned(),
+                            );
+                        }
+                    }
+                    a
+                }
                 RowAttrs::Fields => {
                     let mut a = Map::new();
                     if let Attrs::Fields(fields) = &self.attrs {

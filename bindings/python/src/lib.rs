@@ -14,6 +14,7 @@ use slagrade::period::{self, Period};
 
 mod arrow;
 mod convert;
+mod dicts;
 mod errors;
 mod ingest;
 mod results;

@@ -229,10 +229,55 @@ def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def test_pandas_dict_attrs(contract: slagrade.Contract, rows: list[dict[str, Any]]) -> None:
     df = frame(rows)
-    assert "attrs" in uses_buffers(df)
+    # the dicts are read from the Python objects, the other columns from buffers
+    assert uses_buffers(df) == set(FIELDS)
     ref = evaluate(contract, record_view(rows))
     assert evaluate(contract, df) == ref
     assert evaluate(contract, df, arrow=False) == ref
+
+
+def test_pandas_attrs_values_of_every_kind(contract: slagrade.Contract) -> None:
+    deep: Any = "x"
+    for _ in range(40):
+        deep = {"d": deep}
+    attrs: list[tuple[Any, Optional[str]]] = [
+        ({"priority": "P1", "source": "phone"}, None),
+        ({1: "x", "priority": "P1"}, "`attrs`: keys must be strings, found a key of type `int`"),
+        ({"priority": "P1", "x": object()}, "`attrs`: unsupported value of type `object`"),
+        ({"priority": "P1", "deep": deep}, "`attrs`: value nested deeper than 32 levels"),
+        ({"priority": float("nan")}, "`ticket.opened` needs attribute `priority` (one of P1, P2, P3, P4)"),
+        ({"priority": None}, "`ticket.opened` needs attribute `priority` (one of P1, P2, P3, P4)"),
+        ({"priority": True}, "`ticket.opened` attribute `priority` must be one of P1, P2, P3, P4, found true"),
+        ({"priority": 2**70}, "`ticket.opened` attribute `priority` must be one of P1, P2, P3, P4, "
+                              "found 1180591620717411303424"),
+        ({"priority": "P\ud800"}, "`ticket.opened` attribute `priority` must be one of P1, P2, P3, P4, "
+                                   'found "P\ufffd\ufffd\ufffd"'),  # as the record path reads it
+        ('{"priority": "P2"}', None),
+        ("{bad", "`attrs` is not JSON: key must be a string at line 1 column 2"),
+        (5, "`attrs` must be an object, found a number"),
+        ([1], "`attrs` must be an object, found an array"),
+        (None, None),  # no attributes: the `priority` column gives it
+        ({"source": "mail"}, None),
+        ({"priority": None, "source": "mail"}, "`ticket.opened` needs attribute `priority` (one of P1, P2, P3, P4)"),
+    ]
+    n = len(attrs)
+    df = pd.DataFrame({
+        "id": [f"a{i}" for i in range(n)], "at": ["2026-10-12T10:00:00+08:00"] * n,
+        "kind": ["ticket.opened"] * n, "subject": [f"T{i}" for i in range(n)],
+        "product": ["infra.servers"] * n, "attrs": [a for a, _ in attrs],
+        # a column of the same name as an attribute: an `attrs` entry (even null) wins
+        "priority": ["P3"] * n,
+    })
+    for arrow in (True, False):
+        ev = contract.evaluator()
+        old = _input.use_arrow
+        _input.use_arrow = arrow
+        try:
+            ev.push_many(df)
+        finally:
+            _input.use_arrow = old
+        got = {r.line: r.reason for r in ev.rejected}
+        assert got == {i + 1: reason for i, (_, reason) in enumerate(attrs) if reason is not None}
 
 
 def test_pandas_tz_aware_timestamps(contract: slagrade.Contract, rows: list[dict[str, Any]]) -> None:

@@ -324,16 +324,31 @@ def _arrow_spec(pa: Any, names: list[str], n: int, array: Callable[[str], Any],
     return {"n": n, "at_epoch": False, "columns": cols, "extra": extra}
 
 
+def _first_value(s: Any) -> Any:
+    """The first value of a column that is not missing (None when there is none)."""
+    for v in s:
+        if v is not None and v == v:
+            return v
+    return None
+
+
 def _pandas_arrow(pa: Any, df: Any) -> dict[str, Any]:
     names = [str(c) for c in df.columns]
     _check_columns(names)
     df = df.set_axis(names, axis=1)
+    # an `attrs` column of dicts is read by the Rust core from the dicts themselves (faster
+    # than pyarrow's struct conversion, which looks up every field in every dict)
+    dicts = "attrs" in names and df["attrs"].dtype == object and isinstance(
+        _first_value(df["attrs"]), dict)
     try:
-        table = pa.Table.from_pandas(df, preserve_index=False)
-    except Exception:
+        table = pa.Table.from_pandas(df.drop(columns=["attrs"]) if dicts else df,
+                                     preserve_index=False)
+    except Exception:  # some column pyarrow cannot convert: columns one by one
         table = None
 
     def array(name: str) -> Any:
+        if dicts and name == "attrs":
+            return None
         if table is not None:
             return table.column(name)
         try:
