@@ -38,6 +38,9 @@ pub enum EvalError {
     Checkpoint(String),
     #[error("cannot merge evaluators of different contracts")]
     ContractMismatch,
+    /// reading back events spilled to disk failed
+    #[error("spilled events: {0}")]
+    Spill(String),
 }
 
 /// A contract compiled for evaluation. Immutable; share it behind an `Arc`.
@@ -1012,10 +1015,33 @@ impl Evaluator {
         as_of: Option<i64>,
         explain: bool,
     ) -> Result<(Scorecard, Findings), EvalError> {
+        let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
+        let (acc, findings) = self.accumulate(period, as_of, explain)?;
+        let card = self
+            .plan
+            .build_card(self.state.counts, period, as_of, &acc)?;
+        Ok((card, findings))
+    }
+
+    /// What this evaluator's events add to each period's scorecard, as of `as_of`. Over
+    /// evaluators holding disjoint sets of subjects (and of ids), the sums of their partials
+    /// give exactly the scorecards of one evaluator holding everything.
+    pub fn partials(&self, periods: &[Period], as_of: i64) -> Result<Vec<Partial>, EvalError> {
+        periods
+            .iter()
+            .map(|p| Ok(Partial(self.accumulate(p, as_of, false)?.0)))
+            .collect()
+    }
+
+    fn accumulate(
+        &self,
+        period: &Period,
+        as_of: i64,
+        explain: bool,
+    ) -> Result<(Vec<Vec<Acc>>, Findings), EvalError> {
         let plan = &*self.plan;
         let view = self.view();
         let c = &plan.contract;
-        let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
         let n_a = c.assessments.len();
         let n_i = c.indicators.len();
         let mut acc = vec![vec![Acc::default(); n_i]; n_a];
@@ -1298,17 +1324,45 @@ impl Evaluator {
             }
         }
 
-        let card = self.build_card(period, as_of, &acc)?;
-        Ok((card, findings))
+        Ok((acc, findings))
+    }
+}
+
+/// One evaluator's share of one period's scorecard (see [`Evaluator::partials`]).
+#[derive(Debug, Clone)]
+pub struct Partial(Vec<Vec<Acc>>);
+
+impl Partial {
+    /// Adds another share of the same period.
+    pub fn add(&mut self, other: Partial) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            for (x, y) in mine.iter_mut().zip(theirs) {
+                x.add(y);
+            }
+        }
+    }
+}
+
+impl Plan {
+    /// The scorecard of a period from the sum of its partials.
+    pub fn scorecard_of(
+        &self,
+        counts: EventCounts,
+        period: &Period,
+        as_of: i64,
+        partial: &Partial,
+    ) -> Result<Scorecard, EvalError> {
+        self.build_card(counts, period, as_of, &partial.0)
     }
 
     fn build_card(
         &self,
+        counts: EventCounts,
         period: &Period,
         as_of: i64,
         acc: &[Vec<Acc>],
     ) -> Result<Scorecard, EvalError> {
-        let c = &self.plan.contract;
+        let c = &self.contract;
         let mut assessments = Vec::with_capacity(c.assessments.len());
         for (ai, a) in c.assessments.iter().enumerate() {
             let mut cards = Vec::with_capacity(c.indicators.len());
@@ -1392,13 +1446,11 @@ impl Evaluator {
             as_of,
             as_of_text: format_instant(c.timezone, as_of),
             currency: c.currency.clone(),
-            events: self.state.counts,
+            events: counts,
             assessments,
         })
     }
-}
 
-impl Evaluator {
     /// Back-to-back payment: the prime passes on to each subcontractor the part of its own
     /// deduction (in the client's assessment of the prime) that the subcontractor's products
     /// caused. Each indicator's lost points, weight × (100 − score) / Σ weights, are split by
@@ -1406,7 +1458,7 @@ impl Evaluator {
     /// missing from a numerator, counted incidents; every sample for means) whose product
     /// falls in the subcontractor's assessment scope.
     fn pass_through(&self, acc: &[Vec<Acc>], cards: &mut [AssessmentCard]) {
-        let c = &self.plan.contract;
+        let c = &self.contract;
         let role = |p: usize| c.parties.get(p).map(|p| p.role);
         let Some(top) = c.assessments.iter().position(|a| {
             role(a.assessee) == Some(crate::contract::Role::Prime)
@@ -1449,7 +1501,7 @@ impl Evaluator {
                 let mine: u64 = x
                     .against
                     .iter()
-                    .filter(|(p, _)| scoped(&self.plan, ai, **p))
+                    .filter(|(p, _)| scoped(self, ai, **p))
                     .map(|(_, n)| n)
                     .sum();
                 if all > 0 {
@@ -1504,6 +1556,20 @@ struct Acc {
 impl Acc {
     fn against(&mut self, p: ProductId) {
         *self.against.entry(p).or_default() += 1;
+    }
+
+    fn add(&mut self, o: Acc) {
+        self.met += o.met;
+        self.breached += o.breached;
+        self.pending += o.pending;
+        self.num += o.num;
+        self.den += o.den;
+        self.count += o.count;
+        self.sum += o.sum;
+        self.values.extend(o.values);
+        for (p, n) in o.against {
+            *self.against.entry(p).or_default() += n;
+        }
     }
 }
 

@@ -26,5 +26,6 @@ pub mod live;
 pub mod period;
 pub mod score;
 pub mod scorecard;
+pub mod spill;
 mod store;
 pub mod syntax;

@@ -17,6 +17,7 @@ use slagrade::eval::{Evaluator, Plan};
 use slagrade::event::Limits;
 use slagrade::period::{self, Period};
 use slagrade::scorecard::Scorecard;
+use slagrade::spill::Spilled;
 
 #[derive(Parser)]
 #[command(
@@ -79,6 +80,14 @@ enum Command {
         /// write rejected lines (line number, reason, text) to this file as JSON Lines
         #[arg(long)]
         rejected: Option<PathBuf>,
+        /// memory to stay within (`512M`, `8G`); a file that would need more is evaluated
+        /// through partitions on disk, with the same result. Default: half the available memory
+        #[arg(long)]
+        max_memory: Option<String>,
+        /// where partitions go when the file is evaluated through disk (default: the system's
+        /// temporary directory)
+        #[arg(long)]
+        spill_dir: Option<PathBuf>,
     },
     /// List what counted against an indicator: breaching subjects and their events.
     Explain {
@@ -234,6 +243,82 @@ fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Evaluator, Fail> {
     Ok(ev)
 }
 
+fn write_rejected(path: &Path, rejected: &[slagrade::event::Rejection]) -> Result<(), Fail> {
+    let mut out = String::new();
+    for r in rejected {
+        out.push_str(&serde_json::to_string(r)?);
+        out.push('\n');
+    }
+    std::fs::write(path, out)?;
+    Ok(())
+}
+
+/// Reads `512M`, `8G`, `1024` (bytes; K, M, G, T are powers of 1024).
+fn parse_size(s: &str) -> Result<u64, Fail> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let shift = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => {
+            return Err(Fail(
+                format!("--max-memory: `{s}` is not a size (e.g. 512M, 8G)"),
+                2,
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            Fail(
+                format!("--max-memory: `{s}` is not a size (e.g. 512M, 8G)"),
+                2,
+            )
+        })
+}
+
+/// Half the memory the system reports available (`None` where it does not say).
+fn default_budget() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024 / 2)
+}
+
+/// How many partitions an events file needs to stay within the memory budget (1: read it
+/// into memory). An evaluator holds about 0.65 bytes per byte of JSON Lines read. At most
+/// 512 partitions (files open at once), so past that a partition takes more than the budget.
+fn partitions_for(events: &Path, max_memory: Option<&str>) -> Result<usize, Fail> {
+    let budget = match max_memory {
+        Some(s) => Some(parse_size(s)?),
+        None => default_budget(),
+    };
+    let Some(budget) = budget else {
+        return Ok(1);
+    };
+    let len = std::fs::metadata(events)
+        .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?
+        .len();
+    let need = len / 20 * 13;
+    Ok(usize::try_from(need.div_ceil(budget))
+        .unwrap_or(usize::MAX)
+        .clamp(1, 512))
+}
+
 fn parse_as_of(s: Option<&str>) -> Result<Option<i64>, Fail> {
     s.map(|s| slagrade::event::parse_instant(s).map_err(|e| Fail(format!("--as-of: {e}"), 2)))
         .transpose()
@@ -366,16 +451,46 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             as_of,
             format,
             rejected,
+            max_memory,
+            spill_dir,
         } => {
             let plan = load(&contract)?;
+            let parts = partitions_for(&events, max_memory.as_deref())?;
+            if parts > 1 {
+                let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
+                eprintln!(
+                    "note: {} needs more memory than allowed; evaluating it through {parts} partitions in {}",
+                    events.display(),
+                    dir.display()
+                );
+                let s = Spilled::read_file(&plan, &events, Limits::default(), parts, &dir)
+                    .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?;
+                if let Some(path) = rejected {
+                    write_rejected(&path, s.rejected())?;
+                }
+                let as_of = parse_as_of(as_of.as_deref())?;
+                let c = &plan.contract;
+                let ps = match period.as_deref() {
+                    Some("all") => s
+                        .anchor_periods_as_of(as_of)?
+                        .into_iter()
+                        .map(|(p, _)| p)
+                        .collect(),
+                    Some(x) => {
+                        period::parse_range(c.period, c.timezone, x).map_err(|e| Fail(e, 2))?
+                    }
+                    None => s.default_period_as_of(as_of)?.into_iter().collect(),
+                };
+                let cards = s.scorecards(&ps, as_of)?;
+                if cards.is_empty() {
+                    return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
+                }
+                print_cards(&cards, format)?;
+                return Ok(0);
+            }
             let ev = ingest(&plan, &events)?;
             if let Some(path) = rejected {
-                let mut out = String::new();
-                for r in ev.rejected() {
-                    out.push_str(&serde_json::to_string(r)?);
-                    out.push('\n');
-                }
-                std::fs::write(&path, out)?;
+                write_rejected(&path, ev.rejected())?;
             }
             score_and_print(ev, period.as_deref(), as_of.as_deref(), format)
         }

@@ -275,3 +275,44 @@ fn at_risk_lists_running_clocks_about_to_breach() {
         .unwrap();
     assert_eq!(r.deadline, t("2026-11-02T09:20:00+08:00"));
 }
+
+/// A memory budget below what the file needs sends it through partitions on disk: the same
+/// output, rejected lines included, for one period and for all of them.
+#[test]
+fn a_small_memory_budget_gives_the_same_output() {
+    let dir = std::env::temp_dir().join(format!("slagrade-cli-budget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (r1, r2) = (dir.join("r1.jsonl"), dir.join("r2.jsonl"));
+    for period in [None, Some("all")] {
+        let mut plain = vec!["eval", CONTRACT, EVENTS, "--format", "json", "--rejected"];
+        plain.push(r1.to_str().unwrap());
+        let mut spilled = vec!["eval", CONTRACT, EVENTS, "--format", "json", "--rejected"];
+        spilled.extend([r2.to_str().unwrap(), "--max-memory", "64K"]);
+        spilled.extend(["--spill-dir", dir.to_str().unwrap()]);
+        if let Some(p) = period {
+            plain.extend(["--period", p]);
+            spilled.extend(["--period", p]);
+        }
+        let (a, b) = (slagrade(&plain), slagrade(&spilled));
+        assert_eq!(json(&a), json(&b));
+        assert!(String::from_utf8_lossy(&b.stderr).contains("partitions"));
+        let (ra, rb) = (std::fs::read(&r1).unwrap(), std::fs::read(&r2).unwrap());
+        assert!(!ra.is_empty());
+        assert_eq!(ra, rb);
+    }
+    // nothing is left behind in the spill directory
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("slagrade-spill-")
+        })
+        .collect();
+    assert!(left.is_empty());
+    let bad = slagrade(&["eval", CONTRACT, EVENTS, "--max-memory", "lots"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a size"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

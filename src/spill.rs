@@ -1,0 +1,406 @@
+//! Evaluating event files larger than memory, exactly.
+//!
+//! The file is read once and its valid events are written to `n` temporary files by a hash of
+//! their id, in file order. Each of those is then read alone: the first occurrence of every
+//! id is kept (a repeated id always lands in the same file, after its first occurrence, so
+//! this is the single-pass rule exactly), and the kept events are written to `n` files by a
+//! hash of their subject. Each subject file then fills an evaluator of its own, which gives
+//! its partial of every period asked for; subjects never span two files, so the sums of the
+//! partials are the scorecards of one evaluator fed the whole file. Memory holds one
+//! partition at a time: about `1/n` of what reading the file into one evaluator takes.
+
+use std::fs::File;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::eval::{EvalError, Evaluator, Partial, Plan};
+use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection};
+use crate::period::{self, Period};
+use crate::scorecard::{EventCounts, Scorecard};
+
+/// Events of a file spread over partitions on disk (see the module documentation).
+pub struct Spilled {
+    plan: Arc<Plan>,
+    dir: PathBuf,
+    /// per subject partition: its file
+    parts: Vec<PathBuf>,
+    counts: EventCounts,
+    rejected: Vec<Rejection>,
+    max_at: Option<i64>,
+}
+
+impl Drop for Spilled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A fixed hash (the partition of an id or subject must not depend on the process).
+fn bucket(s: &str, n: usize) -> usize {
+    // FNV-1a 64
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    h.write(s.as_bytes());
+    (h.finish() % n.max(1) as u64) as usize
+}
+
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        // fold the high bits in: FNV's low bits are weak for short keys
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl Spilled {
+    /// Reads a JSON Lines file into `partitions` partitions under a new directory in `tmp`.
+    pub fn read_file(
+        plan: &Arc<Plan>,
+        path: &Path,
+        limits: Limits,
+        partitions: usize,
+        tmp: &Path,
+    ) -> std::io::Result<Spilled> {
+        let n = partitions.max(1);
+        let dir = tmp.join(format!(
+            "slagrade-spill-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let mut out = Spilled {
+            plan: Arc::clone(plan),
+            parts: (0..n).map(|i| dir.join(format!("subjects-{i}"))).collect(),
+            dir,
+            counts: EventCounts::default(),
+            rejected: Vec::new(),
+            max_at: None,
+        };
+        // pass 1: valid events by id
+        let by_id: Vec<PathBuf> = (0..n).map(|i| out.dir.join(format!("ids-{i}"))).collect();
+        {
+            let mut writers = by_id
+                .iter()
+                .map(|p| File::create(p).map(|f| BufWriter::with_capacity(1 << 16, f)))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            let input = BufReader::with_capacity(1 << 16, File::open(path)?);
+            let mut buf = Vec::new();
+            let mut err = None;
+            read_jsonl_with(&plan.contract, input, limits, |o| match o {
+                LineRef::Accepted(e) => {
+                    buf.clear();
+                    encode(&e, &mut buf);
+                    if let Some(w) = writers.get_mut(bucket(e.id, n)) {
+                        if let Err(x) = w.write_all(&buf) {
+                            err.get_or_insert(x);
+                        }
+                    }
+                }
+                LineRef::Rejected(r) => {
+                    out.counts.rejected += 1;
+                    out.rejected.push(r);
+                }
+            })?;
+            if let Some(e) = err {
+                return Err(e);
+            }
+            for w in &mut writers {
+                w.flush()?;
+            }
+        }
+        // pass 2: the first occurrence of each id, by subject
+        {
+            let mut writers = out
+                .parts
+                .iter()
+                .map(|p| File::create(p).map(|f| BufWriter::with_capacity(1 << 16, f)))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            let hasher = hashbrown::DefaultHashBuilder::default();
+            for p in &by_id {
+                let mut seen: hashbrown::HashTable<(u64, Box<str>)> = hashbrown::HashTable::new();
+                let mut r = BufReader::with_capacity(1 << 16, File::open(p)?);
+                let mut rec = Vec::new();
+                let mut scratch = Record::default();
+                while read_record(&mut r, &mut rec)? {
+                    decode(&rec, &mut scratch)?;
+                    let id = scratch.id.as_str();
+                    let h = hasher.hash_one(id);
+                    if seen.find(h, |(x, s)| *x == h && &**s == id).is_some() {
+                        out.counts.duplicates += 1;
+                        continue;
+                    }
+                    seen.insert_unique(h, (h, id.into()), |(x, _)| *x);
+                    out.counts.accepted += 1;
+                    out.max_at = Some(out.max_at.map_or(scratch.at, |m| m.max(scratch.at)));
+                    if scratch.kind.is_none() {
+                        // a kind the contract does not declare: counted, nothing to evaluate
+                        continue;
+                    }
+                    if let Some(w) = writers.get_mut(bucket(&scratch.subject, n)) {
+                        w.write_all(&(rec.len() as u32).to_le_bytes())?;
+                        w.write_all(&rec)?;
+                    }
+                }
+                drop(r);
+                std::fs::remove_file(p)?;
+            }
+            for w in &mut writers {
+                w.flush()?;
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn plan(&self) -> &Arc<Plan> {
+        &self.plan
+    }
+
+    pub fn counts(&self) -> EventCounts {
+        self.counts
+    }
+
+    pub fn rejected(&self) -> &[Rejection] {
+        &self.rejected
+    }
+
+    /// The latest `at` among accepted events.
+    pub fn latest(&self) -> Option<i64> {
+        self.max_at
+    }
+
+    /// Fills an evaluator with one subject partition.
+    fn load(&self, part: &Path) -> Result<Evaluator, EvalError> {
+        let io = |e: std::io::Error| EvalError::Spill(format!("{}: {e}", part.display()));
+        let mut ev = Evaluator::new(&self.plan);
+        let mut r = BufReader::with_capacity(1 << 16, File::open(part).map_err(io)?);
+        let mut rec = Vec::new();
+        let mut x = Record::default();
+        while read_record(&mut r, &mut rec).map_err(io)? {
+            decode(&rec, &mut x).map_err(io)?;
+            ev.push_ref(EventRef {
+                id: &x.id,
+                at: x.at,
+                kind: x.kind,
+                subject: &x.subject,
+                product: x.product,
+                attrs: &x.attrs,
+            });
+        }
+        Ok(ev)
+    }
+
+    /// [`Evaluator::anchor_periods_as_of`] over all partitions.
+    pub fn anchor_periods_as_of(
+        &self,
+        as_of: Option<i64>,
+    ) -> Result<Vec<(Period, u64)>, EvalError> {
+        let as_of = as_of.or(self.max_at);
+        let mut all: std::collections::BTreeMap<Period, u64> = Default::default();
+        for p in &self.parts {
+            for (period, n) in self.load(p)?.anchor_periods_as_of(as_of) {
+                *all.entry(period).or_default() += n;
+            }
+        }
+        Ok(all.into_iter().collect())
+    }
+
+    /// [`Evaluator::default_period_as_of`] over all partitions.
+    pub fn default_period_as_of(&self, as_of: Option<i64>) -> Result<Option<Period>, EvalError> {
+        let c = &self.plan.contract;
+        let mut best: Option<(Period, u64)> = None;
+        for (p, n) in self.anchor_periods_as_of(as_of)? {
+            if best.as_ref().is_none_or(|(_, m)| n > *m) {
+                best = Some((p, n));
+            }
+        }
+        Ok(best.map(|(p, _)| p).or_else(|| {
+            as_of
+                .or(self.max_at)
+                .and_then(|t| period::period_of(c.period, c.timezone, t))
+        }))
+    }
+
+    /// The scorecards of these periods as of `as_of` (default: the latest accepted `at`),
+    /// one partition in memory at a time.
+    pub fn scorecards(
+        &self,
+        periods: &[Period],
+        as_of: Option<i64>,
+    ) -> Result<Vec<Scorecard>, EvalError> {
+        let mut sums: Vec<Option<Partial>> = vec![None; periods.len()];
+        let mut at: Vec<i64> = Vec::with_capacity(periods.len());
+        for p in periods {
+            at.push(as_of.or(self.max_at).unwrap_or(p.end));
+        }
+        for part in &self.parts {
+            let ev = self.load(part)?;
+            for ((p, t), sum) in periods.iter().zip(&at).zip(sums.iter_mut()) {
+                for x in ev.partials(std::slice::from_ref(p), *t)? {
+                    match sum {
+                        Some(s) => s.add(x),
+                        None => *sum = Some(x),
+                    }
+                }
+            }
+        }
+        let empty = Evaluator::new(&self.plan);
+        periods
+            .iter()
+            .zip(at)
+            .zip(sums)
+            .map(|((p, t), sum)| {
+                let sum = match sum {
+                    Some(s) => s,
+                    None => empty
+                        .partials(std::slice::from_ref(p), t)?
+                        .pop()
+                        .ok_or_else(|| EvalError::Spill("no partial".into()))?,
+                };
+                self.plan.scorecard_of(self.counts, p, t, &sum)
+            })
+            .collect()
+    }
+}
+
+/// An event read back from a partition.
+#[derive(Default)]
+struct Record {
+    id: String,
+    at: i64,
+    kind: Option<usize>,
+    subject: String,
+    product: usize,
+    attrs: Vec<AttrValue>,
+}
+
+/// Appends a length-prefixed record.
+fn encode(e: &EventRef<'_>, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&e.at.to_le_bytes());
+    out.extend_from_slice(&e.kind.map_or(u64::MAX, |k| k as u64).to_le_bytes());
+    out.extend_from_slice(&(e.product as u64).to_le_bytes());
+    text(out, e.id);
+    text(out, e.subject);
+    out.extend_from_slice(&(e.attrs.len() as u32).to_le_bytes());
+    for a in e.attrs {
+        match a {
+            AttrValue::Missing => out.push(0),
+            AttrValue::Text(s) => {
+                out.push(1);
+                text(out, s);
+            }
+            AttrValue::Enum(i) => {
+                out.push(2);
+                out.extend_from_slice(&i.to_le_bytes());
+            }
+            AttrValue::Bool(b) => {
+                out.push(3);
+                out.push(u8::from(*b));
+            }
+            AttrValue::Number(d) => {
+                out.push(4);
+                out.extend_from_slice(&d.serialize());
+            }
+            AttrValue::Time(t) => {
+                out.push(5);
+                out.extend_from_slice(&t.to_le_bytes());
+            }
+        }
+    }
+    let len = (out.len() - start - 4) as u32;
+    if let Some(x) = out.get_mut(start..start + 4) {
+        x.copy_from_slice(&len.to_le_bytes());
+    }
+}
+
+fn text(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Reads one length-prefixed record into `rec`; `false` at the end of the file.
+fn read_record(r: &mut impl BufRead, rec: &mut Vec<u8>) -> std::io::Result<bool> {
+    let mut len = [0u8; 4];
+    if r.fill_buf()?.is_empty() {
+        return Ok(false);
+    }
+    r.read_exact(&mut len)?;
+    rec.resize(u32::from_le_bytes(len) as usize, 0);
+    r.read_exact(rec)?;
+    Ok(true)
+}
+
+fn bad() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, "damaged spill record")
+}
+
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> std::io::Result<&'a [u8]> {
+        let (a, b) = (
+            self.0.get(..n).ok_or_else(bad)?,
+            self.0.get(n..).ok_or_else(bad)?,
+        );
+        self.0 = b;
+        Ok(a)
+    }
+    fn array<const N: usize>(&mut self) -> std::io::Result<[u8; N]> {
+        self.take(N)?.try_into().map_err(|_| bad())
+    }
+    fn u64(&mut self) -> std::io::Result<u64> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+    fn u32(&mut self) -> std::io::Result<u32> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+    fn text(&mut self, into: &mut String) -> std::io::Result<()> {
+        let n = self.u32()? as usize;
+        let s = std::str::from_utf8(self.take(n)?).map_err(|_| bad())?;
+        into.clear();
+        into.push_str(s);
+        Ok(())
+    }
+}
+
+fn decode(rec: &[u8], x: &mut Record) -> std::io::Result<()> {
+    let mut c = Cursor(rec);
+    x.at = i64::from_le_bytes(c.array()?);
+    let kind = c.u64()?;
+    x.kind = (kind != u64::MAX).then_some(kind as usize);
+    x.product = c.u64()? as usize;
+    c.text(&mut x.id)?;
+    c.text(&mut x.subject)?;
+    let n = c.u32()?;
+    x.attrs.clear();
+    for _ in 0..n {
+        let tag = c.take(1)?.first().copied().ok_or_else(bad)?;
+        x.attrs.push(match tag {
+            0 => AttrValue::Missing,
+            1 => {
+                let mut s = String::new();
+                c.text(&mut s)?;
+                AttrValue::Text(s)
+            }
+            2 => AttrValue::Enum(u16::from_le_bytes(c.array()?)),
+            3 => AttrValue::Bool(c.take(1)?.first() == Some(&1)),
+            4 => AttrValue::Number(Decimal::deserialize(c.array()?)),
+            5 => AttrValue::Time(i64::from_le_bytes(c.array()?)),
+            _ => return Err(bad()),
+        });
+    }
+    Ok(())
+}

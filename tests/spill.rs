@@ -1,0 +1,109 @@
+//! Evaluating a file through partitions on disk gives exactly what one evaluator holding the
+//! whole file gives: counts, rejected lines, anchor periods, default period and scorecards,
+//! with repeated ids of different content (other instants, other subjects) across the file.
+
+use std::sync::Arc;
+
+use slagrade::eval::{Evaluator, Plan};
+use slagrade::event::Limits;
+use slagrade::spill::Spilled;
+
+fn plan() -> Arc<Plan> {
+    let src = include_str!("../examples/egov-2026.sla");
+    Arc::new(Plan::compile(slagrade::check::load(src).unwrap().contract))
+}
+
+/// A generated stream plus repeated ids moved to other subjects and instants, blank lines
+/// and a kind the contract does not declare.
+fn stream(seed: u64) -> String {
+    let cfg = slagrade::gen::GenConfig {
+        seed,
+        events: 8000,
+        from: (2026, 8),
+        to: (2026, 11),
+        out_of_order_permille: 100,
+        duplicates_ppm: 20_000,
+        malformed_ppm: 5_000,
+    };
+    let mut buf = Vec::new();
+    slagrade::gen::generate(&cfg, &mut buf).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        out.push_str(l);
+        out.push('\n');
+        if i % 61 == 7 {
+            // an earlier line's id under another subject, later
+            let j = (i * 7919) % lines.len();
+            if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(lines[j]) {
+                if v.is_object() {
+                    v["subject"] = serde_json::json!(format!("MOVED-{i}"));
+                    out.push_str(&v.to_string());
+                    out.push('\n');
+                }
+            }
+        }
+        if i % 97 == 0 {
+            out.push_str("\n{\"id\":\"x-");
+            out.push_str(&i.to_string());
+            out.push_str("\",\"at\":\"2026-09-01T00:00:00Z\",\"kind\":\"other.kind\",\"subject\":\"S\",\"product\":\"app.business_support.oa\"}\n");
+        }
+    }
+    out
+}
+
+#[test]
+fn spilled_evaluation_is_in_memory_evaluation() {
+    let plan = plan();
+    let dir = std::env::temp_dir().join(format!("slagrade-spill-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for seed in [3u64, 4] {
+        let path = dir.join(format!("events-{seed}.jsonl"));
+        std::fs::write(&path, stream(seed)).unwrap();
+        let one: Evaluator =
+            slagrade::ingest::read_file(&plan, &path, Limits::default(), 1).unwrap();
+        assert!(one.counts().duplicates > 100, "{:?}", one.counts());
+        assert!(one.counts().rejected > 10);
+        let periods: Vec<_> = one.anchor_periods().into_iter().map(|(p, _)| p).collect();
+        assert!(periods.len() >= 4);
+        let mid = periods[2].start + 86_400 * 3;
+        for parts in [1, 2, 5] {
+            let s = Spilled::read_file(&plan, &path, Limits::default(), parts, &dir).unwrap();
+            assert_eq!(s.counts(), one.counts(), "{parts} partitions");
+            assert_eq!(s.rejected(), one.rejected());
+            assert_eq!(s.latest(), one.latest());
+            for as_of in [None, Some(mid)] {
+                assert_eq!(
+                    s.anchor_periods_as_of(as_of).unwrap(),
+                    one.anchor_periods_as_of(as_of)
+                );
+                assert_eq!(
+                    s.default_period_as_of(as_of).unwrap(),
+                    one.default_period_as_of(as_of)
+                );
+                let cards = s.scorecards(&periods, as_of).unwrap();
+                for (p, card) in periods.iter().zip(&cards) {
+                    assert_eq!(
+                        card,
+                        &one.scorecard(p, as_of).unwrap(),
+                        "seed {seed}, {parts} partitions, {} as of {as_of:?}",
+                        p.key
+                    );
+                }
+            }
+        }
+    }
+    // the partitions are removed with the value
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("slagrade-spill-")
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
