@@ -369,8 +369,34 @@ impl<'c> Validator<'c> {
         kind_name: &str,
         subject: &str,
         product: Option<&str>,
-        mut attr: impl FnMut(&str) -> Option<std::borrow::Cow<'v, serde_json::Value>>,
+        attr: impl FnMut(&str) -> Option<std::borrow::Cow<'v, serde_json::Value>>,
     ) -> Result<Event, String> {
+        let mut values = Vec::new();
+        let (kind, product) =
+            self.fields_into(kind_name, (id, subject), product, attr, &mut values)?;
+        Ok(Event {
+            id: std::sync::Arc::from(id),
+            at,
+            kind,
+            subject: subject.to_string(),
+            product,
+            attrs: values,
+        })
+    }
+
+    /// [`Validator::fields`] without building the event: appends the attribute values of an
+    /// accepted event to `values` (left as it was on a rejection) and returns its kind and
+    /// product, so that the caller can hand the event over borrowed ([`EventRef`]) with no
+    /// allocation per event. `names` are the event's `id` and `subject`.
+    pub fn fields_into<'v>(
+        &self,
+        kind_name: &str,
+        names: (&str, &str),
+        product: Option<&str>,
+        mut attr: impl FnMut(&str) -> Option<std::borrow::Cow<'v, serde_json::Value>>,
+        values: &mut Vec<AttrValue>,
+    ) -> Result<(Option<KindId>, ProductId), String> {
+        let (id, subject) = names;
         for (key, v) in [("id", id), ("kind", kind_name), ("subject", subject)] {
             if v.is_empty() {
                 return Err(format!("empty `{key}`"));
@@ -384,48 +410,40 @@ impl<'c> Validator<'c> {
                 .ok_or_else(|| format!("unknown product `{p}`"))?,
         };
         let kind = self.kinds.get(kind_name).copied();
-        let values = match kind.and_then(|k| self.contract.kinds.get(k)) {
-            None => Vec::new(),
-            Some(def) => {
-                let mut values = Vec::with_capacity(def.attrs.len());
-                for a in &def.attrs {
-                    let given = attr(&a.name);
-                    let v = match (&a.ty, given) {
-                        // the same value `attr_value` gives, without copying the text
-                        (
-                            AttrType::Text,
-                            Some(std::borrow::Cow::Owned(serde_json::Value::String(s))),
-                        ) => Ok(AttrValue::Text(s)),
-                        (ty, given) => attr_value(ty, given.as_deref()),
-                    };
-                    // as in `parts`: an optional attribute of the wrong type is absent
-                    let v = match v {
-                        Ok(v) => v,
-                        Err(e) if a.required => {
-                            return Err(format!("`{kind_name}` attribute `{}` {e}", a.name))
-                        }
-                        Err(_) => AttrValue::Missing,
-                    };
-                    if a.required && v == AttrValue::Missing {
-                        return Err(format!(
-                            "`{kind_name}` needs attribute `{}` ({})",
-                            a.name,
-                            type_phrase(&a.ty)
-                        ));
-                    }
-                    values.push(v);
-                }
-                values
-            }
+        let Some(def) = kind.and_then(|k| self.contract.kinds.get(k)) else {
+            return Ok((kind, product));
         };
-        Ok(Event {
-            id: std::sync::Arc::from(id),
-            at,
-            kind,
-            subject: subject.to_string(),
-            product,
-            attrs: values,
-        })
+        let before = values.len();
+        values.reserve(def.attrs.len());
+        for a in &def.attrs {
+            let given = attr(&a.name);
+            let v = match (&a.ty, given) {
+                // the same value `attr_value` gives, without copying the text
+                (AttrType::Text, Some(std::borrow::Cow::Owned(serde_json::Value::String(s)))) => {
+                    Ok(AttrValue::Text(s))
+                }
+                (ty, given) => attr_value(ty, given.as_deref()),
+            };
+            // as in `parts`: an optional attribute of the wrong type is absent
+            let v = match v {
+                Ok(v) => v,
+                Err(e) if a.required => {
+                    values.truncate(before);
+                    return Err(format!("`{kind_name}` attribute `{}` {e}", a.name));
+                }
+                Err(_) => AttrValue::Missing,
+            };
+            if a.required && v == AttrValue::Missing {
+                values.truncate(before);
+                return Err(format!(
+                    "`{kind_name}` needs attribute `{}` ({})",
+                    a.name,
+                    type_phrase(&a.ty)
+                ));
+            }
+            values.push(v);
+        }
+        Ok((kind, product))
     }
 }
 
