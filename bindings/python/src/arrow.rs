@@ -171,12 +171,21 @@ impl Chunk {
                     self.offsets.len,
                     end.checked_add(1).and_then(|n| n.checked_mul(w)),
                 )?;
-                let mut prev = self
-                    .offset_at(kind, self.offset)
-                    .ok_or("negative string offset")?;
-                for i in self.offset + 1..=end {
-                    let o = self.offset_at(kind, i).ok_or("negative string offset")?;
-                    if o < prev {
+                // the offsets of rows `offset..=end`, in order, none negative
+                let bytes = self
+                    .offsets
+                    .slice()
+                    .get(self.offset * w..(end + 1) * w)
+                    .unwrap_or(&[]);
+                let mut prev = 0usize;
+                for (k, o) in bytes.chunks_exact(w).enumerate() {
+                    let o = match *o {
+                        [a, b, c, d] => i64::from(i32::from_ne_bytes([a, b, c, d])),
+                        [a, b, c, d, e, f, g, h] => i64::from_ne_bytes([a, b, c, d, e, f, g, h]),
+                        _ => -1,
+                    };
+                    let o = usize::try_from(o).map_err(|_| "negative string offset")?;
+                    if k > 0 && o < prev {
                         return Err("decreasing string offsets".into());
                     }
                     prev = o;

@@ -15,8 +15,11 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
+use slagrade::contract::{KindId, ProductId};
 use slagrade::eval::Evaluator;
-use slagrade::event::{read_jsonl, Event, Limits, LineOutcome, Rejection, Validator};
+use slagrade::event::{
+    read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection, Validator,
+};
 use slagrade::scorecard::EventCounts;
 
 use crate::arrow;
@@ -251,7 +254,7 @@ pub struct Columns {
     extra: Named,
 }
 
-fn str_cell<'c>(c: &'c Cell<'_>, key: &str) -> Result<&'c str, String> {
+fn str_cell<'c>(c: Cell<'c>, key: &str) -> Result<Cow<'c, str>, String> {
     match c {
         Cell::Null => Err(format!("missing `{key}`")),
         Cell::Str(s) if s.is_empty() => Err(format!("empty `{key}`")),
@@ -533,13 +536,18 @@ impl Columns {
     }
 
     /// Validates row `i` (0-based): the same checks, in the same order, as for the row given
-    /// as a dict.
-    fn validate(&self, v: &Validator<'_>, i: usize) -> Result<Event, String> {
+    /// as a dict. The attribute values of an accepted row are appended to `values`.
+    fn validate<'b>(
+        &'b self,
+        v: &Validator<'_>,
+        i: usize,
+        values: &mut Vec<AttrValue>,
+    ) -> Result<Valid<'b>, String> {
         let attrs = self.conversion_error(i)?;
-        let (id, kind, subject) = (self.id.cell(i), self.kind.cell(i), self.subject.cell(i));
-        let id = str_cell(&id, "id")?;
-        let kind = str_cell(&kind, "kind")?;
-        let subject = str_cell(&subject, "subject")?;
+        let id = str_cell(self.id.cell(i), "id")?;
+        let kind = self.kind.cell(i);
+        let kind = str_cell(kind, "kind")?;
+        let subject = str_cell(self.subject.cell(i), "subject")?;
         let at = match self.at.cell(i) {
             Cell::Secs(s) => s,
             Cell::Bad(e) => return Err(e.to_string()),
@@ -563,8 +571,21 @@ impl Columns {
                 ))
             }
         };
-        v.fields(id, at, kind, subject, product, |name| {
-            self.attr(i, &attrs, name)
+        let first = values.len();
+        let (kind, product) = v.fields_into(
+            &kind,
+            (&id, &subject),
+            product,
+            |name| self.attr(i, &attrs, name),
+            values,
+        )?;
+        Ok(Valid {
+            id,
+            subject,
+            at,
+            kind,
+            product,
+            attrs: (first, values.len()),
         })
     }
 
@@ -634,45 +655,101 @@ impl Columns {
     }
 }
 
-/// Rows validated per block on the validating thread.
+/// An accepted row, its names borrowed from the batch; its attribute values are
+/// `values[attrs.0..attrs.1]` of its block.
+struct Valid<'b> {
+    id: Cow<'b, str>,
+    subject: Cow<'b, str>,
+    at: i64,
+    kind: Option<KindId>,
+    product: ProductId,
+    attrs: (usize, usize),
+}
+
+/// The outcomes of consecutive rows, from row `start` on.
+#[derive(Default)]
+struct Block<'b> {
+    start: usize,
+    rows: Vec<Result<Valid<'b>, String>>,
+    values: Vec<AttrValue>,
+}
+
+impl<'b> Block<'b> {
+    fn fill(&mut self, cols: &'b Columns, v: &Validator<'_>, start: usize, end: usize) {
+        self.start = start;
+        self.rows.clear();
+        self.values.clear();
+        for i in start..end {
+            let r = cols.validate(v, i, &mut self.values);
+            self.rows.push(r);
+        }
+    }
+
+    /// Hands each outcome, in row order, to `f`: an accepted event borrowed, or the reason.
+    fn drain(&mut self, f: &mut impl FnMut(usize, Result<EventRef<'_>, String>)) {
+        let values = &self.values;
+        for (k, r) in self.rows.drain(..).enumerate() {
+            let row = self.start + k;
+            match r {
+                Ok(x) => f(
+                    row,
+                    Ok(EventRef {
+                        id: &x.id,
+                        at: x.at,
+                        kind: x.kind,
+                        subject: &x.subject,
+                        product: x.product,
+                        attrs: values.get(x.attrs.0..x.attrs.1).unwrap_or(&[]),
+                    }),
+                ),
+                Err(reason) => f(row, Err(reason)),
+            }
+        }
+    }
+}
+
+/// Rows validated per block.
 const BLOCK: usize = 1024;
 
 /// Validates every row and hands the outcomes, in row order, to `f`. Large inputs are
-/// validated on a second thread, a few blocks ahead of `f`.
+/// validated on a second thread, a few blocks ahead of `f`; accepted events are handed over
+/// borrowed, with no allocation per event.
 fn validate_rows(
     cols: &Columns,
     v: &Validator<'_>,
-    mut f: impl FnMut(usize, Result<Event, String>),
+    mut f: impl FnMut(usize, Result<EventRef<'_>, String>),
 ) {
-    type Block = (usize, Vec<Result<Event, String>>);
     let n = cols.len();
     if n < 16 * BLOCK {
-        for i in 0..n {
-            f(i, cols.validate(v, i));
+        let mut block = Block::default();
+        let mut start = 0;
+        while start < n {
+            let end = (start + BLOCK).min(n);
+            block.fill(cols, v, start, end);
+            block.drain(&mut f);
+            start = end;
         }
         return;
     }
     std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(8);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Block<'_>>(8);
         // emptied blocks go back to be filled again
-        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Result<Event, String>>>();
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Block<'_>>();
         s.spawn(move || {
             let mut start = 0;
             while start < n {
                 let end = (start + BLOCK).min(n);
-                let mut out = back_rx.try_recv().unwrap_or_default();
-                out.extend((start..end).map(|i| cols.validate(v, i)));
-                if tx.send((start, out)).is_err() {
+                let mut block = back_rx.try_recv().unwrap_or_default();
+                block.fill(cols, v, start, end);
+                if tx.send(block).is_err() {
                     return;
                 }
                 start = end;
             }
         });
-        for (start, mut out) in rx {
-            for (k, r) in out.drain(..).enumerate() {
-                f(start + k, r);
-            }
-            let _ = back_tx.send(out);
+        for mut block in rx {
+            block.drain(&mut f);
+            let _ = back_tx.send(block);
         }
     });
 }
@@ -695,11 +772,11 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch) -> Result<EventCounts, String> {
             let file = std::fs::File::open(path)
                 .map_err(|e| format!("cannot read events file {}: {e}", path.display()))?;
             let reader = std::io::BufReader::with_capacity(1 << 16, file);
-            read_jsonl(&plan.contract, reader, Limits::default(), |o| match o {
-                LineOutcome::Accepted(e) => {
-                    ev.push(e);
+            read_jsonl_with(&plan.contract, reader, Limits::default(), |o| match o {
+                LineRef::Accepted(e) => {
+                    ev.push_ref(e);
                 }
-                LineOutcome::Rejected(r) => ev.reject(r),
+                LineRef::Rejected(r) => ev.reject(r),
             })
             .map_err(|e| format!("cannot read events file {}: {e}", path.display()))?;
         }
@@ -732,7 +809,7 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch) -> Result<EventCounts, String> {
             ev.reserve(cols.len());
             validate_rows(cols, &v, |i, r| match r {
                 Ok(e) => {
-                    ev.push(e);
+                    ev.push_ref(e);
                 }
                 Err(reason) => ev.reject(Rejection {
                     line: Some(i as u64 + 1),

@@ -351,3 +351,34 @@ def test_large_input_is_validated_in_order(contract: slagrade.Contract, rows: li
     got = evaluate(contract, t)
     assert got == ref
     assert [line for line, _ in got[1]] == sorted(line for line, _ in got[1] if line is not None)
+
+
+def test_malformed_arrow_arrays_are_refused(contract: slagrade.Contract) -> None:
+    """Buffers that do not hold what the array says are refused before any value is read
+    (pyarrow itself refuses some of these layouts; the others must reach this check)."""
+    good = pa.array(["a", "bb", "ccc"])
+    n = len(good)
+    validity, _, data = good.buffers()
+    layouts = {
+        "decreasing offsets": [0, 3, 1, 6],
+        "offsets past the data": [0, 1, 3, 60],
+        "negative offset": [-4, 1, 3, 6],
+    }
+    tried = 0
+    for offsets in layouts.values():
+        try:
+            arr = pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(int32(offsets)), data])
+            t = pa.table({"id": arr, "at": ["2026-10-12T10:00:00+08:00"] * n, "kind": ["k"] * n,
+                          "subject": ["s"] * n, "product": ["infra.servers"] * n})
+        except pa.ArrowInvalid:
+            continue
+        tried += 1
+        with pytest.raises(slagrade.EventError, match="column `id`: malformed Arrow array"):
+            contract.evaluate(t, period=PERIOD)
+    assert tried >= 1
+
+
+def int32(values: list[int]) -> bytes:
+    import struct
+
+    return struct.pack(f"<{len(values)}i", *values)
