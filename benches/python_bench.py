@@ -2,7 +2,7 @@
 """Throughput of the Python package's batch evaluation, so that a regression of the binding shows.
 
     python benches/python_bench.py [--events 1000000] [--seed 7] [--file EVENTS.jsonl]
-                                   [--repeat 3] [--profile]
+                                   [--repeat 3] [--profile] [--lists]
 
 Generates a stream with `slagrade gen` (no malformed lines, so that `pandas.read_json` can
 read it; or takes `--file`), loads it once, and times `Contract.evaluate` on:
@@ -12,10 +12,18 @@ read it; or takes `--file`), loads it once, and times `Contract.evaluate` on:
   - the same DataFrame with `at` as a timezone-aware datetime column;
   - a pyarrow Table (`at` as a timezone-aware timestamp, `attrs` as a struct column).
 
+DataFrames and Arrow tables take the column-wise path: columns converted to Arrow (pandas),
+their buffers read in place by the Rust core, an `attrs` column of dicts read from the dicts,
+rows validated on a second thread while the evaluator takes them (see
+`bindings/python/src/ingest.rs`).
+
 Each line prints seconds (median of `--repeat`) and events per second (lines of input / s).
-The stated target for DataFrame / Arrow input is 3 M events/s. `--profile` also splits the
-DataFrame path into the Python side (`slagrade._input.prepare`: columns to lists) and the
-rest (Rust: Python objects to events, validation, evaluation), and prints a cProfile summary.
+The stated target for DataFrame / Arrow input is 3 M events/s. `--profile` also splits each
+column-wise input into the Python side (`slagrade._input.prepare`: conversion to Arrow,
+buffer addresses) and the rest (Rust: reading the columns, validation, evaluation,
+scorecard), times `push_many` against `scorecard()`, and prints a cProfile summary.
+`--lists` also times the DataFrame and the Table read through Python lists, the path taken
+without pyarrow (`slagrade._input.use_arrow = False`).
 """
 
 from __future__ import annotations
@@ -69,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", help="use this JSON Lines file (every line a valid JSON object)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--lists", action="store_true", help="also time the path without pyarrow")
     args = ap.parse_args(argv)
 
     tmp = None
@@ -109,6 +118,18 @@ def main(argv: list[str] | None = None) -> int:
         ("pandas DataFrame (at as datetime)", lambda: contract.evaluate(df_ts, period=period)),
         ("pyarrow Table", lambda: contract.evaluate(table, period=period)),
     ]
+    if args.lists:
+        def through_lists(events: Any) -> Any:
+            _input.use_arrow = False
+            try:
+                return contract.evaluate(events, period=period)
+            finally:
+                _input.use_arrow = True
+
+        cases += [
+            ("DataFrame (at as datetime), lists", lambda: through_lists(df_ts)),
+            ("pyarrow Table, lists", lambda: through_lists(table)),
+        ]
     print(f"\nContract.evaluate, median of {args.repeat} (target for DataFrame / Arrow: 3,000,000 events/s)")
     print(f"  {'input':36} {'seconds':>8} {'events/s':>12}")
     for name, fn in cases:
@@ -116,16 +137,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:36} {t:8.3f} {n / t:12,.0f}")
 
     if args.profile:
-        print("\nwhere the DataFrame path spends its time")
-        for name, events in (("DataFrame (at as datetime)", df_ts), ("Arrow", table)):
+        print("\nwhere the column-wise paths spend their time")
+        for name, events in (("DataFrame (at as text)", df), ("DataFrame (at as datetime)", df_ts),
+                             ("Arrow", table)):
             t_prep = timed(lambda: _input.prepare(events), args.repeat)
             t_all = timed(lambda: contract.evaluate(events, period=period), args.repeat)
-            print(f"  {name}: Python side (_input.prepare, columns to lists) {t_prep:.3f} s; "
-                  f"the rest (Rust: objects to events, validation, evaluation, scorecard) "
+            print(f"  {name}: Python side (_input.prepare: to Arrow, buffer addresses) "
+                  f"{t_prep:.3f} s; the rest (Rust: columns, validation, evaluation, scorecard) "
                   f"{t_all - t_prep:.3f} s; total {t_all:.3f} s")
         t_file = timed(lambda: contract.evaluate(path, period=period), args.repeat)
         print(f"  for comparison, the whole evaluation from the file (no Python objects): {t_file:.3f} s")
-        for name, events in (("file", path), ("DataFrame (at as datetime)", df_ts)):
+        for name, events in (("file", path), ("DataFrame (at as datetime)", df_ts), ("Arrow table", table)):
             ev = contract.evaluator()
             t0 = time.perf_counter()
             ev.push_many(events)

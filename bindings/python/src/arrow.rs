@@ -48,8 +48,11 @@ struct Bytes {
 }
 
 // SAFETY: `Bytes` only ever gives shared, read-only access to memory that the pyarrow arrays
-// in `Column::keep` own and keep alive; Arrow buffers are immutable once part of an array,
-// so reading them from any thread while the arrays are alive is sound.
+// in `Column::_keep` own and keep alive; Arrow buffers are immutable once part of an array,
+// so reading them from any thread while the arrays are alive is sound. (An array can wrap
+// memory that Python code could still write, such as a NumPy array converted without a copy;
+// writing it from another thread during an evaluation is a race in the caller, as for any
+// reader that releases the interpreter lock. Every read here is bounds-checked regardless.)
 unsafe impl Send for Bytes {}
 // SAFETY: as for `Send`: no interior mutability, read-only access only.
 unsafe impl Sync for Bytes {}
