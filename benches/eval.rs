@@ -94,6 +94,16 @@ fn bench(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // the evaluator's own work: events already parsed, handed over borrowed
+    g.bench_function("preparsed_push_ref", |b| {
+        b.iter_with_large_drop(|| {
+            let mut ev = Evaluator::new(&plan);
+            for e in &evs {
+                ev.push_ref(e.as_ref());
+            }
+            ev
+        })
+    });
     let mut live = Evaluator::new(&plan);
     for e in evs.iter().cloned() {
         live.push(e);

@@ -43,6 +43,12 @@ pub enum EvalError {
     Spill(String),
 }
 
+impl From<std::io::Error> for EvalError {
+    fn from(e: std::io::Error) -> Self {
+        EvalError::Spill(e.to_string())
+    }
+}
+
 /// A contract compiled for evaluation. Immutable; share it behind an `Arc`.
 #[derive(Debug)]
 pub struct Plan {

@@ -34,31 +34,10 @@ fn read_file_split(
     threads: usize,
     min_split: u64,
 ) -> std::io::Result<Evaluator> {
-    let file = File::open(path)?;
-    let meta = file.metadata()?;
-    let len = meta.len();
-    let threads = threads.max(1);
-    let bounds = if threads > 1 && meta.is_file() && len >= min_split {
-        cuts(path, len, threads)?
-    } else {
-        vec![0, u64::MAX]
-    };
-    let len = if meta.is_file() { len } else { u64::MAX };
-    // reads `[start, end)` of the file (opened again, unless it is the only range: then the
-    // open file is read as it comes, which also serves pipes)
-    let read_range = |f: Option<File>, start: u64, end: u64| -> std::io::Result<(Evaluator, u64)> {
-        let f = match f {
-            Some(f) => f,
-            None => {
-                let mut f = File::open(path)?;
-                f.seek(SeekFrom::Start(start))?;
-                f
-            }
-        };
-        let reader = BufReader::with_capacity(1 << 16, f.take(end - start));
+    let parts = in_ranges(path, threads, min_split, |_, reader, bytes| {
         let mut ev = Evaluator::new(plan);
         // exported events run about 170 bytes a line; a low estimate only saves less
-        ev.reserve(usize::try_from((end.min(len) - start) / 256).unwrap_or(0));
+        ev.reserve(usize::try_from(bytes / 256).unwrap_or(0));
         let lines = read_jsonl_with(&plan.contract, reader, limits, |o| match o {
             LineRef::Accepted(e) => {
                 ev.push_ref(e);
@@ -66,34 +45,10 @@ fn read_file_split(
             LineRef::Rejected(r) => ev.reject(r),
         })?;
         Ok((ev, lines))
-    };
-    let ranges: Vec<(u64, u64)> = bounds
-        .iter()
-        .copied()
-        .zip(bounds.iter().copied().skip(1))
-        .collect();
-    let mut parts: Vec<std::io::Result<(Evaluator, u64)>> = Vec::new();
-    if let [(start, end)] = ranges.as_slice() {
-        parts.push(read_range(Some(file), *start, *end));
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .map(|(a, b)| s.spawn(move || read_range(None, *a, *b)))
-                .collect();
-            for h in handles {
-                parts.push(h.join().unwrap_or_else(|_| {
-                    Err(std::io::Error::other(
-                        "a reading thread stopped unexpectedly",
-                    ))
-                }));
-            }
-        });
-    }
+    })?;
     let mut out: Option<Evaluator> = None;
     let mut lines_before = 0u64;
-    for part in parts {
-        let (mut ev, lines) = part?;
+    for (mut ev, lines) in parts {
         ev.renumber_rejections(lines_before);
         lines_before += lines;
         match &mut out {
@@ -104,6 +59,62 @@ fn read_file_split(
         }
     }
     Ok(out.unwrap_or_else(|| Evaluator::new(plan)))
+}
+
+/// A range of the file, buffered.
+pub(crate) type RangeReader = BufReader<std::io::Take<File>>;
+
+/// Runs `f(index, reader, bytes)` on each of up to `threads` ranges of whole lines of the
+/// file, on threads of their own, and returns the results in file order. A file smaller than
+/// `min_split`, or one that is not a regular file (a pipe), is one range read as it comes.
+pub(crate) fn in_ranges<T: Send>(
+    path: &Path,
+    threads: usize,
+    min_split: u64,
+    f: impl Fn(usize, RangeReader, u64) -> std::io::Result<T> + Sync,
+) -> std::io::Result<Vec<T>> {
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    let len = meta.len();
+    let threads = threads.max(1);
+    if threads == 1 || !meta.is_file() || len < min_split {
+        let bytes = if meta.is_file() { len } else { 0 };
+        let reader = BufReader::with_capacity(1 << 16, file.take(u64::MAX));
+        return Ok(vec![f(0, reader, bytes)?]);
+    }
+    let bounds = cuts(path, len, threads)?;
+    let ranges: Vec<(u64, u64)> = bounds
+        .iter()
+        .copied()
+        .zip(bounds.iter().copied().skip(1))
+        .collect();
+    let f = &f;
+    let mut out = Vec::with_capacity(ranges.len());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .enumerate()
+            .map(|(i, (a, b))| {
+                s.spawn(move || {
+                    let mut file = File::open(path)?;
+                    file.seek(SeekFrom::Start(*a))?;
+                    f(
+                        i,
+                        BufReader::with_capacity(1 << 16, file.take(b - a)),
+                        b - a,
+                    )
+                })
+            })
+            .collect();
+        for h in handles {
+            out.push(h.join().unwrap_or_else(|_| {
+                Err(std::io::Error::other(
+                    "a reading thread stopped unexpectedly",
+                ))
+            }));
+        }
+    });
+    out.into_iter().collect()
 }
 
 /// Byte offsets cutting the file into `n` ranges of whole lines: `[0, c1, ..., len]`.

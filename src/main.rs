@@ -228,17 +228,20 @@ fn load(path: &Path) -> Result<Arc<Plan>, Fail> {
     }
 }
 
+/// `--jobs`, or the machine's parallelism.
+fn jobs() -> usize {
+    JOBS.get()
+        .copied()
+        .flatten()
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Reads an events file into a fresh evaluator.
 fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Evaluator, Fail> {
     let file = std::fs::File::open(path)
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
     drop(file);
-    let jobs = JOBS
-        .get()
-        .copied()
-        .flatten()
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let ev = slagrade::ingest::read_file(plan, path, Limits::default(), jobs)
+    let ev = slagrade::ingest::read_file(plan, path, Limits::default(), jobs())
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
     Ok(ev)
 }
@@ -302,7 +305,7 @@ fn default_budget() -> Option<u64> {
 /// How many partitions an events file needs to stay within the memory budget (1: read it
 /// into memory). An evaluator holds about 0.65 bytes per byte of JSON Lines read. At most
 /// 512 partitions (files open at once), so past that a partition takes more than the budget.
-fn partitions_for(events: &Path, max_memory: Option<&str>) -> Result<usize, Fail> {
+fn partitions_for(events: &Path, max_memory: Option<&str>, jobs: usize) -> Result<usize, Fail> {
     let budget = match max_memory {
         Some(s) => Some(parse_size(s)?),
         None => default_budget(),
@@ -313,8 +316,10 @@ fn partitions_for(events: &Path, max_memory: Option<&str>) -> Result<usize, Fail
     let len = std::fs::metadata(events)
         .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?
         .len();
+    // each of the `jobs` threads holds a partition at a time
     let need = len / 20 * 13;
-    Ok(usize::try_from(need.div_ceil(budget))
+    let per_thread = (budget / jobs.max(1) as u64).max(1);
+    Ok(usize::try_from(need.div_ceil(per_thread))
         .unwrap_or(usize::MAX)
         .clamp(1, 512))
 }
@@ -455,7 +460,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             spill_dir,
         } => {
             let plan = load(&contract)?;
-            let parts = partitions_for(&events, max_memory.as_deref())?;
+            let parts = partitions_for(&events, max_memory.as_deref(), jobs())?;
             if parts > 1 {
                 let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
                 eprintln!(
@@ -463,7 +468,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                     events.display(),
                     dir.display()
                 );
-                let s = Spilled::read_file(&plan, &events, Limits::default(), parts, &dir)
+                let s = Spilled::read_file(&plan, &events, Limits::default(), parts, jobs(), &dir)
                     .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?;
                 if let Some(path) = rejected {
                     write_rejected(&path, s.rejected())?;

@@ -26,8 +26,9 @@ use crate::scorecard::{EventCounts, Scorecard};
 pub struct Spilled {
     plan: Arc<Plan>,
     dir: PathBuf,
-    /// per subject partition: its file
-    parts: Vec<PathBuf>,
+    /// per subject partition: its files
+    parts: Vec<Vec<PathBuf>>,
+    threads: usize,
     counts: EventCounts,
     rejected: Vec<Rejection>,
     max_at: Option<i64>,
@@ -63,15 +64,18 @@ impl Hasher for Fnv {
 }
 
 impl Spilled {
-    /// Reads a JSON Lines file into `partitions` partitions under a new directory in `tmp`.
+    /// Reads a JSON Lines file into `partitions` partitions under a new directory in `tmp`,
+    /// with up to `threads` threads (each pass holds up to `threads` partitions in memory).
     pub fn read_file(
         plan: &Arc<Plan>,
         path: &Path,
         limits: Limits,
         partitions: usize,
+        threads: usize,
         tmp: &Path,
     ) -> std::io::Result<Spilled> {
         let n = partitions.max(1);
+        let threads = threads.max(1);
         let dir = tmp.join(format!(
             "slagrade-spill-{}-{}",
             std::process::id(),
@@ -82,23 +86,30 @@ impl Spilled {
         std::fs::create_dir_all(&dir)?;
         let mut out = Spilled {
             plan: Arc::clone(plan),
-            parts: (0..n).map(|i| dir.join(format!("subjects-{i}"))).collect(),
+            parts: Vec::new(),
             dir,
+            threads,
             counts: EventCounts::default(),
             rejected: Vec::new(),
             max_at: None,
         };
-        // pass 1: valid events by id
-        let by_id: Vec<PathBuf> = (0..n).map(|i| out.dir.join(format!("ids-{i}"))).collect();
-        {
-            let mut writers = by_id
-                .iter()
-                .map(|p| File::create(p).map(|f| BufWriter::with_capacity(1 << 16, f)))
+        let dir = out.dir.clone();
+        let create = |name: String| -> std::io::Result<BufWriter<File>> {
+            Ok(BufWriter::with_capacity(
+                1 << 16,
+                File::create(dir.join(name))?,
+            ))
+        };
+
+        // pass 1: valid events by id; range `r` of the file writes `ids-{k}-{r}`
+        let ranges = crate::ingest::in_ranges(path, threads, 4 << 20, |r, input, _| {
+            let mut writers = (0..n)
+                .map(|k| create(format!("ids-{k}-{r}")))
                 .collect::<std::io::Result<Vec<_>>>()?;
-            let input = BufReader::with_capacity(1 << 16, File::open(path)?);
+            let mut rejected = Vec::new();
             let mut buf = Vec::new();
             let mut err = None;
-            read_jsonl_with(&plan.contract, input, limits, |o| match o {
+            let lines = read_jsonl_with(&plan.contract, input, limits, |o| match o {
                 LineRef::Accepted(e) => {
                     buf.clear();
                     encode(&e, &mut buf);
@@ -108,10 +119,7 @@ impl Spilled {
                         }
                     }
                 }
-                LineRef::Rejected(r) => {
-                    out.counts.rejected += 1;
-                    out.rejected.push(r);
-                }
+                LineRef::Rejected(r) => rejected.push(r),
             })?;
             if let Some(e) = err {
                 return Err(e);
@@ -119,47 +127,80 @@ impl Spilled {
             for w in &mut writers {
                 w.flush()?;
             }
+            Ok((rejected, lines))
+        })?;
+        let n_ranges = ranges.len();
+        let mut lines_before = 0u64;
+        for (mut rejected, lines) in ranges {
+            for r in &mut rejected {
+                if let Some(l) = &mut r.line {
+                    *l += lines_before;
+                }
+            }
+            lines_before += lines;
+            out.counts.rejected += rejected.len() as u64;
+            out.rejected.extend(rejected);
         }
-        // pass 2: the first occurrence of each id, by subject
-        {
-            let mut writers = out
-                .parts
-                .iter()
-                .map(|p| File::create(p).map(|f| BufWriter::with_capacity(1 << 16, f)))
+
+        // pass 2: the first occurrence of each id (its ranges read in file order), by
+        // subject; worker `u` writes `subjects-{j}-{u}`
+        let results = workers(threads, |u| -> std::io::Result<(u64, u64, Option<i64>)> {
+            let mut writers = (0..n)
+                .map(|j| create(format!("subjects-{j}-{u}")))
                 .collect::<std::io::Result<Vec<_>>>()?;
             let hasher = hashbrown::DefaultHashBuilder::default();
-            for p in &by_id {
+            let (mut accepted, mut duplicates, mut max_at) = (0u64, 0u64, None::<i64>);
+            for k in (u..n).step_by(threads) {
                 let mut seen: hashbrown::HashTable<(u64, Box<str>)> = hashbrown::HashTable::new();
-                let mut r = BufReader::with_capacity(1 << 16, File::open(p)?);
-                let mut rec = Vec::new();
-                let mut scratch = Record::default();
-                while read_record(&mut r, &mut rec)? {
-                    decode(&rec, &mut scratch)?;
-                    let id = scratch.id.as_str();
-                    let h = hasher.hash_one(id);
-                    if seen.find(h, |(x, s)| *x == h && &**s == id).is_some() {
-                        out.counts.duplicates += 1;
-                        continue;
+                for r in 0..n_ranges {
+                    let p = dir.join(format!("ids-{k}-{r}"));
+                    let mut input = BufReader::with_capacity(1 << 16, File::open(&p)?);
+                    let mut rec = Vec::new();
+                    let mut x = Record::default();
+                    while read_record(&mut input, &mut rec)? {
+                        decode(&rec, &mut x)?;
+                        let id = x.id.as_str();
+                        let h = hasher.hash_one(id);
+                        if seen.find(h, |(y, s)| *y == h && &**s == id).is_some() {
+                            duplicates += 1;
+                            continue;
+                        }
+                        seen.insert_unique(h, (h, id.into()), |(y, _)| *y);
+                        accepted += 1;
+                        max_at = Some(max_at.map_or(x.at, |m| m.max(x.at)));
+                        if x.kind.is_none() {
+                            // a kind the contract does not declare: counted, nothing to evaluate
+                            continue;
+                        }
+                        if let Some(w) = writers.get_mut(bucket(&x.subject, n)) {
+                            w.write_all(&(rec.len() as u32).to_le_bytes())?;
+                            w.write_all(&rec)?;
+                        }
                     }
-                    seen.insert_unique(h, (h, id.into()), |(x, _)| *x);
-                    out.counts.accepted += 1;
-                    out.max_at = Some(out.max_at.map_or(scratch.at, |m| m.max(scratch.at)));
-                    if scratch.kind.is_none() {
-                        // a kind the contract does not declare: counted, nothing to evaluate
-                        continue;
-                    }
-                    if let Some(w) = writers.get_mut(bucket(&scratch.subject, n)) {
-                        w.write_all(&(rec.len() as u32).to_le_bytes())?;
-                        w.write_all(&rec)?;
-                    }
+                    drop(input);
+                    std::fs::remove_file(&p)?;
                 }
-                drop(r);
-                std::fs::remove_file(p)?;
             }
             for w in &mut writers {
                 w.flush()?;
             }
+            Ok((accepted, duplicates, max_at))
+        });
+        for r in results {
+            let (a, d, m) = r?;
+            out.counts.accepted += a;
+            out.counts.duplicates += d;
+            if let Some(m) = m {
+                out.max_at = Some(out.max_at.map_or(m, |x| x.max(m)));
+            }
         }
+        out.parts = (0..n)
+            .map(|j| {
+                (0..threads)
+                    .map(|u| dir.join(format!("subjects-{j}-{u}")))
+                    .collect()
+            })
+            .collect();
         Ok(out)
     }
 
@@ -181,24 +222,50 @@ impl Spilled {
     }
 
     /// Fills an evaluator with one subject partition.
-    fn load(&self, part: &Path) -> Result<Evaluator, EvalError> {
-        let io = |e: std::io::Error| EvalError::Spill(format!("{}: {e}", part.display()));
+    fn load(&self, files: &[PathBuf]) -> Result<Evaluator, EvalError> {
         let mut ev = Evaluator::new(&self.plan);
-        let mut r = BufReader::with_capacity(1 << 16, File::open(part).map_err(io)?);
         let mut rec = Vec::new();
         let mut x = Record::default();
-        while read_record(&mut r, &mut rec).map_err(io)? {
-            decode(&rec, &mut x).map_err(io)?;
-            ev.push_ref(EventRef {
-                id: &x.id,
-                at: x.at,
-                kind: x.kind,
-                subject: &x.subject,
-                product: x.product,
-                attrs: &x.attrs,
-            });
+        for part in files {
+            let io = |e: std::io::Error| EvalError::Spill(format!("{}: {e}", part.display()));
+            let mut r = BufReader::with_capacity(1 << 16, File::open(part).map_err(io)?);
+            while read_record(&mut r, &mut rec).map_err(io)? {
+                decode(&rec, &mut x).map_err(io)?;
+                ev.push_ref(EventRef {
+                    id: &x.id,
+                    at: x.at,
+                    kind: x.kind,
+                    subject: &x.subject,
+                    product: x.product,
+                    attrs: &x.attrs,
+                });
+            }
         }
         Ok(ev)
+    }
+
+    /// Runs `f` on the evaluator of every subject partition, `threads` partitions at a time,
+    /// and returns the results in partition order.
+    fn each_part<T: Send>(
+        &self,
+        f: impl Fn(&Evaluator) -> Result<T, EvalError> + Sync,
+    ) -> Result<Vec<T>, EvalError> {
+        let n = self.parts.len();
+        let t = self.threads;
+        let per_worker = workers(t, |u| -> Result<Vec<(usize, T)>, EvalError> {
+            let mut out = Vec::new();
+            for j in (u..n).step_by(t) {
+                let files = self.parts.get(j).map_or(&[][..], Vec::as_slice);
+                out.push((j, f(&self.load(files)?)?));
+            }
+            Ok(out)
+        });
+        let mut all = Vec::with_capacity(n);
+        for w in per_worker {
+            all.extend(w?);
+        }
+        all.sort_by_key(|(j, _)| *j);
+        Ok(all.into_iter().map(|(_, x)| x).collect())
     }
 
     /// [`Evaluator::anchor_periods_as_of`] over all partitions.
@@ -208,8 +275,8 @@ impl Spilled {
     ) -> Result<Vec<(Period, u64)>, EvalError> {
         let as_of = as_of.or(self.max_at);
         let mut all: std::collections::BTreeMap<Period, u64> = Default::default();
-        for p in &self.parts {
-            for (period, n) in self.load(p)?.anchor_periods_as_of(as_of) {
+        for part in self.each_part(|ev| Ok(ev.anchor_periods_as_of(as_of)))? {
+            for (period, n) in part {
                 *all.entry(period).or_default() += n;
             }
         }
@@ -244,10 +311,16 @@ impl Spilled {
         for p in periods {
             at.push(as_of.or(self.max_at).unwrap_or(p.end));
         }
-        for part in &self.parts {
-            let ev = self.load(part)?;
-            for ((p, t), sum) in periods.iter().zip(&at).zip(sums.iter_mut()) {
-                for x in ev.partials(std::slice::from_ref(p), *t)? {
+        let parts = self.each_part(|ev| {
+            periods
+                .iter()
+                .zip(&at)
+                .map(|(p, t)| ev.partials(std::slice::from_ref(p), *t))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        for part in parts {
+            for (xs, sum) in part.into_iter().zip(sums.iter_mut()) {
+                for x in xs {
                     match sum {
                         Some(s) => s.add(x),
                         None => *sum = Some(x),
@@ -272,6 +345,29 @@ impl Spilled {
             })
             .collect()
     }
+}
+
+/// Runs `f(u)` for `u` in `0..threads` on threads of their own (inline for one), results in
+/// order of `u`; a thread that stopped unexpectedly gives an error, never a missing result.
+fn workers<T: Send, E: From<std::io::Error> + Send>(
+    threads: usize,
+    f: impl Fn(usize) -> Result<T, E> + Sync,
+) -> Vec<Result<T, E>> {
+    if threads <= 1 {
+        return vec![f(0)];
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|u| s.spawn(move || f(u))).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(std::io::Error::other("a spill thread stopped unexpectedly").into())
+                })
+            })
+            .collect()
+    })
 }
 
 /// An event read back from a partition.

@@ -18,7 +18,7 @@ fn plan() -> Arc<Plan> {
 fn stream(seed: u64) -> String {
     let cfg = slagrade::gen::GenConfig {
         seed,
-        events: 8000,
+        events: 30_000,
         from: (2026, 8),
         to: (2026, 11),
         out_of_order_permille: 100,
@@ -68,9 +68,14 @@ fn spilled_evaluation_is_in_memory_evaluation() {
         let periods: Vec<_> = one.anchor_periods().into_iter().map(|(p, _)| p).collect();
         assert!(periods.len() >= 4);
         let mid = periods[2].start + 86_400 * 3;
-        for parts in [1, 2, 5] {
-            let s = Spilled::read_file(&plan, &path, Limits::default(), parts, &dir).unwrap();
-            assert_eq!(s.counts(), one.counts(), "{parts} partitions");
+        for (parts, threads) in [(1, 1), (2, 1), (5, 1), (1, 2), (5, 2), (4, 3)] {
+            let s =
+                Spilled::read_file(&plan, &path, Limits::default(), parts, threads, &dir).unwrap();
+            assert_eq!(
+                s.counts(),
+                one.counts(),
+                "{parts} partitions, {threads} threads"
+            );
             assert_eq!(s.rejected(), one.rejected());
             assert_eq!(s.latest(), one.latest());
             for as_of in [None, Some(mid)] {
@@ -87,7 +92,7 @@ fn spilled_evaluation_is_in_memory_evaluation() {
                     assert_eq!(
                         card,
                         &one.scorecard(p, as_of).unwrap(),
-                        "seed {seed}, {parts} partitions, {} as of {as_of:?}",
+                        "seed {seed}, {parts} partitions, {threads} threads, {} as of {as_of:?}",
                         p.key
                     );
                 }
