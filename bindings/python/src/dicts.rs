@@ -84,8 +84,13 @@ impl<'py> Keys<'py> {
 }
 
 impl Dicts {
-    /// Converts the values of `list` (depths as for an `attrs` value: the dict at 1).
-    pub fn from_list(t: &Types<'_>, list: &Bound<'_, PyList>) -> Dicts {
+    /// Converts the values of `list` (depths as for an `attrs` value: the dict at 1); the
+    /// objects in `missing` (such as pandas' `NA` and `NaT`) are null values.
+    pub fn from_list(
+        t: &Types<'_>,
+        list: &Bound<'_, PyList>,
+        missing: &[Bound<'_, PyAny>],
+    ) -> Dicts {
         let mut d = Dicts {
             names: Vec::new(),
             rows: Vec::with_capacity(list.len()),
@@ -106,6 +111,7 @@ impl Dicts {
                         }
                     }
                 }
+                Err(_) if missing.iter().any(|m| m.is(&v)) => Row::Other(Ok(d.null())),
                 Err(_) => Row::Other(convert::to_json(t, &v, 1).map(|x| {
                     d.values.push(x);
                     d.values.len() - 1
@@ -114,6 +120,12 @@ impl Dicts {
             d.rows.push(row);
         }
         d
+    }
+
+    /// The index of a `null` in `values`.
+    fn null(&mut self) -> usize {
+        self.values.push(Value::Null);
+        self.values.len() - 1
     }
 
     /// The entries of one dict; `Err` is the first value (in the dict's order) that cannot

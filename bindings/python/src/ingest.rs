@@ -309,7 +309,7 @@ fn column(
     }
 }
 
-/// `("list", values)`
+/// `("list", values, ...)`
 fn is_list_desc(d: &Bound<'_, PyAny>) -> bool {
     d.cast::<PyTuple>().is_ok_and(|tu| {
         tu.get_item(0)
@@ -413,13 +413,17 @@ impl Columns {
                 )?)
             }
             Some(d) if d.cast::<PyList>().is_ok() || is_list_desc(&d) => {
-                let list = match d.cast_into::<PyList>() {
-                    Ok(l) => l,
-                    Err(e) => e
-                        .into_inner()
-                        .cast::<PyTuple>()?
-                        .get_item(1)?
-                        .cast_into::<PyList>()?,
+                // `("list", values[, missing])`: `missing` are more values that are null
+                let (list, missing) = match d.cast_into::<PyList>() {
+                    Ok(l) => (l, Vec::new()),
+                    Err(e) => {
+                        let tu = e.into_inner().cast_into::<PyTuple>()?;
+                        let missing = match tu.get_item(2) {
+                            Ok(m) => m.extract::<Vec<Bound<'_, PyAny>>>()?,
+                            Err(_) => Vec::new(),
+                        };
+                        (tu.get_item(1)?.cast_into::<PyList>()?, missing)
+                    }
                 };
                 if list.len() != n {
                     return Err(errors::event_error(
@@ -427,7 +431,7 @@ impl Columns {
                         format!("column `attrs` has {} values, expected {n}", list.len()),
                     ));
                 }
-                Attrs::Dicts(dicts::Dicts::from_list(t, &list))
+                Attrs::Dicts(dicts::Dicts::from_list(t, &list, &missing))
             }
             d => Attrs::Values(column(t, "attrs", d, n, false, false)?),
         };

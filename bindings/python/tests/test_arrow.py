@@ -257,6 +257,9 @@ def test_pandas_attrs_values_of_every_kind(contract: slagrade.Contract) -> None:
         (5, "`attrs` must be an object, found a number"),
         ([1], "`attrs` must be an object, found an array"),
         (None, None),  # no attributes: the `priority` column gives it
+        (pd.NA, None),
+        (pd.NaT, None),
+        (float("nan"), None),
         ({"source": "mail"}, None),
         ({"priority": None, "source": "mail"}, "`ticket.opened` needs attribute `priority` (one of P1, P2, P3, P4)"),
     ]

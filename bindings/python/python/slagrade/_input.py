@@ -302,10 +302,10 @@ def _struct(pa: Any, arr: Any, taken: set[str]) -> Optional[Desc]:
 
 
 def _arrow_spec(pa: Any, names: list[str], n: int, array: Callable[[str], Any],
-                fallback: Callable[[str], list[Any]]) -> dict[str, Any]:
+                fallback: Callable[[str], Any]) -> dict[str, Any]:
     """A column spec reading each column as Arrow buffers when it can: ``array(name)`` is the
     column as an Arrow array (None when it cannot be converted), ``fallback(name)`` its
-    values as a list."""
+    values as a list (or a ``("list", ...)`` description)."""
     _check_columns(names)
     extra_names = [c for c in names if c not in FIELDS]
 
@@ -317,7 +317,10 @@ def _arrow_spec(pa: Any, names: list[str], n: int, array: Callable[[str], Any],
                 d = _struct(pa, arr, set(extra_names))
             else:
                 d = _buffers(pa, arr, at)
-        return d if d is not None else ("list", fallback(name))
+        if d is not None:
+            return d
+        values = fallback(name)
+        return values if isinstance(values, tuple) else ("list", values)
 
     cols = {name: desc(name, name == "at") for name in FIELDS if name in names}
     extra = {name: desc(name) for name in extra_names}
@@ -356,7 +359,15 @@ def _pandas_arrow(pa: Any, df: Any) -> dict[str, Any]:
         except Exception:  # a column pyarrow cannot convert goes through a list
             return None
 
-    return _arrow_spec(pa, names, len(df), array, lambda name: _pandas_list(df[name]))
+    def fallback(name: str) -> Any:
+        if dicts and name == "attrs":
+            # the values as they are: the Rust core reads dicts, and takes pandas' missing
+            # values (None, NaN, NA, NaT) as null, as `_pandas_list` would make them
+            pd = _module("pandas")
+            return ("list", df[name].tolist(), (pd.NA, pd.NaT))
+        return _pandas_list(df[name])
+
+    return _arrow_spec(pa, names, len(df), array, fallback)
 
 
 def _polars_arrow(pa: Any, df: Any) -> dict[str, Any]:
