@@ -713,7 +713,7 @@ impl<'b> Block<'b> {
 }
 
 /// Rows validated per block.
-const BLOCK: usize = 1024;
+const BLOCK: usize = 4096;
 
 /// Validates every row and hands the outcomes, in row order, to `f`. Large inputs are
 /// validated on a second thread, a few blocks ahead of `f`; accepted events are handed over
@@ -724,7 +724,7 @@ fn validate_rows(
     mut f: impl FnMut(usize, Result<EventRef<'_>, String>),
 ) {
     let n = cols.len();
-    if n < 16 * BLOCK {
+    if n < 4 * BLOCK {
         let mut block = Block::default();
         let mut start = 0;
         while start < n {
@@ -736,7 +736,7 @@ fn validate_rows(
         return;
     }
     std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Block<'_>>(8);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Block<'_>>(4);
         // emptied blocks go back to be filled again
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Block<'_>>();
         s.spawn(move || {
