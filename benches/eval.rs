@@ -111,6 +111,24 @@ fn bench(c: &mut Criterion) {
     g.bench_function("scorecard_only", |b| {
         b.iter(|| live.scorecard(&period, None).unwrap())
     });
+    // a service desk's live evaluator: a million tickets opened and still running
+    let mut open = Evaluator::new(&plan);
+    let v = slagrade::event::Validator::new(&plan.contract);
+    for i in 0..1_000_000u64 {
+        let line = format!(
+            r#"{{"id":"o-{i:09}","at":"2026-10-{:02}T{:02}:{:02}:00+08:00","kind":"ticket.opened","subject":"T-{i:09}","product":"app.business_support.oa","attrs":{{"priority":"P{}"}}}}"#,
+            1 + i % 28,
+            i % 24,
+            i % 60,
+            1 + i % 4
+        );
+        open.push(v.line(line.as_bytes()).unwrap().unwrap());
+    }
+    let october = open.default_period().unwrap();
+    g.throughput(Throughput::Elements(1_000_000));
+    g.bench_function("scorecard_1m_open_subjects", |b| {
+        b.iter(|| open.scorecard(&october, None).unwrap())
+    });
     g.throughput(Throughput::Elements(n));
     g.bench_function("jsonl_to_scorecard", |b| {
         b.iter(|| {

@@ -296,6 +296,12 @@ impl Plan {
         }
     }
 
+    /// Do events of this kind need the other events of their subject (clocks, flags,
+    /// anchors, distinct counts, coverage)? Others are counted one by one.
+    pub(crate) fn by_subject(&self, k: Option<KindId>) -> bool {
+        Plan::is(&self.tracked, k)
+    }
+
     fn is(v: &[bool], k: Option<KindId>) -> bool {
         k.and_then(|k| v.get(k)).copied().unwrap_or(false)
     }

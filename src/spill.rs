@@ -4,9 +4,10 @@
 //! their id, in file order. Each of those is then read alone: the first occurrence of every
 //! id is kept (a repeated id always lands in the same file, after its first occurrence, so
 //! this is the single-pass rule exactly), and the kept events are written to `n` files by a
-//! hash of their subject. Each subject file then fills an evaluator of its own, which gives
-//! its partial of every period asked for; subjects never span two files, so the sums of the
-//! partials are the scorecards of one evaluator fed the whole file. Memory holds one
+//! hash of their subject (events that are only counted one by one, by their id). Each
+//! subject file then fills an evaluator of its own, which gives its partial of every period
+//! asked for; a subject's tracked events never span two files, so the sums of the partials
+//! are the scorecards of one evaluator fed the whole file. Memory holds one
 //! partition at a time: about `1/n` of what reading the file into one evaluator takes.
 
 use std::fs::File;
@@ -172,7 +173,15 @@ impl Spilled {
                             // a kind the contract does not declare: counted, nothing to evaluate
                             continue;
                         }
-                        if let Some(w) = writers.get_mut(bucket(&x.subject, n)) {
+                        // events counted one by one need no other event of their subject:
+                        // spread by id, so that a subject with a vast history (a probe
+                        // target, say) does not make one partition grow with the file
+                        let key = if plan.by_subject(x.kind) {
+                            &x.subject
+                        } else {
+                            &x.id
+                        };
+                        if let Some(w) = writers.get_mut(bucket(key, n)) {
                             w.write_all(&(rec.len() as u32).to_le_bytes())?;
                             w.write_all(&rec)?;
                         }
