@@ -222,7 +222,7 @@ impl Named {
 
 /// The `attrs` column.
 enum Attrs {
-    /// objects, JSON text or nulls (or no column)
+    /// an Arrow column: JSON text or nulls (any other type rejects its rows), or no column
     Values(Column),
     /// a struct column, read field by field
     Fields(Named),
