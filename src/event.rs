@@ -206,34 +206,36 @@ impl<'c> Validator<'c> {
         }
         let at = parse_instant(&raw_str(l.at)?).ok()?;
         let product = *self.products.get(raw_str(l.product?)?.as_ref())?;
-        let pairs = match l.attrs {
+        if l.attrs.is_none() && text.contains("\"attrs\"") {
             // `"attrs": null` also reads as None: leave it to the precise path
-            None if text.contains("\"attrs\"") => return None,
-            None => Pairs(Vec::new()),
-            Some(r) if r.get().starts_with('{') => serde_json::from_str::<Pairs>(r.get()).ok()?,
-            Some(_) => return None,
-        };
+            return None;
+        }
         let kind = self.kinds.get(kind_name.as_ref()).copied();
         values.clear();
-        if let Some(def) = kind.and_then(|k| self.contract.kinds.get(k)) {
-            values.reserve_exact(def.attrs.len());
-            for a in &def.attrs {
-                // the last occurrence of a key wins, as in a JSON object read into a map
-                let raw = pairs
-                    .0
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k.0 == a.name)
-                    .map(|(_, v)| *v);
-                let v = match raw {
-                    None => AttrValue::Missing,
-                    Some(r) => attr_value_raw(&a.ty, r)?,
-                };
-                if a.required && v == AttrValue::Missing {
-                    return None;
-                }
-                values.push(v);
+        let declared = kind
+            .and_then(|k| self.contract.kinds.get(k))
+            .map_or(&[][..], |d| d.attrs.as_slice());
+        values.resize(declared.len(), AttrValue::Missing);
+        if let Some(r) = l.attrs {
+            if !r.get().starts_with('{') {
+                return None;
             }
+            let mut de = serde_json::Deserializer::from_str(r.get());
+            serde::de::DeserializeSeed::deserialize(
+                AttrSeed {
+                    declared,
+                    values: values.as_mut_slice(),
+                },
+                &mut de,
+            )
+            .ok()?;
+        }
+        if declared
+            .iter()
+            .zip(values.iter())
+            .any(|(a, v)| a.required && *v == AttrValue::Missing)
+        {
+            return None;
         }
         Some(f(EventRef {
             id: &id,
@@ -574,31 +576,41 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The members of a JSON object, in order, values left as raw tokens.
-struct Pairs<'a>(Vec<(Key<'a>, &'a serde_json::value::RawValue)>);
+/// Reads an `attrs` object straight into the values of the declared attributes (a later
+/// occurrence of a key overwrites an earlier one, as in a map); a value of the wrong type
+/// fails, and the caller leaves the line to the precise path.
+struct AttrSeed<'s> {
+    declared: &'s [crate::contract::AttrDef],
+    values: &'s mut [AttrValue],
+}
 
-impl<'de> Deserialize<'de> for Pairs<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Pairs<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut m: A,
-            ) -> Result<Pairs<'de>, A::Error> {
-                let mut v = Vec::new();
-                while let Some((k, r)) =
-                    m.next_entry::<Key<'de>, &'de serde_json::value::RawValue>()?
-                {
-                    v.push((k, r));
-                }
-                Ok(Pairs(v))
+impl<'de> serde::de::DeserializeSeed<'de> for AttrSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AttrSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some((k, r)) = m.next_entry::<Key<'de>, &'de serde_json::value::RawValue>()? {
+            let Some(i) = self.declared.iter().position(|a| a.name == k.0) else {
+                continue;
+            };
+            let v = self
+                .declared
+                .get(i)
+                .and_then(|a| attr_value_raw(&a.ty, r))
+                .ok_or_else(|| serde::de::Error::custom("not a valid value"))?;
+            if let Some(slot) = self.values.get_mut(i) {
+                *slot = v;
             }
         }
-        d.deserialize_map(V)
+        Ok(())
     }
 }
 
