@@ -453,20 +453,25 @@ impl State {
     fn has_log(&self, subject: u32) -> bool {
         !self.log(subject).is_empty()
     }
+}
 
-    /// Stores the kept attribute values of an event; `None` when the pool is full.
-    fn keep_attrs(&mut self, kept: &[AttrId], attrs: &[AttrValue]) -> Option<u32> {
-        let at = u32::try_from(self.pool.len()).ok()?;
-        if kept.is_empty() {
-            return Some(at);
-        }
-        u32::try_from(self.pool.len() + kept.len()).ok()?;
-        for a in kept {
-            let v = attrs.get(*a).cloned().unwrap_or_default();
-            self.pool.push(v);
-        }
-        Some(at)
+/// Stores the kept attribute values of an event; `None` when the pool is full.
+fn keep_attrs(pool: &mut Vec<AttrValue>, kept: &[AttrId], attrs: &[AttrValue]) -> Option<u32> {
+    let at = u32::try_from(pool.len()).ok()?;
+    if kept.is_empty() {
+        return Some(at);
     }
+    u32::try_from(pool.len() + kept.len()).ok()?;
+    for a in kept {
+        pool.push(attrs.get(*a).cloned().unwrap_or_default());
+    }
+    Some(at)
+}
+
+/// Why an event could not be kept.
+enum Refused {
+    TooMany,
+    Full,
 }
 
 /// A streaming evaluator over one compiled contract.
@@ -548,49 +553,65 @@ impl Evaluator {
 
     /// Adds a validated event, borrowed (what reading a file does, without allocating).
     pub fn push_ref(&mut self, e: EventRef<'_>) -> Pushed {
+        match self.try_push(e) {
+            Ok(p) => p,
+            Err(reason) => {
+                let reason = match reason {
+                    Refused::TooMany => format!(
+                        "too many subjects: the evaluator tracks at most {} (see Evaluator::set_max_subjects)",
+                        self.max_subjects
+                    ),
+                    Refused::Full => FULL.to_string(),
+                };
+                self.reject(Rejection {
+                    line: None,
+                    reason: reason.clone(),
+                    text: e.id.to_string(),
+                });
+                Pushed::Rejected(reason)
+            }
+        }
+    }
+
+    /// The hot path: one probe of the id table (a new id is added where the probe ended),
+    /// one of the subject table, then a push onto the subject's log.
+    fn try_push(&mut self, e: EventRef<'_>) -> Result<Pushed, Refused> {
         let plan = &*self.plan;
         let st = &mut self.state;
         let id_hash = st.ids.hash(e.id);
-        if st.ids.find_hashed(id_hash, e.id).is_some() {
-            st.counts.duplicates += 1;
-            return Pushed::Duplicate;
-        }
+        let vacant = match st.ids.lookup(id_hash, e.id) {
+            Ok(_) => {
+                st.counts.duplicates += 1;
+                return Ok(Pushed::Duplicate);
+            }
+            Err(v) => v,
+        };
         let tracked = Plan::is(&plan.tracked, e.kind);
         let single = Plan::is(&plan.per_event, e.kind);
         let mut subject = 0;
         if tracked || single {
             let h = st.subjects.hash(e.subject);
-            match st.subjects.find_hashed(h, e.subject) {
-                Some(s) => subject = s,
-                None => {
-                    if tracked && st.tracked >= self.max_subjects {
-                        return self.too_many(e.id);
-                    }
-                    match st.subjects.add_hashed(h, e.subject) {
-                        Some(s) => subject = s,
-                        None => return self.full(e.id),
-                    }
-                }
-            }
-            if tracked && !st.has_log(subject) && st.tracked >= self.max_subjects {
-                return self.too_many(e.id);
+            subject = match st.subjects.find_hashed(h, e.subject) {
+                Some(s) => s,
+                None if tracked && st.tracked >= self.max_subjects => return Err(Refused::TooMany),
+                None => st.subjects.add_hashed(h, e.subject).ok_or(Refused::Full)?,
+            };
+            let has_log = st.logs.get(subject as usize).is_some_and(|l| !l.is_empty());
+            if tracked && !has_log && st.tracked >= self.max_subjects {
+                return Err(Refused::TooMany);
             }
         }
         let kind = e.kind.filter(|_| tracked || single);
         let kept = kind
             .and_then(|k| plan.kept.get(k))
             .map_or(&[][..], Vec::as_slice);
-        let Some(attrs) = st.keep_attrs(kept, e.attrs) else {
-            return self.full(e.id);
-        };
-        let Some(id) = st.ids.add_hashed(id_hash, e.id) else {
-            return self.full(e.id);
-        };
+        let attrs = keep_attrs(&mut st.pool, kept, e.attrs).ok_or(Refused::Full)?;
+        let id = vacant.insert(e.id).ok_or(Refused::Full)?;
         st.counts.accepted += 1;
         st.max_at = Some(st.max_at.map_or(e.at, |m| m.max(e.at)));
         let Some(kind) = kind else {
             // a kind no measure reads: accepted and counted, nothing to keep
-            return Pushed::Accepted;
+            return Ok(Pushed::Accepted);
         };
         let slim = Slim {
             at: e.at,
@@ -605,28 +626,7 @@ impl Evaluator {
         if tracked {
             st.insert(subject, slim);
         }
-        Pushed::Accepted
-    }
-
-    fn too_many(&mut self, id: &str) -> Pushed {
-        let reason = format!(
-            "too many subjects: the evaluator tracks at most {} (see Evaluator::set_max_subjects)",
-            self.max_subjects
-        );
-        self.refuse(id, reason)
-    }
-
-    fn full(&mut self, id: &str) -> Pushed {
-        self.refuse(id, FULL.to_string())
-    }
-
-    fn refuse(&mut self, id: &str, reason: String) -> Pushed {
-        self.reject(Rejection {
-            line: None,
-            reason: reason.clone(),
-            text: id.to_string(),
-        });
-        Pushed::Rejected(reason)
+        Ok(Pushed::Accepted)
     }
 
     /// Adds `lines` to the line number of every rejection (for a part read from the middle

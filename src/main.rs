@@ -303,7 +303,8 @@ fn default_budget() -> Option<u64> {
 }
 
 /// How many partitions an events file needs to stay within the memory budget (1: read it
-/// into memory). An evaluator holds about 0.65 bytes per byte of JSON Lines read. At most
+/// into memory). An evaluator holds about 0.6 bytes per byte of JSON Lines read; a partition
+/// is read, deduplicated and evaluated with some more, so one byte per byte is planned. At most
 /// 512 partitions (files open at once), so past that a partition takes more than the budget.
 fn partitions_for(events: &Path, max_memory: Option<&str>, jobs: usize) -> Result<usize, Fail> {
     let budget = match max_memory {
@@ -317,7 +318,7 @@ fn partitions_for(events: &Path, max_memory: Option<&str>, jobs: usize) -> Resul
         .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?
         .len();
     // each of the `jobs` threads holds a partition at a time
-    let need = len / 20 * 13;
+    let need = len;
     let per_thread = (budget / jobs.max(1) as u64).max(1);
     Ok(usize::try_from(need.div_ceil(per_thread))
         .unwrap_or(usize::MAX)

@@ -120,6 +120,26 @@ impl Names {
         self.add_hashed(hash, s)
     }
 
+    /// The index of `s` if known, else a place to add it with one more probe saved: for the
+    /// common case of a new id, one hash-table probe in all.
+    pub(crate) fn lookup(&mut self, hash: u64, s: &str) -> Result<u32, Vacant<'_>> {
+        let high = hash & 0xffff_ffff_0000_0000;
+        let (text, ends) = (&self.text, &self.ends);
+        match self.table.entry(
+            hash,
+            |&x| x & 0xffff_ffff_0000_0000 == high && name_at(text, ends, x as u32) == s,
+            |&x| spread(x),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(o) => Ok(*o.get() as u32),
+            hashbrown::hash_table::Entry::Vacant(v) => Err(Vacant {
+                entry: v,
+                text: &mut self.text,
+                ends: &mut self.ends,
+                high,
+            }),
+        }
+    }
+
     /// Adds a name known to be absent.
     pub(crate) fn add_hashed(&mut self, hash: u64, s: &str) -> Option<u32> {
         let end = u32::try_from(self.text.len().checked_add(s.len())?).ok()?;
@@ -137,6 +157,26 @@ impl Names {
 fn spread(x: u64) -> u64 {
     let h = x >> 32;
     (h << 32) | h
+}
+
+/// Where a name not yet known goes (see [`Names::lookup`]); dropping it adds nothing.
+pub(crate) struct Vacant<'a> {
+    entry: hashbrown::hash_table::VacantEntry<'a, u64>,
+    text: &'a mut String,
+    ends: &'a mut Vec<u32>,
+    high: u64,
+}
+
+impl Vacant<'_> {
+    /// Adds the name; `None` when the arena is full.
+    pub(crate) fn insert(self, s: &str) -> Option<u32> {
+        let end = u32::try_from(self.text.len().checked_add(s.len())?).ok()?;
+        let index = u32::try_from(self.ends.len()).ok()?;
+        self.text.push_str(s);
+        self.ends.push(end);
+        self.entry.insert(self.high | u64::from(index));
+        Some(index)
+    }
 }
 
 fn name_at<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
