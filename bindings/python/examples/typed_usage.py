@@ -61,7 +61,7 @@ def main(path: str) -> None:
     except slagrade.EventError as e:
         print(type(e).__name__)
 
-    card: slagrade.Scorecard = contract.evaluate(events())
+    card: slagrade.Scorecard = contract.evaluate(events(), threads=1)
     as_of: Optional[datetime] = card.as_of
     print(card.period, as_of, card.period_start, card.period_end, card.contract, card.currency)
     counts: dict[str, int] = card.events
@@ -97,7 +97,7 @@ def main(path: str) -> None:
 
     ev: slagrade.Evaluator = contract.evaluator()
     status: str = ev.push(events()[0])
-    batch: dict[str, int] = ev.push_many(events()[1:])
+    batch: dict[str, int] = ev.push_many(events()[1:], threads=2)
     print(status, batch, ev.counts, ev.rejected, ev.latest, ev.periods())
     risks: list[slagrade.AtRisk] = ev.at_risk(datetime(2026, 10, 12, 10, 5, tzinfo=CST), timedelta(hours=8))
     for r in risks:
@@ -110,7 +110,7 @@ def main(path: str) -> None:
     live: slagrade.Scorecard = restored.scorecard(as_of=datetime(2026, 10, 13, tzinfo=CST))
     print(live.to_dict()["events"], restored.scorecard(period="all"))
 
-    change: slagrade.Diff = slagrade.diff(contract, same, events(), period="2026-10")
+    change: slagrade.Diff = slagrade.diff(contract, same, events(), period="2026-10", threads=None)
     print(change.period, change.assessments[0]["assessee"], change.to_dict()["period"], change.to_json()[:10])
     print(change.to_table(), slagrade.__version__)
 

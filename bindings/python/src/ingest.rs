@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pyo3::prelude::*;
@@ -759,31 +759,13 @@ fn validate_rows(
 }
 
 /// Feeds a batch into an evaluator (run with the GIL released). Positions (`line`) are
-/// 1-based: the line of the file, or the item or row of the input. `Err` is an I/O error.
-pub fn feed(ev: &mut Evaluator, batch: &Batch) -> Result<EventCounts, String> {
+/// 1-based: the line of the file, or the item or row of the input. A file is read on up to
+/// `threads` threads (see [`read_path`]). `Err` is an I/O error.
+pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCounts, String> {
     let before = ev.counts();
     let plan = Arc::clone(ev.plan());
     match batch {
-        Batch::Path(path) => {
-            let meta = std::fs::metadata(path)
-                .map_err(|e| format!("cannot read events file {}: {e}", path.display()))?;
-            if !meta.is_file() {
-                return Err(format!(
-                    "cannot read events file {}: not a file",
-                    path.display()
-                ));
-            }
-            let file = std::fs::File::open(path)
-                .map_err(|e| format!("cannot read events file {}: {e}", path.display()))?;
-            let reader = std::io::BufReader::with_capacity(1 << 16, file);
-            read_jsonl_with(&plan.contract, reader, Limits::default(), |o| match o {
-                LineRef::Accepted(e) => {
-                    ev.push_ref(e);
-                }
-                LineRef::Rejected(r) => ev.reject(r),
-            })
-            .map_err(|e| format!("cannot read events file {}: {e}", path.display()))?;
-        }
+        Batch::Path(path) => read_path(ev, path, threads)?,
         Batch::Records(items) => {
             let v = Validator::new(&plan.contract);
             for (i, item) in items.iter().enumerate() {
@@ -829,4 +811,50 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch) -> Result<EventCounts, String> {
         duplicates: after.duplicates - before.duplicates,
         rejected: after.rejected - before.rejected,
     })
+}
+
+/// `Err` (the message for an `EventError`) unless `path` is a regular file.
+pub fn check_file(path: &Path) -> Result<u64, String> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read events file {}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "cannot read events file {}: not a file",
+            path.display()
+        ));
+    }
+    Ok(meta.len())
+}
+
+/// Reads a JSON Lines file into `ev`. The file is read by the core's reader on up to
+/// `threads` threads, each range into an evaluator of its own, merged in file order: exactly
+/// the sequential read, rejected line numbers included. Into an evaluator that already holds
+/// events, the file's evaluator is merged after them (their events came first, so they win
+/// on a repeated id); on one thread the lines are then added to it directly.
+fn read_path(ev: &mut Evaluator, path: &Path, threads: usize) -> Result<(), String> {
+    let fail =
+        |e: &dyn std::fmt::Display| format!("cannot read events file {}: {e}", path.display());
+    check_file(path)?;
+    let plan = Arc::clone(ev.plan());
+    let empty = ev.counts() == EventCounts::default();
+    if threads <= 1 && !empty {
+        let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
+        let reader = std::io::BufReader::with_capacity(1 << 16, file);
+        read_jsonl_with(&plan.contract, reader, Limits::default(), |o| match o {
+            LineRef::Accepted(e) => {
+                ev.push_ref(e);
+            }
+            LineRef::Rejected(r) => ev.reject(r),
+        })
+        .map_err(|e| fail(&e))?;
+        return Ok(());
+    }
+    let read = slagrade::ingest::read_file(&plan, path, Limits::default(), threads)
+        .map_err(|e| fail(&e))?;
+    if empty {
+        *ev = read;
+    } else {
+        ev.merge(read).map_err(|e| fail(&e))?;
+    }
+    Ok(())
 }

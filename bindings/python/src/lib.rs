@@ -63,6 +63,17 @@ fn source_text(py: Python<'_>, text: &Bound<'_, PyAny>, file_name: &str) -> PyRe
     )))
 }
 
+/// The `threads` argument: how many threads read a JSON Lines file; `None` is every core the
+/// system reports.
+fn threads_arg(threads: Option<i64>) -> PyResult<usize> {
+    match threads {
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        Some(n) if n >= 1 => usize::try_from(n)
+            .map_err(|_| value_error(format!("threads must be at least 1, got {n}"))),
+        Some(n) => Err(value_error(format!("threads must be at least 1, got {n}"))),
+    }
+}
+
 /// A checked contract, ready to evaluate events.
 #[pyclass(module = "slagrade._slagrade", frozen)]
 struct Contract {
@@ -257,22 +268,26 @@ impl Contract {
     /// Scores `events` (a JSON Lines path, an iterable of dicts, a pandas or polars DataFrame
     /// or a pyarrow Table). `period`: a key (`2026-10`), a range (`2026-01..2026-03`) or
     /// `all`; a range or `all` gives a list. `as_of`: an aware datetime or RFC 3339 text.
-    #[pyo3(signature = (events, period=None, as_of=None))]
+    /// `threads`: how many threads read a JSON Lines file (default: every core); the result
+    /// is the same whatever the number.
+    #[pyo3(signature = (events, period=None, as_of=None, *, threads=None))]
     fn evaluate(
         &self,
         py: Python<'_>,
         events: &Bound<'_, PyAny>,
         period: Option<&str>,
         as_of: Option<&Bound<'_, PyAny>>,
+        threads: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         guard(|| {
+            let threads = threads_arg(threads)?;
             let t = Types::new(py)?;
             let as_of = as_of.map(|v| instant_arg(&t, v, "as_of")).transpose()?;
             let batch = ingest::prepare(py, events)?;
             let plan = &self.plan;
             let fed = py.detach(|| {
                 let mut ev = CoreEvaluator::new(plan);
-                ingest::feed(&mut ev, &batch).map(|_| ev)
+                ingest::feed(&mut ev, &batch, threads).map(|_| ev)
             });
             let ev = fed.map_err(|e| event_error(py, e))?;
             scorecards(py, Arc::new(ev), period, as_of)
@@ -409,16 +424,21 @@ impl Evaluator {
     }
 
     /// Adds a batch (any input `Contract.evaluate` takes); returns the batch's counts.
+    /// `threads`: how many threads read a JSON Lines file (default: every core); its events
+    /// come after those already added, whatever the number.
+    #[pyo3(signature = (events, *, threads=None))]
     fn push_many<'py>(
         &mut self,
         py: Python<'py>,
         events: &Bound<'py, PyAny>,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         guard(|| {
+            let threads = threads_arg(threads)?;
             let batch = ingest::prepare(py, events)?;
             let ev = Arc::make_mut(&mut self.ev);
             let counts = py
-                .detach(|| ingest::feed(ev, &batch))
+                .detach(|| ingest::feed(ev, &batch, threads))
                 .map_err(|e| event_error(py, e))?;
             results::counts_dict(py, counts)
         })
@@ -528,9 +548,10 @@ impl Evaluator {
     }
 }
 
-/// Scores the same events under two contract versions and lists what changed.
+/// Scores the same events under two contract versions and lists what changed. `threads`: as
+/// for `Contract.evaluate`.
 #[pyfunction]
-#[pyo3(signature = (old, new, events, period=None, as_of=None))]
+#[pyo3(signature = (old, new, events, period=None, as_of=None, *, threads=None))]
 fn diff(
     py: Python<'_>,
     old: &Contract,
@@ -538,8 +559,10 @@ fn diff(
     events: &Bound<'_, PyAny>,
     period: Option<&str>,
     as_of: Option<&Bound<'_, PyAny>>,
+    threads: Option<i64>,
 ) -> PyResult<Diff> {
     guard(|| {
+        let threads = threads_arg(threads)?;
         let t = Types::new(py)?;
         let as_of = as_of.map(|v| instant_arg(&t, v, "as_of")).transpose()?;
         let batch = ingest::prepare(py, events)?;
@@ -547,8 +570,8 @@ fn diff(
         let fed = py.detach(|| {
             let mut eo = CoreEvaluator::new(po);
             let mut en = CoreEvaluator::new(pn);
-            ingest::feed(&mut eo, &batch)?;
-            ingest::feed(&mut en, &batch)?;
+            ingest::feed(&mut eo, &batch, threads)?;
+            ingest::feed(&mut en, &batch, threads)?;
             Ok::<_, String>((eo, en))
         });
         let (eo, en) = fed.map_err(|e| event_error(py, e))?;

@@ -257,11 +257,23 @@ class Contract:
     def assessments(self) -> list[tuple[str, str]]: ...
     @overload
     def evaluate(
-        self, events: _Events, period: None = None, as_of: Optional[_Instant] = None
-    ) -> Scorecard: ...
+        self,
+        events: _Events,
+        period: None = None,
+        as_of: Optional[_Instant] = None,
+        *,
+        threads: Optional[int] = None,
+    ) -> Scorecard:
+        """Scores `events`. `threads`: how many threads read a JSON Lines file (default:
+        every core; at least 1); the result is the same whatever the number."""
     @overload
     def evaluate(
-        self, events: _Events, period: str, as_of: Optional[_Instant] = None
+        self,
+        events: _Events,
+        period: str,
+        as_of: Optional[_Instant] = None,
+        *,
+        threads: Optional[int] = None,
     ) -> Union[Scorecard, list[Scorecard]]: ...
     def evaluator(self) -> Evaluator: ...
     def __reduce__(self) -> tuple[Any, tuple[str, str]]: ...
@@ -269,7 +281,10 @@ class Contract:
 @final
 class Evaluator:
     def push(self, event: Any) -> Literal["accepted", "duplicate", "rejected"]: ...
-    def push_many(self, events: _Events) -> dict[str, int]: ...
+    def push_many(self, events: _Events, *, threads: Optional[int] = None) -> dict[str, int]:
+        """Adds a batch; returns its counts. `threads`: how many threads read a JSON Lines
+        file (default: every core; at least 1); its events come after those already added,
+        whatever the number."""
     @overload
     def scorecard(self, period: None = None, as_of: Optional[_Instant] = None) -> Scorecard: ...
     @overload
@@ -295,5 +310,8 @@ def diff(
     events: _Events,
     period: Optional[str] = None,
     as_of: Optional[_Instant] = None,
-) -> Diff: ...
+    *,
+    threads: Optional[int] = None,
+) -> Diff:
+    """Scores the same events under two contracts. `threads`: as for `Contract.evaluate`."""
 def check(text: Union[str, bytes], file_name: str = "<contract>") -> list[Diagnostic]: ...
