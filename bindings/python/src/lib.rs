@@ -1,6 +1,7 @@
 //! Python bindings of slagrade. This crate converts values and maps errors; every rule of
 //! the contract language and of evaluation lives in the Rust core.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
@@ -9,8 +10,9 @@ use slagrade::ast::Span;
 use slagrade::contract::{Contract as CoreContract, Role, Unit};
 use slagrade::diagnostic::Diagnostic;
 use slagrade::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
-use slagrade::event::{Rejection as CoreRejection, Validator};
+use slagrade::event::{Limits, Rejection as CoreRejection, Validator};
 use slagrade::period::{self, Period};
+use slagrade::spill::Spilled;
 
 mod arrow;
 mod convert;
@@ -269,8 +271,14 @@ impl Contract {
     /// or a pyarrow Table). `period`: a key (`2026-10`), a range (`2026-01..2026-03`) or
     /// `all`; a range or `all` gives a list. `as_of`: an aware datetime or RFC 3339 text.
     /// `threads`: how many threads read a JSON Lines file (default: every core); the result
-    /// is the same whatever the number.
-    #[pyo3(signature = (events, period=None, as_of=None, *, threads=None))]
+    /// is the same whatever the number. `max_memory` (bytes, or text such as `512M` or `8G`;
+    /// a JSON Lines path only): memory to stay within; a file that would need more is
+    /// evaluated through partitions on disk, in `spill_dir` (default: the system's temporary
+    /// directory), with the same scorecards, though they cannot be explained.
+    #[pyo3(signature = (
+        events, period=None, as_of=None, *, threads=None, max_memory=None, spill_dir=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &self,
         py: Python<'_>,
@@ -278,13 +286,42 @@ impl Contract {
         period: Option<&str>,
         as_of: Option<&Bound<'_, PyAny>>,
         threads: Option<i64>,
+        max_memory: Option<&Bound<'_, PyAny>>,
+        spill_dir: Option<PathBuf>,
     ) -> PyResult<Py<PyAny>> {
         guard(|| {
             let threads = threads_arg(threads)?;
+            let budget = max_memory.map(memory_arg).transpose()?;
+            if budget.is_none() && spill_dir.is_some() {
+                return Err(value_error("spill_dir is used with max_memory only"));
+            }
             let t = Types::new(py)?;
             let as_of = as_of.map(|v| instant_arg(&t, v, "as_of")).transpose()?;
             let batch = ingest::prepare(py, events)?;
             let plan = &self.plan;
+            if let Some(budget) = budget {
+                let ingest::Batch::Path(path) = &batch else {
+                    return Err(value_error(
+                        "max_memory applies to events read from a JSON Lines file: pass a path",
+                    ));
+                };
+                let len = ingest::check_file(path).map_err(|e| event_error(py, e))?;
+                let parts = partitions_for(len, budget, threads);
+                if parts > 1 {
+                    let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
+                    let spilled = py
+                        .detach(|| {
+                            Spilled::read_file(plan, path, Limits::default(), parts, threads, &dir)
+                        })
+                        .map_err(|e| {
+                            event_error(
+                                py,
+                                format!("cannot read events file {}: {e}", path.display()),
+                            )
+                        })?;
+                    return spilled_scorecards(py, &spilled, period, as_of);
+                }
+            }
             let fed = py.detach(|| {
                 let mut ev = CoreEvaluator::new(plan);
                 ingest::feed(&mut ev, &batch, threads).map(|_| ev)
@@ -325,14 +362,11 @@ fn periods(
     period: Option<&str>,
     as_of: Option<i64>,
 ) -> PyResult<(Vec<Period>, bool)> {
-    let c = &ev.plan().contract;
     match period.map(str::trim) {
         None => ev
             .default_period_as_of(as_of)
             .map(|p| (vec![p], false))
-            .ok_or_else(|| {
-                value_error("no accepted events to choose a period from: pass `period`")
-            }),
+            .ok_or_else(no_default_period),
         Some("all") => Ok((
             ev.anchor_periods_as_of(as_of)
                 .into_iter()
@@ -340,12 +374,127 @@ fn periods(
                 .collect(),
             true,
         )),
-        Some(s) if s.contains("..") => period::parse_range(c.period, c.timezone, s)
+        Some(s) => given_periods(&ev.plan().contract, s),
+    }
+}
+
+fn no_default_period() -> PyErr {
+    value_error("no accepted events to choose a period from: pass `period`")
+}
+
+/// A period key (one scorecard) or a range `A..B` (a list).
+fn given_periods(c: &CoreContract, s: &str) -> PyResult<(Vec<Period>, bool)> {
+    if s.contains("..") {
+        period::parse_range(c.period, c.timezone, s)
             .map(|v| (v, true))
-            .map_err(value_error),
-        Some(s) => period::parse(c.period, c.timezone, s)
+            .map_err(value_error)
+    } else {
+        period::parse(c.period, c.timezone, s)
             .map(|p| (vec![p], false))
-            .map_err(value_error),
+            .map_err(value_error)
+    }
+}
+
+/// The `max_memory` argument in bytes: an int, or text as the command line's `--max-memory`
+/// takes it (`512M`, `8G`, `1024`; K, M, G and T are powers of 1024, `B` or `iB` may follow).
+fn memory_arg(v: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let bad = || {
+        value_error(format!(
+            "max_memory: `{}` is not a size (e.g. 512M, 8G, or a number of bytes)",
+            v.str().map_or_else(|_| "?".into(), |s| s.to_string())
+        ))
+    };
+    if let Ok(s) = v.cast::<PyString>() {
+        let s = s.to_string_lossy();
+        let t = s.trim();
+        let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+            Some((i, _)) => t.split_at(i),
+            None => (t, ""),
+        };
+        let shift = match unit
+            .trim()
+            .to_ascii_uppercase()
+            .trim_end_matches("IB")
+            .trim_end_matches('B')
+        {
+            "" => 0,
+            "K" => 10,
+            "M" => 20,
+            "G" => 30,
+            "T" => 40,
+            _ => return Err(bad()),
+        };
+        return digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(1 << shift))
+            .filter(|n| *n > 0)
+            .ok_or_else(bad);
+    }
+    if v.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(bad());
+    }
+    if let Ok(n) = v.extract::<i128>() {
+        return u64::try_from(n).ok().filter(|n| *n > 0).ok_or_else(bad);
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "max_memory must be an int (bytes) or text such as \"512M\", not {}",
+        convert::type_name(v)
+    )))
+}
+
+/// How many partitions a file of `len` bytes needs to stay within `budget` bytes when read on
+/// `threads` threads (1: read it into memory), as the command line plans them: a byte of
+/// memory per byte of JSON Lines, each thread holding one partition at a time, at most 512
+/// partitions.
+fn partitions_for(len: u64, budget: u64, threads: usize) -> usize {
+    let per_thread = (budget / threads.max(1) as u64).max(1);
+    usize::try_from(len.div_ceil(per_thread))
+        .unwrap_or(usize::MAX)
+        .clamp(1, 512)
+}
+
+/// The scorecards of a file evaluated through partitions on disk, resolving `period` as
+/// [`periods`] does (each step reads the partitions, with the GIL released).
+fn spilled_scorecards(
+    py: Python<'_>,
+    s: &Spilled,
+    period: Option<&str>,
+    as_of: Option<i64>,
+) -> PyResult<Py<PyAny>> {
+    let eval_error = |e: slagrade::eval::EvalError| value_error(e.to_string());
+    let (ps, many) = match period.map(str::trim) {
+        None => {
+            let p = py
+                .detach(|| s.default_period_as_of(as_of))
+                .map_err(eval_error)?
+                .ok_or_else(no_default_period)?;
+            (vec![p], false)
+        }
+        Some("all") => (
+            py.detach(|| s.anchor_periods_as_of(as_of))
+                .map_err(eval_error)?
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect(),
+            true,
+        ),
+        Some(x) => given_periods(&s.plan().contract, x)?,
+    };
+    let cards = py.detach(|| s.scorecards(&ps, as_of)).map_err(eval_error)?;
+    let rejected: Arc<[CoreRejection]> = s.rejected().into();
+    let mut objs = Vec::with_capacity(cards.len());
+    for (p, c) in ps.into_iter().zip(cards) {
+        let card = Scorecard::spilled(c, Arc::clone(s.plan()), Arc::clone(&rejected), p, as_of);
+        objs.push(Bound::new(py, card)?.into_any());
+    }
+    if many {
+        Ok(PyList::new(py, objs)?.into_any().unbind())
+    } else {
+        objs.into_iter()
+            .next()
+            .map(Bound::unbind)
+            .ok_or_else(|| value_error("no period"))
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
-use slagrade::eval::{Evaluator, Finding as CoreFinding};
+use slagrade::eval::{Evaluator, Finding as CoreFinding, Plan};
 use slagrade::period::Period;
 use slagrade::scorecard::{AssessmentCard, IndicatorCard, Scorecard as CoreScorecard};
 
@@ -352,12 +352,22 @@ impl AtRisk {
 
 type Findings = Vec<Vec<Vec<CoreFinding>>>;
 
+/// What a scorecard was computed from.
+enum Source {
+    /// the events (shared, immutable), for explanations
+    Events(Arc<Evaluator>),
+    /// a file evaluated through partitions on disk, removed once scored: no explanations
+    Spilled {
+        plan: Arc<Plan>,
+        rejected: Arc<[slagrade::event::Rejection]>,
+    },
+}
+
 /// The scores of one period, for every assessment of the contract.
 #[pyclass(module = "slagrade._slagrade", frozen)]
 pub struct Scorecard {
     card: CoreScorecard,
-    /// the events it was computed from (shared, immutable), for explanations
-    ev: Arc<Evaluator>,
+    src: Source,
     period: Period,
     as_of: Option<i64>,
     findings: OnceLock<Findings>,
@@ -372,22 +382,56 @@ impl Scorecard {
     ) -> Self {
         Scorecard {
             card,
-            ev,
+            src: Source::Events(ev),
             period,
             as_of,
             findings: OnceLock::new(),
         }
     }
 
+    /// A scorecard of a file evaluated through partitions on disk, with the file's rejected
+    /// events; it cannot be explained (the events are no longer held anywhere).
+    pub fn spilled(
+        card: CoreScorecard,
+        plan: Arc<Plan>,
+        rejected: Arc<[slagrade::event::Rejection]>,
+        period: Period,
+        as_of: Option<i64>,
+    ) -> Self {
+        Scorecard {
+            card,
+            src: Source::Spilled { plan, rejected },
+            period,
+            as_of,
+            findings: OnceLock::new(),
+        }
+    }
+
+    fn plan(&self) -> &Arc<Plan> {
+        match &self.src {
+            Source::Events(ev) => ev.plan(),
+            Source::Spilled { plan, .. } => plan,
+        }
+    }
+
     fn tz(&self) -> chrono_tz::Tz {
-        self.ev.plan().contract.timezone
+        self.plan().contract.timezone
     }
 
     fn findings(&self, py: Python<'_>) -> PyResult<&Findings> {
         if let Some(f) = self.findings.get() {
             return Ok(f);
         }
-        let (ev, period, as_of) = (&self.ev, &self.period, self.as_of);
+        let ev =
+            match &self.src {
+                Source::Events(ev) => ev,
+                Source::Spilled { .. } => return Err(value_error(
+                    "this scorecard was evaluated through partitions on disk (max_memory): its \
+                     events are not kept, so it cannot be explained; evaluate the file in \
+                     memory (without max_memory, or with enough of it) to explain it",
+                )),
+            };
+        let (period, as_of) = (&self.period, self.as_of);
         let explained = py
             .detach(|| ev.explain(period, as_of))
             .map_err(|e| value_error(e.to_string()))?;
@@ -483,7 +527,11 @@ impl Scorecard {
     /// Every rejected event of the input, with its reason.
     #[getter]
     fn rejected(&self) -> Vec<Rejection> {
-        self.ev.rejected().iter().map(Rejection::from).collect()
+        let all = match &self.src {
+            Source::Events(ev) => ev.rejected(),
+            Source::Spilled { rejected, .. } => rejected,
+        };
+        all.iter().map(Rejection::from).collect()
     }
     #[getter]
     fn assessments(&self) -> Vec<Assessment> {
@@ -588,7 +636,8 @@ impl Scorecard {
 
     /// What counted against `indicator` in the assessment of `assessee` (default: the first
     /// assessment listing it): breached and pending clocks, subjects and events left out of
-    /// the numerator, counted incidents.
+    /// the numerator, counted incidents. A scorecard evaluated through partitions on disk
+    /// (`max_memory`) raises `ValueError`: its events are not kept.
     #[pyo3(signature = (indicator, assessee=None))]
     fn explain(
         &self,

@@ -168,3 +168,77 @@ def test_missing_file_with_threads(contract: slagrade.Contract, tmp_path: Path) 
         contract.evaluate(tmp_path / "nowhere.jsonl", threads=2)
     with pytest.raises(slagrade.EventError, match="not a file"):
         contract.evaluator().push_many(tmp_path, threads=2)
+
+
+# ---------------------------------------------------------------- files larger than memory
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_max_memory_gives_the_in_memory_scorecards(contract: slagrade.Contract, big_events: Path,
+                                                   sequential: list[slagrade.Scorecard],
+                                                   tmp_path: Path, threads: int) -> None:
+    spill = tmp_path / "spill"
+    disk = contract.evaluate(big_events, period="all", threads=threads, max_memory="1M",
+                             spill_dir=spill)
+    assert isinstance(disk, list)
+    assert cards(disk) == cards(sequential)
+    assert disk[0].events == sequential[0].events
+    assert rejections(disk[0].rejected) == rejections(sequential[0].rejected)
+    # through disk: the partitions are gone, and so are the events to explain
+    assert list(spill.iterdir()) == []
+    with pytest.raises(ValueError, match="partitions on disk"):
+        disk[0].explain("response_timeliness")
+    with pytest.raises(ValueError, match="partitions on disk"):
+        disk[0].explain_text("response_timeliness")
+    with pytest.raises(KeyError):
+        disk[0].explain("no_such_indicator")
+    assert disk[0].to_pandas().equals(sequential[0].to_pandas())
+
+
+def test_max_memory_periods_and_as_of(contract: slagrade.Contract, big_events: Path) -> None:
+    size = big_events.stat().st_size
+    for period, as_of in [(None, None), ("2026-10", None), ("2026-09..2026-10", None),
+                          (None, "2026-10-20T12:00:00+08:00"), ("all", "2026-10-20T12:00:00+08:00")]:
+        mem = contract.evaluate(big_events, period=period, as_of=as_of)  # type: ignore[call-overload]
+        disk = contract.evaluate(big_events, period=period, as_of=as_of,  # type: ignore[call-overload]
+                                 max_memory=size // 3, threads=2)
+        assert cards(disk) == cards(mem), (period, as_of)
+        assert type(disk) is type(mem)
+
+
+def test_max_memory_enough_reads_into_memory(contract: slagrade.Contract, big_events: Path,
+                                             sequential: list[slagrade.Scorecard]) -> None:
+    card = contract.evaluate(big_events, period="2026-10", max_memory="8G")
+    assert card.explain_text("response_timeliness") == \
+        contract.evaluate(big_events, period="2026-10").explain_text("response_timeliness")
+
+
+def test_max_memory_without_accepted_events(contract: slagrade.Contract, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("not json\n" * 500 + '{"id": "x"}\n', encoding="utf-8")
+    for kw in ({}, {"max_memory": 1024}):
+        with pytest.raises(ValueError, match="no accepted events"):
+            contract.evaluate(path, **kw)  # type: ignore[arg-type]
+        assert contract.evaluate(path, period="all", **kw) == []  # type: ignore[arg-type]
+        card = contract.evaluate(path, period="2026-10", **kw)  # type: ignore[arg-type]
+        assert card.events == {"accepted": 0, "duplicates": 0, "rejected": 501}
+        assert [r.line for r in card.rejected] == list(range(1, 502))
+
+
+def test_max_memory_arguments(contract: slagrade.Contract, events_path: Path,
+                              records: list[dict[str, Any]], tmp_path: Path) -> None:
+    for bad in ("lots", "0", "12X", "", 0, -5, True):
+        with pytest.raises(ValueError, match="is not a size"):
+            contract.evaluate(events_path, max_memory=bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_memory"):
+        contract.evaluate(events_path, max_memory=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="JSON Lines file"):
+        contract.evaluate(records, max_memory="1G")
+    with pytest.raises(ValueError, match="spill_dir"):
+        contract.evaluate(events_path, spill_dir=tmp_path)
+    with pytest.raises(slagrade.EventError, match="cannot read events file"):
+        contract.evaluate(tmp_path / "nowhere.jsonl", max_memory="1G")
+    # sizes as the command line reads them
+    mem = contract.evaluate(events_path).to_dict()
+    for size in (65536, "64K", "64kb", "64KiB", " 65536 "):
+        assert contract.evaluate(events_path, max_memory=size).to_dict() == mem

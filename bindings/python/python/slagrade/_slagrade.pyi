@@ -263,9 +263,14 @@ class Contract:
         as_of: Optional[_Instant] = None,
         *,
         threads: Optional[int] = None,
+        max_memory: Union[int, str, None] = None,
+        spill_dir: Union[str, PathLike[str], None] = None,
     ) -> Scorecard:
         """Scores `events`. `threads`: how many threads read a JSON Lines file (default:
-        every core; at least 1); the result is the same whatever the number."""
+        every core; at least 1); the result is the same whatever the number. `max_memory`
+        (bytes, or text such as "512M" or "8G"; a JSON Lines path only): a file that would
+        need more is evaluated through partitions on disk in `spill_dir` (default: the
+        system's temporary directory), with the same scorecards, which cannot be explained."""
     @overload
     def evaluate(
         self,
@@ -274,6 +279,8 @@ class Contract:
         as_of: Optional[_Instant] = None,
         *,
         threads: Optional[int] = None,
+        max_memory: Union[int, str, None] = None,
+        spill_dir: Union[str, PathLike[str], None] = None,
     ) -> Union[Scorecard, list[Scorecard]]: ...
     def evaluator(self) -> Evaluator: ...
     def __reduce__(self) -> tuple[Any, tuple[str, str]]: ...
