@@ -256,44 +256,6 @@ fn write_rejected(path: &Path, rejected: &[slagrade::event::Rejection]) -> Resul
     Ok(())
 }
 
-/// Reads `512M`, `8G`, `1024` (bytes; K, M, G, T are powers of 1024).
-fn parse_size(s: &str) -> Result<u64, Fail> {
-    let t = s.trim();
-    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => t.split_at(i),
-        None => (t, ""),
-    };
-    let shift = match unit
-        .trim()
-        .to_ascii_uppercase()
-        .trim_end_matches("IB")
-        .trim_end_matches('B')
-    {
-        "" => 0,
-        "K" => 10,
-        "M" => 20,
-        "G" => 30,
-        "T" => 40,
-        _ => {
-            return Err(Fail(
-                format!("--max-memory: `{s}` is not a size (e.g. 512M, 8G)"),
-                2,
-            ))
-        }
-    };
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(1 << shift))
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            Fail(
-                format!("--max-memory: `{s}` is not a size (e.g. 512M, 8G)"),
-                2,
-            )
-        })
-}
-
 /// Half the memory the system reports available (`None` where it does not say).
 fn default_budget() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
@@ -303,12 +265,15 @@ fn default_budget() -> Option<u64> {
 }
 
 /// How many partitions an events file needs to stay within the memory budget (1: read it
-/// into memory). An evaluator holds about 0.6 bytes per byte of JSON Lines read; a partition
-/// is read, deduplicated and evaluated with some more, so one byte per byte is planned. At most
-/// 512 partitions (files open at once), so past that a partition takes more than the budget.
+/// into memory; see [`slagrade::spill::partitions_for`]).
 fn partitions_for(events: &Path, max_memory: Option<&str>, jobs: usize) -> Result<usize, Fail> {
     let budget = match max_memory {
-        Some(s) => Some(parse_size(s)?),
+        Some(s) => Some(slagrade::spill::parse_size(s).ok_or_else(|| {
+            Fail(
+                format!("--max-memory: `{s}` is not a size (e.g. 512M, 8G)"),
+                2,
+            )
+        })?),
         None => default_budget(),
     };
     let Some(budget) = budget else {
@@ -317,12 +282,7 @@ fn partitions_for(events: &Path, max_memory: Option<&str>, jobs: usize) -> Resul
     let len = std::fs::metadata(events)
         .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?
         .len();
-    // each of the `jobs` threads holds a partition at a time
-    let need = len;
-    let per_thread = (budget / jobs.max(1) as u64).max(1);
-    Ok(usize::try_from(need.div_ceil(per_thread))
-        .unwrap_or(usize::MAX)
-        .clamp(1, 512))
+    Ok(slagrade::spill::partitions_for(len, budget, jobs))
 }
 
 fn parse_as_of(s: Option<&str>) -> Result<Option<i64>, Fail> {

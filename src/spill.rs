@@ -41,6 +41,42 @@ impl Drop for Spilled {
     }
 }
 
+/// Reads a memory size: `512M`, `8G`, `1024` (bytes); K, M, G and T are powers of 1024 and
+/// may be followed by `B` or `iB`. `None` for anything else, and for zero.
+pub fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let unit = unit.trim().to_ascii_uppercase();
+    let shift = match unit.trim_end_matches("IB").trim_end_matches('B') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return None,
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|n| *n > 0)
+}
+
+/// How many partitions a JSON Lines file of `len` bytes needs to stay within `budget` bytes
+/// when read on `threads` threads (1: read it into memory). An evaluator holds about 0.6
+/// bytes per byte of JSON Lines; a partition is read, deduplicated and evaluated with some
+/// more, so one byte per byte is planned, each thread holding one partition at a time. At
+/// most 512 partitions (files open at once): past that a partition takes more than the budget.
+pub fn partitions_for(len: u64, budget: u64, threads: usize) -> usize {
+    let per_thread = (budget / threads.max(1) as u64).max(1);
+    usize::try_from(len.div_ceil(per_thread))
+        .unwrap_or(usize::MAX)
+        .clamp(1, 512)
+}
+
 /// A fixed hash (the partition of an id or subject must not depend on the process).
 fn bucket(s: &str, n: usize) -> usize {
     // FNV-1a 64
@@ -508,4 +544,32 @@ fn decode(rec: &[u8], x: &mut Record) -> std::io::Result<()> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1024"), Some(1024));
+        assert_eq!(parse_size("512M"), Some(512 << 20));
+        assert_eq!(parse_size(" 8g "), Some(8 << 30));
+        assert_eq!(parse_size("1KiB"), Some(1024));
+        assert_eq!(parse_size("2TB"), Some(2 << 40));
+        for bad in ["", "0", "lots", "1.5G", "-1", "9999999999999999999T", "G"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn partitions() {
+        assert_eq!(partitions_for(100, 1000, 1), 1);
+        assert_eq!(partitions_for(1000, 1000, 1), 1);
+        assert_eq!(partitions_for(1001, 1000, 1), 2);
+        // two threads hold two partitions at a time
+        assert_eq!(partitions_for(1000, 1000, 2), 2);
+        assert_eq!(partitions_for(u64::MAX, 1, 1), 512);
+        assert_eq!(partitions_for(10, 0, 0), 10);
+    }
 }

@@ -306,7 +306,7 @@ impl Contract {
                     ));
                 };
                 let len = ingest::check_file(path).map_err(|e| event_error(py, e))?;
-                let parts = partitions_for(len, budget, threads);
+                let parts = slagrade::spill::partitions_for(len, budget, threads);
                 if parts > 1 {
                     let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
                     let spilled = py
@@ -405,31 +405,7 @@ fn memory_arg(v: &Bound<'_, PyAny>) -> PyResult<u64> {
         ))
     };
     if let Ok(s) = v.cast::<PyString>() {
-        let s = s.to_string_lossy();
-        let t = s.trim();
-        let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-            Some((i, _)) => t.split_at(i),
-            None => (t, ""),
-        };
-        let shift = match unit
-            .trim()
-            .to_ascii_uppercase()
-            .trim_end_matches("IB")
-            .trim_end_matches('B')
-        {
-            "" => 0,
-            "K" => 10,
-            "M" => 20,
-            "G" => 30,
-            "T" => 40,
-            _ => return Err(bad()),
-        };
-        return digits
-            .parse::<u64>()
-            .ok()
-            .and_then(|n| n.checked_mul(1 << shift))
-            .filter(|n| *n > 0)
-            .ok_or_else(bad);
+        return slagrade::spill::parse_size(&s.to_string_lossy()).ok_or_else(bad);
     }
     if v.is_instance_of::<pyo3::types::PyBool>() {
         return Err(bad());
@@ -441,17 +417,6 @@ fn memory_arg(v: &Bound<'_, PyAny>) -> PyResult<u64> {
         "max_memory must be an int (bytes) or text such as \"512M\", not {}",
         convert::type_name(v)
     )))
-}
-
-/// How many partitions a file of `len` bytes needs to stay within `budget` bytes when read on
-/// `threads` threads (1: read it into memory), as the command line plans them: a byte of
-/// memory per byte of JSON Lines, each thread holding one partition at a time, at most 512
-/// partitions.
-fn partitions_for(len: u64, budget: u64, threads: usize) -> usize {
-    let per_thread = (budget / threads.max(1) as u64).max(1);
-    usize::try_from(len.div_ceil(per_thread))
-        .unwrap_or(usize::MAX)
-        .clamp(1, 512)
 }
 
 /// The scorecards of a file evaluated through partitions on disk, resolving `period` as
