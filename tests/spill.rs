@@ -112,3 +112,46 @@ fn spilled_evaluation_is_in_memory_evaluation() {
     assert!(left.is_empty(), "{left:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Files with nothing to evaluate: empty, blank lines only, every line rejected, only kinds
+/// the contract does not declare. Counts and rejections as in memory, no scorecard period.
+#[test]
+fn files_with_nothing_to_evaluate() {
+    let plan = plan();
+    let dir = std::env::temp_dir().join(format!("slagrade-spill-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        "",
+        "\n\n  \n",
+        "not json\n{\"id\":\"a\"}\n[1,2]\n",
+        "{\"id\":\"x\",\"at\":\"2026-10-01T00:00:00Z\",\"kind\":\"other\",\"subject\":\"S\",\"product\":\"app.business_support.oa\"}\n",
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let path = dir.join(format!("case-{i}.jsonl"));
+        std::fs::write(&path, text).unwrap();
+        let one = slagrade::ingest::read_file(&plan, &path, Limits::default(), 1).unwrap();
+        for parts in [1, 3] {
+            let s = Spilled::read_file(&plan, &path, Limits::default(), parts, 2, &dir).unwrap();
+            assert_eq!(s.counts(), one.counts(), "case {i}");
+            assert_eq!(s.rejected(), one.rejected(), "case {i}");
+            assert_eq!(s.latest(), one.latest(), "case {i}");
+            assert_eq!(
+                s.anchor_periods_as_of(None).unwrap(),
+                one.anchor_periods(),
+                "case {i}"
+            );
+            assert_eq!(
+                s.default_period_as_of(None).unwrap(),
+                one.default_period(),
+                "case {i}"
+            );
+            if let Some(p) = one.default_period() {
+                assert_eq!(
+                    s.scorecards(std::slice::from_ref(&p), None).unwrap(),
+                    vec![one.scorecard(&p, None).unwrap()]
+                );
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
