@@ -316,6 +316,19 @@ pub struct ClockDef {
     pub calendar: ClockCalendar,
 }
 
+impl ClockDef {
+    /// Every event match that moves the clock: start, stop, pause, resume, restart, reset.
+    pub fn matches(&self) -> impl Iterator<Item = &EventMatch> {
+        self.start
+            .iter()
+            .chain(&self.stop)
+            .chain(&self.pause)
+            .chain(&self.resume)
+            .chain(&self.restart)
+            .chain(&self.reset)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Deadline {
     /// seconds of counted time

@@ -115,15 +115,7 @@ fn needed_attrs(c: &Contract) -> Vec<Vec<bool>> {
     for ind in &c.indicators {
         match &ind.measure {
             Measure::ClockRate(d) => {
-                for m in d
-                    .start
-                    .iter()
-                    .chain(&d.stop)
-                    .chain(&d.pause)
-                    .chain(&d.resume)
-                    .chain(&d.restart)
-                    .chain(&d.reset)
-                {
+                for m in d.matches() {
                     if let Some(cd) = &m.cond {
                         need_cond(cd, m.kind, &mut need);
                     }
@@ -197,15 +189,7 @@ impl Plan {
             let mut table = None;
             match &ind.measure {
                 Measure::ClockRate(c) => {
-                    for m in c
-                        .start
-                        .iter()
-                        .chain(&c.stop)
-                        .chain(&c.pause)
-                        .chain(&c.resume)
-                        .chain(&c.restart)
-                        .chain(&c.reset)
-                    {
+                    for m in c.matches() {
                         mark(&mut tracked, m.kind);
                     }
                     if let Deadline::ByAttr { attr, table: t } = &c.deadline {

@@ -293,52 +293,8 @@ impl<'c> Validator<'c> {
         product: Option<&str>,
         attrs: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Event, String> {
-        for (key, v) in [("id", id), ("kind", kind_name), ("subject", subject)] {
-            if v.is_empty() {
-                return Err(format!("empty `{key}`"));
-            }
-        }
-        let product = match product {
-            None => return Err("missing `product`".into()),
-            Some(p) => *self
-                .products
-                .get(p)
-                .ok_or_else(|| format!("unknown product `{p}`"))?,
-        };
-        let kind = self.kinds.get(kind_name).copied();
-        let values = match kind.and_then(|k| self.contract.kinds.get(k)) {
-            None => Vec::new(),
-            Some(def) => {
-                let mut values = Vec::with_capacity(def.attrs.len());
-                for a in &def.attrs {
-                    // only a required attribute can reject an event; an optional one of the
-                    // wrong type is treated as absent (it matches no value a condition names)
-                    let v = match attr_value(&a.ty, attrs.get(&a.name)) {
-                        Ok(v) => v,
-                        Err(e) if a.required => {
-                            return Err(format!("`{kind_name}` attribute `{}` {e}", a.name))
-                        }
-                        Err(_) => AttrValue::Missing,
-                    };
-                    if a.required && v == AttrValue::Missing {
-                        return Err(format!(
-                            "`{kind_name}` needs attribute `{}` ({})",
-                            a.name,
-                            type_phrase(&a.ty)
-                        ));
-                    }
-                    values.push(v);
-                }
-                values
-            }
-        };
-        Ok(Event {
-            id: std::sync::Arc::from(id),
-            at,
-            kind,
-            subject: subject.to_string(),
-            product,
-            attrs: values,
+        self.fields(id, at, kind_name, subject, product, |name| {
+            attrs.get(name).map(std::borrow::Cow::Borrowed)
         })
     }
 
@@ -426,7 +382,8 @@ impl<'c> Validator<'c> {
                 }
                 (ty, given) => attr_value(ty, given.as_deref()),
             };
-            // as in `parts`: an optional attribute of the wrong type is absent
+            // only a required attribute can reject an event; an optional one of the wrong
+            // type is treated as absent (it matches no value a condition names)
             let v = match v {
                 Ok(v) => v,
                 Err(e) if a.required => {
