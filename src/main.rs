@@ -430,7 +430,16 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                     dir.display()
                 );
                 let s = Spilled::read_file(&plan, &events, Limits::default(), parts, jobs(), &dir)
-                    .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?;
+                    .map_err(|e| {
+                        Fail(
+                            format!(
+                                "cannot evaluate {} through partitions in {}: {e} (see --spill-dir)",
+                                events.display(),
+                                dir.display()
+                            ),
+                            2,
+                        )
+                    })?;
                 if let Some(path) = rejected {
                     write_rejected(&path, s.rejected())?;
                 }

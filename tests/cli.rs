@@ -311,6 +311,25 @@ fn a_small_memory_budget_gives_the_same_output() {
         })
         .collect();
     assert!(left.is_empty());
+    // a spill directory that cannot be made is named in the error
+    let nowhere = dir.join("a-file");
+    std::fs::write(&nowhere, "").unwrap();
+    let blocked = slagrade(&[
+        "eval",
+        CONTRACT,
+        EVENTS,
+        "--max-memory",
+        "64K",
+        "--spill-dir",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert_eq!(blocked.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&blocked.stderr);
+    assert!(
+        err.contains("through partitions in") && err.contains("a-file"),
+        "{err}"
+    );
+    std::fs::remove_file(&nowhere).unwrap();
     let bad = slagrade(&["eval", CONTRACT, EVENTS, "--max-memory", "lots"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a size"));
