@@ -952,7 +952,7 @@ impl Evaluator {
                     _ => None,
                 };
                 if let Some(d) = deadline {
-                    if d <= now + horizon {
+                    if d <= now.saturating_add(horizon) {
                         out.push(AtRisk {
                             indicator: ind.id.clone(),
                             subject: self.state.subjects.get(subject as u32).to_string(),
@@ -1313,7 +1313,9 @@ impl Evaluator {
                         _ => {
                             acc.count += 1;
                             acc.against(product);
-                            acc.sum += val.unwrap_or_default();
+                            // attribute numbers are bounded (event::MAX_NUMBER): this never
+                            // saturates short of 7.9 × 10^10 samples
+                            acc.sum = acc.sum.saturating_add(val.unwrap_or_default());
                         }
                     }
                 }
@@ -1561,7 +1563,7 @@ impl Acc {
         self.num += o.num;
         self.den += o.den;
         self.count += o.count;
-        self.sum += o.sum;
+        self.sum = self.sum.saturating_add(o.sum);
         self.values.extend(o.values);
         for (p, n) in o.against {
             *self.against.entry(p).or_default() += n;

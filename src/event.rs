@@ -453,9 +453,9 @@ fn attr_value(ty: &AttrType, v: Option<&serde_json::Value>) -> Result<AttrValue,
         (AttrType::Bool, J::Bool(b)) => Ok(AttrValue::Bool(*b)),
         (AttrType::Number(_), J::Number(n)) => {
             let text = n.to_string();
-            parse_decimal(&text)
-                .map(AttrValue::Number)
-                .ok_or_else(|| format!("is out of range ({text})"))
+            parse_decimal(&text).map(AttrValue::Number).ok_or_else(|| {
+                format!("is out of range ({text}; numbers are at most 10^18 in magnitude)")
+            })
         }
         (AttrType::Time, J::String(s)) => parse_instant(s)
             .map(AttrValue::Time)
@@ -582,12 +582,17 @@ fn shown(v: &serde_json::Value) -> String {
 }
 
 /// Parses a JSON number text (possibly with exponent) into an exact decimal.
+/// Attribute numbers are at most this in magnitude: sums of up to 7.9 × 10^10 of them stay
+/// within the decimal range, so means and sums are exact and never overflow.
+pub const MAX_NUMBER: Decimal = Decimal::from_parts(0xa764_0000, 0x0de0_b6b3, 0, false, 0);
+
 fn parse_decimal(text: &str) -> Option<Decimal> {
-    if text.contains(['e', 'E']) {
+    let d = if text.contains(['e', 'E']) {
         Decimal::from_scientific(text).ok()
     } else {
         text.parse::<Decimal>().ok()
-    }
+    };
+    d.filter(|d| d.abs() <= MAX_NUMBER)
 }
 
 /// Parses strict RFC 3339 with seconds and an offset (`Z` or `±hh:mm`) into Unix seconds.
@@ -1093,6 +1098,20 @@ mod tests {
             assert_eq!(v.line(line.as_bytes()).ok().flatten(), precise, "{line}");
         }
         assert!(fast > lines.len() / 2);
+    }
+
+    #[test]
+    fn numbers_are_bounded() {
+        use super::{parse_decimal, Decimal, MAX_NUMBER};
+        assert_eq!(
+            MAX_NUMBER,
+            "1000000000000000000".parse::<Decimal>().unwrap()
+        );
+        assert_eq!(parse_decimal("1e18"), Some(MAX_NUMBER));
+        assert_eq!(parse_decimal("-1000000000000000000"), Some(-MAX_NUMBER));
+        assert_eq!(parse_decimal("1000000000000000000.5"), None);
+        assert_eq!(parse_decimal("7e28"), None);
+        assert_eq!(parse_decimal("0.000001"), "0.000001".parse().ok());
     }
 
     #[test]

@@ -44,11 +44,13 @@ pub fn score(scoring: &Scoring, target: &Target, value: Decimal) -> Decimal {
                 // rejected by the checker; kept total for safety
                 return if value >= *x1 { *y1 } else { *y0 };
             }
-            match (value - *x0)
-                .checked_mul(*y1 - *y0)
+            match value
+                .checked_sub(*x0)
+                .and_then(|v| v.checked_mul(*y1 - *y0))
                 .and_then(|p| p.checked_div(dx))
+                .and_then(|p| y0.checked_add(p))
             {
-                Some(p) => clamp(*y0 + p),
+                Some(s) => clamp(s),
                 // only for absurd values: far past x1 scores like x1, far before x0 like x0
                 None => clamp(if (value > *x0) == (*x1 > *x0) {
                     *y1

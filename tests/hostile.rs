@@ -724,3 +724,50 @@ fn a_million_products_or_parties_check_in_bounded_time() {
     let (_, d) = load_time(&src);
     assert!(d < bound, "10^6 parties took {d:?}");
 }
+
+/// Numbers past ±10^18 are rejected with the bound named; the largest accepted ones, summed
+/// into a mean over many events, neither overflow nor panic, and the mean is exact.
+#[test]
+fn huge_numbers_are_rejected_and_the_largest_accepted_sum_exactly() {
+    let probe = |id: usize, v: &str| {
+        format!(
+            r#"{{"id":"p{id}","at":"2026-10-01T00:{:02}:00+08:00","kind":"net.probe","subject":"PR-WAN-01","product":"network.egov_wan","attrs":{{"latency_ms":{v}}}}}"#,
+            id % 60
+        )
+    };
+    for v in [
+        "1000000000000000001",
+        "7e28",
+        "-2e18",
+        "70000000000000000000000000000",
+    ] {
+        let r = reason(&probe(0, v));
+        assert!(
+            r.contains("out of range") && r.contains("10^18"),
+            "{v}: {r}"
+        );
+    }
+    accepted(&probe(0, "1e18"));
+    accepted(&probe(0, "-1000000000000000000"));
+    let lines: String = (0..500).map(|i| probe(i, "1e18") + "\n").collect();
+    let plan = plan();
+    let (evs, rej, _) = read(&plan, lines.as_bytes(), Limits::default());
+    assert!(rej.is_empty());
+    let mut ev = slagrade::eval::Evaluator::new(&plan);
+    for e in evs {
+        ev.push(e);
+    }
+    let p = ev.default_period().unwrap();
+    let card = ev.scorecard(&p, None).unwrap();
+    let mean = card.assessments[0]
+        .indicators
+        .iter()
+        .find(|i| i.id == "network_mean_response")
+        .unwrap();
+    // milliseconds are kept as given: the mean of 500 × 10^18 is 10^18
+    assert_eq!(
+        mean.value.unwrap().normalize().to_string(),
+        "1000000000000000000"
+    );
+    assert_eq!(mean.score.unwrap().normalize().to_string(), "0");
+}
