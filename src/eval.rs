@@ -1016,7 +1016,18 @@ impl Evaluator {
         let card = self
             .plan
             .build_card(self.state.counts, period, as_of, &acc)?;
-        Ok((card, findings))
+        Ok((card, unkey(findings)))
+    }
+
+    /// [`Evaluator::partials`] of one period with its findings, in place (for explaining
+    /// through partitions).
+    pub(crate) fn explain_part(
+        &self,
+        period: &Period,
+        as_of: i64,
+    ) -> Result<(Partial, Keyed), EvalError> {
+        let (acc, findings) = self.accumulate(period, as_of, true)?;
+        Ok((Partial(acc), findings))
     }
 
     /// What this evaluator's events add to each period's scorecard, as of `as_of`. Over
@@ -1034,14 +1045,14 @@ impl Evaluator {
         period: &Period,
         as_of: i64,
         explain: bool,
-    ) -> Result<(Vec<Vec<Acc>>, Findings), EvalError> {
+    ) -> Result<(Vec<Vec<Acc>>, Keyed), EvalError> {
         let plan = &*self.plan;
         let view = self.view();
         let c = &plan.contract;
         let n_a = c.assessments.len();
         let n_i = c.indicators.len();
         let mut acc = vec![vec![Acc::default(); n_i]; n_a];
-        let mut findings: Findings = if explain {
+        let mut findings: Keyed = if explain {
             vec![vec![Vec::new(); n_i]; n_a]
         } else {
             Vec::new()
@@ -1061,6 +1072,11 @@ impl Evaluator {
         }
         for subject in order {
             let evs = self.state.log(subject);
+            let key = Key::Subject(if explain {
+                names.get(subject).to_string()
+            } else {
+                String::new()
+            });
             // subject-type measures
             for (si, s) in c.subjects.iter().enumerate() {
                 let Some((ai, anchor_t)) = anchor_of(view, s, evs, as_of) else {
@@ -1115,6 +1131,7 @@ impl Evaluator {
                                         &mut findings,
                                         a,
                                         ii,
+                                        &key,
                                         finder.clock(subject, evs, &run),
                                     );
                                 }
@@ -1142,6 +1159,7 @@ impl Evaluator {
                                         &mut findings,
                                         a,
                                         ii,
+                                        &key,
                                         finder.subject(
                                             subject,
                                             anchor,
@@ -1167,6 +1185,7 @@ impl Evaluator {
                                         &mut findings,
                                         a,
                                         ii,
+                                        &key,
                                         finder.subject(subject, anchor, "counted"),
                                     );
                                 }
@@ -1223,6 +1242,7 @@ impl Evaluator {
                                     &mut findings,
                                     a,
                                     ii,
+                                    &key,
                                     finder.subject(
                                         subject,
                                         inv,
@@ -1249,6 +1269,14 @@ impl Evaluator {
         }
         for x in singles {
             let e = &x.ev;
+            let key = Key::Event(
+                e.at,
+                if explain {
+                    ids.get(e.id).to_string()
+                } else {
+                    String::new()
+                },
+            );
             let product = e.product as usize;
             for (ii, ind) in c.indicators.iter().enumerate() {
                 let (sel_ok, num_ok, val): (bool, bool, Option<Decimal>) = match &ind.measure {
@@ -1287,6 +1315,7 @@ impl Evaluator {
                                     &mut findings,
                                     a,
                                     ii,
+                                    &key,
                                     finder.subject(x.subject, e, "not counted in the numerator"),
                                 );
                             }
@@ -1299,6 +1328,7 @@ impl Evaluator {
                                     &mut findings,
                                     a,
                                     ii,
+                                    &key,
                                     finder.subject(x.subject, e, "counted"),
                                 );
                             }
@@ -1724,10 +1754,33 @@ pub struct FindingEvent {
     pub step: Option<Step>,
 }
 
-fn push_finding(f: &mut Findings, a: usize, i: usize, x: Finding) {
+/// Where a finding stands in its list: subjects' findings first, by subject name, then
+/// single events', by (`at`, `id`): the order of an in-memory explanation, which findings
+/// from several partitions are sorted back into.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Key {
+    Subject(String),
+    Event(i64, String),
+}
+
+/// Findings with their place (see [`Key`]).
+pub(crate) type Keyed = Vec<Vec<Vec<(Key, Finding)>>>;
+
+fn push_finding(f: &mut Keyed, a: usize, i: usize, key: &Key, x: Finding) {
     if let Some(v) = f.get_mut(a).and_then(|v| v.get_mut(i)) {
-        v.push(x);
+        v.push((key.clone(), x));
     }
+}
+
+/// Drops the places of findings already in order.
+pub(crate) fn unkey(f: Keyed) -> Findings {
+    f.into_iter()
+        .map(|a| {
+            a.into_iter()
+                .map(|i| i.into_iter().map(|(_, x)| x).collect())
+                .collect()
+        })
+        .collect()
 }
 
 /// Builds findings: turns interned names and stored events back into text.

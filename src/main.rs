@@ -103,6 +103,12 @@ enum Command {
         as_of: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// as for `eval`: memory to stay within; a larger file goes through partitions on disk
+        #[arg(long)]
+        max_memory: Option<String>,
+        /// as for `eval`: where partitions go
+        #[arg(long)]
+        spill_dir: Option<PathBuf>,
     },
     /// Re-score the same events under two contract versions.
     Diff {
@@ -304,6 +310,91 @@ fn periods(ev: &Evaluator, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec
     }
 }
 
+/// Events read into memory, or through partitions on disk when memory would not do.
+enum Source {
+    Memory(Box<Evaluator>),
+    Disk(Spilled),
+}
+
+impl Source {
+    /// Reads an events file, through partitions on disk if it needs more than `max_memory`
+    /// (default: half the available memory).
+    fn open(
+        plan: &Arc<Plan>,
+        events: &Path,
+        max_memory: Option<&str>,
+        spill_dir: Option<PathBuf>,
+    ) -> Result<Source, Fail> {
+        let parts = partitions_for(events, max_memory, jobs())?;
+        if parts <= 1 {
+            return Ok(Source::Memory(Box::new(ingest(plan, events)?)));
+        }
+        let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
+        eprintln!(
+            "note: {} needs more memory than allowed; evaluating it through {parts} partitions in {}",
+            events.display(),
+            dir.display()
+        );
+        Spilled::read_file(plan, events, Limits::default(), parts, jobs(), &dir)
+            .map(Source::Disk)
+            .map_err(|e| {
+                Fail(
+                    format!(
+                        "cannot evaluate {} through partitions in {}: {e} (see --spill-dir)",
+                        events.display(),
+                        dir.display()
+                    ),
+                    2,
+                )
+            })
+    }
+
+    fn rejected(&self) -> &[slagrade::event::Rejection] {
+        match self {
+            Source::Memory(ev) => ev.rejected(),
+            Source::Disk(s) => s.rejected(),
+        }
+    }
+
+    fn periods(&self, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec<Period>, Fail> {
+        let s = match self {
+            Source::Memory(ev) => return periods(ev, spec, as_of),
+            Source::Disk(s) => s,
+        };
+        let c = &s.plan().contract;
+        match spec {
+            Some("all") => Ok(s
+                .anchor_periods_as_of(as_of)?
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect()),
+            Some(x) => period::parse_range(c.period, c.timezone, x).map_err(|e| Fail(e, 2)),
+            None => Ok(s.default_period_as_of(as_of)?.into_iter().collect()),
+        }
+    }
+
+    fn scorecards(&self, ps: &[Period], as_of: Option<i64>) -> Result<Vec<Scorecard>, Fail> {
+        Ok(match self {
+            Source::Memory(ev) => ps
+                .iter()
+                .map(|p| ev.scorecard(p, as_of))
+                .collect::<Result<Vec<_>, _>>()?,
+            Source::Disk(s) => s.scorecards(ps, as_of)?,
+        })
+    }
+
+    fn explain(
+        &self,
+        p: &Period,
+        as_of: Option<i64>,
+    ) -> Result<(Scorecard, slagrade::eval::Findings), Fail> {
+        Ok(match self {
+            Source::Memory(ev) => ev.explain(p, as_of)?,
+            Source::Disk(s) => s.explain(p, as_of)?,
+        })
+    }
+}
+
 fn print_cards(cards: &[Scorecard], format: Format) -> Result<(), Fail> {
     let mut out = String::new();
     match format {
@@ -421,53 +512,24 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             spill_dir,
         } => {
             let plan = load(&contract)?;
-            let parts = partitions_for(&events, max_memory.as_deref(), jobs())?;
-            if parts > 1 {
-                let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
-                eprintln!(
-                    "note: {} needs more memory than allowed; evaluating it through {parts} partitions in {}",
-                    events.display(),
-                    dir.display()
-                );
-                let s = Spilled::read_file(&plan, &events, Limits::default(), parts, jobs(), &dir)
-                    .map_err(|e| {
-                        Fail(
-                            format!(
-                                "cannot evaluate {} through partitions in {}: {e} (see --spill-dir)",
-                                events.display(),
-                                dir.display()
-                            ),
-                            2,
-                        )
-                    })?;
-                if let Some(path) = rejected {
-                    write_rejected(&path, s.rejected())?;
-                }
-                let as_of = parse_as_of(as_of.as_deref())?;
-                let c = &plan.contract;
-                let ps = match period.as_deref() {
-                    Some("all") => s
-                        .anchor_periods_as_of(as_of)?
-                        .into_iter()
-                        .map(|(p, _)| p)
-                        .collect(),
-                    Some(x) => {
-                        period::parse_range(c.period, c.timezone, x).map_err(|e| Fail(e, 2))?
-                    }
-                    None => s.default_period_as_of(as_of)?.into_iter().collect(),
-                };
-                let cards = s.scorecards(&ps, as_of)?;
-                if cards.is_empty() {
-                    return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
-                }
-                print_cards(&cards, format)?;
-                return Ok(0);
-            }
-            let ev = ingest(&plan, &events)?;
+            let source = Source::open(&plan, &events, max_memory.as_deref(), spill_dir)?;
             if let Some(path) = rejected {
-                write_rejected(&path, ev.rejected())?;
+                write_rejected(&path, source.rejected())?;
             }
-            score_and_print(ev, period.as_deref(), as_of.as_deref(), format)
+            let as_of = parse_as_of(as_of.as_deref())?;
+            let ps = source.periods(period.as_deref(), as_of)?;
+            let cards = source.scorecards(&ps, as_of)?;
+            if cards.is_empty() {
+                return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
+            }
+            print_cards(&cards, format)?;
+            match source {
+                // the process ends here: freeing millions of events one by one only costs time
+                Source::Memory(ev) => std::mem::forget(ev),
+                // this removes the partitions
+                Source::Disk(s) => drop(s),
+            }
+            Ok(0)
         }
         Command::Explain {
             contract,
@@ -477,11 +539,13 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             period,
             as_of,
             format,
+            max_memory,
+            spill_dir,
         } => {
             let plan = load(&contract)?;
-            let ev = ingest(&plan, &events)?;
+            let source = Source::open(&plan, &events, max_memory.as_deref(), spill_dir)?;
             let as_of = parse_as_of(as_of.as_deref())?;
-            let ps = periods(&ev, period.as_deref(), as_of)?;
+            let ps = source.periods(period.as_deref(), as_of)?;
             let c = &plan.contract;
             let Some(ii) = c.indicators.iter().position(|i| i.id == indicator) else {
                 let known: Vec<&str> = c.indicators.iter().map(|i| i.id.as_str()).collect();
@@ -495,7 +559,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             };
             let mut json_out = Vec::new();
             for p in &ps {
-                let (card, findings) = ev.explain(p, as_of)?;
+                let (card, findings) = source.explain(p, as_of)?;
                 for (ai, a) in card.assessments.iter().enumerate() {
                     if assessee.as_deref().is_some_and(|x| x != a.assessee) {
                         continue;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::eval::{EvalError, Evaluator, Partial, Plan};
+use crate::eval::{unkey, EvalError, Evaluator, Findings, Keyed, Partial, Plan};
 use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection};
 use crate::period::{self, Period};
 use crate::scorecard::{EventCounts, Scorecard};
@@ -413,6 +413,48 @@ fn workers<T: Send, E: From<std::io::Error> + Send>(
             })
             .collect()
     })
+}
+
+impl Spilled {
+    /// The scorecard of one period plus, per assessment and indicator, what counted against
+    /// it: the findings of every partition in the order one evaluator gives them.
+    pub fn explain(
+        &self,
+        period: &Period,
+        as_of: Option<i64>,
+    ) -> Result<(Scorecard, Findings), EvalError> {
+        let at = as_of.or(self.max_at).unwrap_or(period.end);
+        let parts = self.each_part(|ev| ev.explain_part(period, at))?;
+        let mut sum: Option<Partial> = None;
+        let mut all: Option<Keyed> = None;
+        for (partial, keyed) in parts {
+            match &mut sum {
+                Some(s) => s.add(partial),
+                None => sum = Some(partial),
+            }
+            match &mut all {
+                None => all = Some(keyed),
+                Some(all) => {
+                    for (mine, theirs) in all.iter_mut().zip(keyed) {
+                        for (x, y) in mine.iter_mut().zip(theirs) {
+                            x.extend(y);
+                        }
+                    }
+                }
+            }
+        }
+        let (sum, mut all) = match (sum, all) {
+            (Some(s), Some(a)) => (s, a),
+            _ => Evaluator::new(&self.plan).explain_part(period, at)?,
+        };
+        for a in &mut all {
+            for list in a {
+                list.sort_by(|x, y| x.0.cmp(&y.0));
+            }
+        }
+        let card = self.plan.scorecard_of(self.counts, period, at, &sum)?;
+        Ok((card, unkey(all)))
+    }
 }
 
 /// An event read back from a partition.

@@ -300,6 +300,25 @@ fn a_small_memory_budget_gives_the_same_output() {
         assert!(!ra.is_empty());
         assert_eq!(ra, rb);
     }
+    // explanations through partitions: the same findings, in the same order
+    for format in ["json", "table"] {
+        let base = [
+            "explain",
+            CONTRACT,
+            EVENTS,
+            "--indicator",
+            "repair_timeliness",
+            "--format",
+            format,
+        ];
+        let plain = slagrade(&base);
+        let mut args = base.to_vec();
+        args.extend(["--max-memory", "64K", "--spill-dir", dir.to_str().unwrap()]);
+        let spilled = slagrade(&args);
+        assert!(plain.status.success() && spilled.status.success());
+        assert!(plain.stdout.len() > 1000);
+        assert_eq!(plain.stdout, spilled.stdout, "{format}");
+    }
     // nothing is left behind in the spill directory
     let left: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

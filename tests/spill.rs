@@ -1,5 +1,6 @@
 //! Evaluating a file through partitions on disk gives exactly what one evaluator holding the
-//! whole file gives: counts, rejected lines, anchor periods, default period and scorecards,
+//! whole file gives: counts, rejected lines, anchor periods, default period, scorecards and
+//! explanations (findings in the same order),
 //! with repeated ids of different content (other instants, other subjects) across the file.
 
 use std::sync::Arc;
@@ -87,6 +88,14 @@ fn spilled_evaluation_is_in_memory_evaluation() {
                     s.default_period_as_of(as_of).unwrap(),
                     one.default_period_as_of(as_of)
                 );
+                for p in &periods {
+                    assert_eq!(
+                        s.explain(p, as_of).unwrap(),
+                        one.explain(p, as_of).unwrap(),
+                        "explanations: seed {seed}, {parts} partitions, {threads} threads, {} as of {as_of:?}",
+                        p.key
+                    );
+                }
                 let cards = s.scorecards(&periods, as_of).unwrap();
                 for (p, card) in periods.iter().zip(&cards) {
                     assert_eq!(
