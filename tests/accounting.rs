@@ -204,9 +204,16 @@ fn cli_counts_add_up_and_rejected_lines_are_verbatim() {
                 .output()
                 .unwrap();
             if !out.status.success() {
-                // nothing accepted at all: the CLI says so, and still writes the rejections
+                // nothing accepted at all: the CLI says so, and still writes the rejections;
+                // or a flipped digit made a valid event centuries away, which moves the
+                // default evaluation instant past the contract's calendars: that is said too
                 let err = String::from_utf8_lossy(&out.stderr);
-                prop_assert!(err.contains("no accepted events"), "{}", err);
+                prop_assert!(
+                    err.contains("no accepted events")
+                        || err.contains("outside the calendar's range"),
+                    "{}",
+                    err
+                );
                 return Ok(());
             }
             let card: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
