@@ -274,7 +274,8 @@ impl Contract {
     /// is the same whatever the number. `max_memory` (bytes, or text such as `512M` or `8G`;
     /// a JSON Lines path only): memory to stay within; a file that would need more is
     /// evaluated through partitions on disk, in `spill_dir` (default: the system's temporary
-    /// directory), with the same scorecards, though they cannot be explained.
+    /// directory), with the same scorecards and explanations (the partitions stay until the
+    /// last scorecard made from them is gone).
     #[pyo3(signature = (
         events, period=None, as_of=None, *, threads=None, max_memory=None, spill_dir=None
     ))]
@@ -319,7 +320,7 @@ impl Contract {
                                 format!("cannot read events file {}: {e}", path.display()),
                             )
                         })?;
-                    return spilled_scorecards(py, &spilled, period, as_of);
+                    return spilled_scorecards(py, Arc::new(spilled), period, as_of);
                 }
             }
             let fed = py.detach(|| {
@@ -423,7 +424,7 @@ fn memory_arg(v: &Bound<'_, PyAny>) -> PyResult<u64> {
 /// [`periods`] does (each step reads the partitions, with the GIL released).
 fn spilled_scorecards(
     py: Python<'_>,
-    s: &Spilled,
+    s: Arc<Spilled>,
     period: Option<&str>,
     as_of: Option<i64>,
 ) -> PyResult<Py<PyAny>> {
@@ -447,10 +448,9 @@ fn spilled_scorecards(
         Some(x) => given_periods(&s.plan().contract, x)?,
     };
     let cards = py.detach(|| s.scorecards(&ps, as_of)).map_err(eval_error)?;
-    let rejected: Arc<[CoreRejection]> = s.rejected().into();
     let mut objs = Vec::with_capacity(cards.len());
     for (p, c) in ps.into_iter().zip(cards) {
-        let card = Scorecard::spilled(c, Arc::clone(s.plan()), Arc::clone(&rejected), p, as_of);
+        let card = Scorecard::spilled(c, Arc::clone(&s), p, as_of);
         objs.push(Bound::new(py, card)?.into_any());
     }
     if many {

@@ -356,11 +356,9 @@ type Findings = Vec<Vec<Vec<CoreFinding>>>;
 enum Source {
     /// the events (shared, immutable), for explanations
     Events(Arc<Evaluator>),
-    /// a file evaluated through partitions on disk, removed once scored: no explanations
-    Spilled {
-        plan: Arc<Plan>,
-        rejected: Arc<[slagrade::event::Rejection]>,
-    },
+    /// a file evaluated through partitions on disk: they stay, for explanations, until the
+    /// last scorecard made from them is gone
+    Spilled(Arc<slagrade::spill::Spilled>),
 }
 
 /// The scores of one period, for every assessment of the contract.
@@ -389,18 +387,17 @@ impl Scorecard {
         }
     }
 
-    /// A scorecard of a file evaluated through partitions on disk, with the file's rejected
-    /// events; it cannot be explained (the events are no longer held anywhere).
+    /// A scorecard of a file evaluated through partitions on disk; it is explained from the
+    /// partitions, which it keeps.
     pub fn spilled(
         card: CoreScorecard,
-        plan: Arc<Plan>,
-        rejected: Arc<[slagrade::event::Rejection]>,
+        spilled: Arc<slagrade::spill::Spilled>,
         period: Period,
         as_of: Option<i64>,
     ) -> Self {
         Scorecard {
             card,
-            src: Source::Spilled { plan, rejected },
+            src: Source::Spilled(spilled),
             period,
             as_of,
             findings: OnceLock::new(),
@@ -410,7 +407,7 @@ impl Scorecard {
     fn plan(&self) -> &Arc<Plan> {
         match &self.src {
             Source::Events(ev) => ev.plan(),
-            Source::Spilled { plan, .. } => plan,
+            Source::Spilled(s) => s.plan(),
         }
     }
 
@@ -422,19 +419,12 @@ impl Scorecard {
         if let Some(f) = self.findings.get() {
             return Ok(f);
         }
-        let ev =
-            match &self.src {
-                Source::Events(ev) => ev,
-                Source::Spilled { .. } => return Err(value_error(
-                    "this scorecard was evaluated through partitions on disk (max_memory): its \
-                     events are not kept, so it cannot be explained; evaluate the file in \
-                     memory (without max_memory, or with enough of it) to explain it",
-                )),
-            };
         let (period, as_of) = (&self.period, self.as_of);
-        let explained = py
-            .detach(|| ev.explain(period, as_of))
-            .map_err(|e| value_error(e.to_string()))?;
+        let explained = match &self.src {
+            Source::Events(ev) => py.detach(|| ev.explain(period, as_of)),
+            Source::Spilled(s) => py.detach(|| s.explain(period, as_of)),
+        }
+        .map_err(|e| value_error(e.to_string()))?;
         Ok(self.findings.get_or_init(|| explained.1))
     }
 
@@ -529,7 +519,7 @@ impl Scorecard {
     fn rejected(&self) -> Vec<Rejection> {
         let all = match &self.src {
             Source::Events(ev) => ev.rejected(),
-            Source::Spilled { rejected, .. } => rejected,
+            Source::Spilled(s) => s.rejected(),
         };
         all.iter().map(Rejection::from).collect()
     }

@@ -270,7 +270,7 @@ class Contract:
         every core; at least 1); the result is the same whatever the number. `max_memory`
         (bytes, or text such as "512M" or "8G"; a JSON Lines path only): a file that would
         need more is evaluated through partitions on disk in `spill_dir` (default: the
-        system's temporary directory), with the same scorecards, which cannot be explained."""
+        system's temporary directory), with the same scorecards and explanations."""
     @overload
     def evaluate(
         self,
