@@ -11,7 +11,7 @@
 //! partition at a time: about `1/n` of what reading the file into one evaluator takes.
 
 use std::fs::File;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::BuildHasher;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -77,27 +77,11 @@ pub fn partitions_for(len: u64, budget: u64, threads: usize) -> usize {
         .clamp(1, 512)
 }
 
-/// A fixed hash (the partition of an id or subject must not depend on the process).
+/// A fixed hash (the partition of an id or subject must not depend on the process): the
+/// contract's FNV-1a 64, its high bits folded in (FNV's low bits are weak for short keys).
 fn bucket(s: &str, n: usize) -> usize {
-    // FNV-1a 64
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    h.write(s.as_bytes());
-    (h.finish() % n.max(1) as u64) as usize
-}
-
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        // fold the high bits in: FNV's low bits are weak for short keys
-        self.0 ^ (self.0 >> 29)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let h = crate::check::util::fnv1a64(s.as_bytes());
+    ((h ^ (h >> 29)) % n.max(1) as u64) as usize
 }
 
 impl Spilled {

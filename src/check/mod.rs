@@ -93,7 +93,7 @@ mod calendars;
 mod catalog;
 mod events;
 mod indicators;
-mod util;
+pub(crate) mod util;
 
 use std::collections::HashMap;
 use std::str::FromStr;
