@@ -616,11 +616,7 @@ impl Evaluator {
     /// Adds `lines` to the line number of every rejection (for a part read from the middle
     /// of a file).
     pub(crate) fn renumber_rejections(&mut self, lines: u64) {
-        for r in &mut self.state.rejected {
-            if let Some(l) = &mut r.line {
-                *l += lines;
-            }
-        }
+        crate::event::renumber(&mut self.state.rejected, lines);
     }
 
     /// Records a rejected event (counted, kept with its reason).

@@ -92,6 +92,16 @@ pub struct Rejection {
     pub text: String,
 }
 
+/// Adds `lines` to the line number of every rejection: for rejections of a part read from
+/// the middle of a file, numbered from that part's start.
+pub(crate) fn renumber(rejected: &mut [Rejection], lines: u64) {
+    for r in rejected {
+        if let Some(l) = &mut r.line {
+            *l += lines;
+        }
+    }
+}
+
 /// An event as handed in by a caller (Rust service, Python), before validation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {

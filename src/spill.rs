@@ -153,11 +153,7 @@ impl Spilled {
         let n_ranges = ranges.len();
         let mut lines_before = 0u64;
         for (mut rejected, lines) in ranges {
-            for r in &mut rejected {
-                if let Some(l) = &mut r.line {
-                    *l += lines_before;
-                }
-            }
+            crate::event::renumber(&mut rejected, lines_before);
             lines_before += lines;
             out.counts.rejected += rejected.len() as u64;
             out.rejected.extend(rejected);
