@@ -298,15 +298,26 @@ fn parse_as_of(s: Option<&str>) -> Result<Option<i64>, Fail> {
 
 /// The periods to evaluate: as given, `all` periods with events, or the default one.
 fn periods(ev: &Evaluator, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec<Period>, Fail> {
-    let c = &ev.plan().contract;
+    resolve_periods(
+        &ev.plan().contract,
+        spec,
+        || Ok(ev.anchor_periods_as_of(as_of)),
+        || Ok(ev.default_period_as_of(as_of)),
+    )
+}
+
+/// `spec` as given, `all` periods with anchors, or the default period, from whatever holds
+/// the events (an evaluator or partitions on disk).
+fn resolve_periods(
+    c: &slagrade::contract::Contract,
+    spec: Option<&str>,
+    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, Fail>,
+    default: impl FnOnce() -> Result<Option<Period>, Fail>,
+) -> Result<Vec<Period>, Fail> {
     match spec {
-        Some("all") => Ok(ev
-            .anchor_periods_as_of(as_of)
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect()),
+        Some("all") => Ok(anchored()?.into_iter().map(|(p, _)| p).collect()),
         Some(s) => period::parse_range(c.period, c.timezone, s).map_err(|e| Fail(e, 2)),
-        None => Ok(ev.default_period_as_of(as_of).into_iter().collect()),
+        None => Ok(default()?.into_iter().collect()),
     }
 }
 
@@ -357,19 +368,14 @@ impl Source {
     }
 
     fn periods(&self, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec<Period>, Fail> {
-        let s = match self {
-            Source::Memory(ev) => return periods(ev, spec, as_of),
-            Source::Disk(s) => s,
-        };
-        let c = &s.plan().contract;
-        match spec {
-            Some("all") => Ok(s
-                .anchor_periods_as_of(as_of)?
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect()),
-            Some(x) => period::parse_range(c.period, c.timezone, x).map_err(|e| Fail(e, 2)),
-            None => Ok(s.default_period_as_of(as_of)?.into_iter().collect()),
+        match self {
+            Source::Memory(ev) => periods(ev, spec, as_of),
+            Source::Disk(s) => resolve_periods(
+                &s.plan().contract,
+                spec,
+                || Ok(s.anchor_periods_as_of(as_of)?),
+                || Ok(s.default_period_as_of(as_of)?),
+            ),
         }
     }
 
@@ -428,22 +434,24 @@ fn print_cards(cards: &[Scorecard], format: Format) -> Result<(), Fail> {
 
 /// Scores the periods asked for and prints them (`eval`, `follow`).
 fn score_and_print(
-    ev: Evaluator,
+    source: Source,
     period: Option<&str>,
     as_of: Option<&str>,
     format: Format,
 ) -> Result<u8, Fail> {
     let as_of = parse_as_of(as_of)?;
-    let cards = periods(&ev, period, as_of)?
-        .iter()
-        .map(|p| ev.scorecard(p, as_of))
-        .collect::<Result<Vec<_>, _>>()?;
+    let ps = source.periods(period, as_of)?;
+    let cards = source.scorecards(&ps, as_of)?;
     if cards.is_empty() {
         return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
     }
     print_cards(&cards, format)?;
-    // the process ends here: freeing millions of events one by one only costs time
-    std::mem::forget(ev);
+    match source {
+        // the process ends here: freeing millions of events one by one only costs time
+        Source::Memory(ev) => std::mem::forget(ev),
+        // this removes the partitions
+        Source::Disk(s) => drop(s),
+    }
     Ok(0)
 }
 
@@ -516,20 +524,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             if let Some(path) = rejected {
                 write_rejected(&path, source.rejected())?;
             }
-            let as_of = parse_as_of(as_of.as_deref())?;
-            let ps = source.periods(period.as_deref(), as_of)?;
-            let cards = source.scorecards(&ps, as_of)?;
-            if cards.is_empty() {
-                return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
-            }
-            print_cards(&cards, format)?;
-            match source {
-                // the process ends here: freeing millions of events one by one only costs time
-                Source::Memory(ev) => std::mem::forget(ev),
-                // this removes the partitions
-                Source::Disk(s) => drop(s),
-            }
-            Ok(0)
+            score_and_print(source, period.as_deref(), as_of.as_deref(), format)
         }
         Command::Explain {
             contract,
@@ -646,7 +641,12 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let done = slagrade::live::follow(&plan, &events, &checkpoint, opts)
                 .map_err(|e| Fail(e.to_string(), 2))?;
             let ev = done.evaluator;
-            score_and_print(ev, period.as_deref(), as_of.as_deref(), format)
+            score_and_print(
+                Source::Memory(Box::new(ev)),
+                period.as_deref(),
+                as_of.as_deref(),
+                format,
+            )
         }
         Command::Gen {
             seed,
