@@ -453,6 +453,11 @@ fn spilled_scorecards(
         let card = Scorecard::spilled(c, Arc::clone(&s), p, as_of);
         objs.push(Bound::new(py, card)?.into_any());
     }
+    one_or_list(py, objs, many)
+}
+
+/// A list of scorecards for a range or `all`, else the one scorecard.
+fn one_or_list(py: Python<'_>, objs: Vec<Bound<'_, PyAny>>, many: bool) -> PyResult<Py<PyAny>> {
     if many {
         Ok(PyList::new(py, objs)?.into_any().unbind())
     } else {
@@ -482,14 +487,7 @@ fn scorecards(
     for (p, c) in cards {
         objs.push(Bound::new(py, Scorecard::new(c, Arc::clone(&ev), p, as_of))?.into_any());
     }
-    if many {
-        Ok(PyList::new(py, objs)?.into_any().unbind())
-    } else {
-        objs.into_iter()
-            .next()
-            .map(Bound::unbind)
-            .ok_or_else(|| value_error("no period"))
-    }
+    one_or_list(py, objs, many)
 }
 
 /// A streaming evaluator: push events as they come, read scores at any time.
