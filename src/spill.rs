@@ -353,19 +353,13 @@ impl Spilled {
                 }
             }
         }
-        let empty = Evaluator::new(&self.plan);
+        // there is always at least one partition, so every period has a sum
         periods
             .iter()
             .zip(at)
             .zip(sums)
             .map(|((p, t), sum)| {
-                let sum = match sum {
-                    Some(s) => s,
-                    None => empty
-                        .partials(std::slice::from_ref(p), t)?
-                        .pop()
-                        .ok_or_else(|| EvalError::Spill("no partial".into()))?,
-                };
+                let sum = sum.ok_or_else(|| EvalError::Spill("no partition".into()))?;
                 self.plan.scorecard_of(self.counts, p, t, &sum)
             })
             .collect()
@@ -425,7 +419,7 @@ impl Spilled {
         }
         let (sum, mut all) = match (sum, all) {
             (Some(s), Some(a)) => (s, a),
-            _ => Evaluator::new(&self.plan).explain_part(period, at)?,
+            _ => return Err(EvalError::Spill("no partition".into())),
         };
         for a in &mut all {
             for list in a {
