@@ -104,6 +104,14 @@ fn bench(c: &mut Criterion) {
             ev
         })
     });
+    // the same, as one batch: memory for coming events is fetched a few events ahead
+    g.bench_function("preparsed_push_many", |b| {
+        b.iter_with_large_drop(|| {
+            let mut ev = Evaluator::new(&plan);
+            ev.push_many(evs.iter().map(Event::as_ref));
+            ev
+        })
+    });
     let mut live = Evaluator::new(&plan);
     for e in evs.iter().cloned() {
         live.push(e);

@@ -6,7 +6,7 @@
 //! offset of the attribute values the contract actually reads; every other attribute is
 //! dropped when the event is stored.
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
 
@@ -14,18 +14,25 @@ use crate::clock::Timed;
 use crate::contract::KindId;
 
 /// Names (ids or subjects) interned to dense `u32` indices.
+///
+/// The table is open addressing with linear probing over `u64` slots, each the high 32 bits
+/// of the name's hash (its tag) and its index, so that it grows without reading names again,
+/// a probe compares bytes only when the 32-bit tag matches, and a caller that knows the
+/// coming names can prefetch their slots ([`Names::prefetch`]).
 #[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(from = "NameList", into = "NameList")]
 pub(crate) struct Names {
     text: String,
     /// end offset in `text` of each name
     ends: Vec<u32>,
-    /// per name: its index (low 32 bits) and the high 32 bits of its hash, so that the
-    /// table grows without reading the names again
-    table: HashTable<u64>,
+    /// a power of two of slots (or none), at most 5/8 full
+    slots: Vec<u64>,
     // seeded per process: fast, and not open to hash flooding by crafted names
     hasher: DefaultHashBuilder,
 }
+
+/// An unused slot: never a real entry, since index `u32::MAX` is never given out.
+const EMPTY: u64 = u64::MAX;
 
 impl std::fmt::Debug for Names {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -42,14 +49,10 @@ struct NameList {
 
 impl From<NameList> for Names {
     fn from(l: NameList) -> Names {
-        let mut n = Names {
-            text: l.text,
-            ends: Vec::new(),
-            table: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
-        };
+        let mut n = Names::default();
         // re-interning checks the offsets: a damaged list gives fewer names, never a panic
-        let (text, ends) = (std::mem::take(&mut n.text), l.ends);
+        n.reserve(l.ends.len());
+        let (text, ends) = (l.text, l.ends);
         let mut start = 0usize;
         for end in ends {
             let Some(s) = text.get(start..end as usize) else {
@@ -71,13 +74,30 @@ impl From<Names> for NameList {
     }
 }
 
+/// Tells the processor a cache line will soon be read (a hint only: no effect on results).
+#[inline(always)]
+pub(crate) fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint; it never faults, whatever the address.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+fn tag_of(hash: u64) -> u64 {
+    hash >> 32
+}
+
 impl Names {
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
+    /// Makes room for `n` more names without growing the table.
     pub(crate) fn reserve(&mut self, n: usize) {
-        self.table.reserve(n, |&x| spread(x));
+        self.grow_for(self.len().saturating_add(n));
         self.ends.reserve(n);
     }
 
@@ -86,95 +106,164 @@ impl Names {
         name_at(&self.text, &self.ends, i)
     }
 
-    /// The hash the table is keyed by (see [`spread`]).
+    /// The hash the table is keyed by (only its high 32 bits are used).
     pub(crate) fn hash(&self, s: &str) -> u64 {
-        spread(self.hasher.hash_one(s) & 0xffff_ffff_0000_0000)
+        self.hasher.hash_one(s)
+    }
+
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+
+    /// Prefetches the slot where a probe for `hash` starts.
+    #[inline]
+    pub(crate) fn prefetch(&self, hash: u64) {
+        if !self.slots.is_empty() {
+            let p = tag_of(hash) as usize & self.mask();
+            prefetch(self.slots.as_ptr().wrapping_add(p));
+        }
+    }
+
+    /// The first name whose tag matches `hash` (without comparing bytes): what a lookup
+    /// will most likely find, so that its bytes can be prefetched.
+    #[inline]
+    pub(crate) fn candidate(&self, hash: u64) -> Option<u32> {
+        let tag = tag_of(hash);
+        let mask = self.mask();
+        let mut p = tag as usize & mask;
+        // a few slots at most: the table is never more than 5/8 full
+        for _ in 0..8 {
+            let e = *self.slots.get(p)?;
+            if e == EMPTY {
+                return None;
+            }
+            if e >> 32 == tag {
+                return Some(e as u32);
+            }
+            p = (p + 1) & mask;
+        }
+        None
+    }
+
+    /// Prefetches the bytes of name `i`.
+    #[inline]
+    pub(crate) fn prefetch_name(&self, i: u32) {
+        let start = match (i as usize).checked_sub(1) {
+            Some(p) => self.ends.get(p).map_or(0, |e| *e as usize),
+            None => 0,
+        };
+        prefetch(self.text.as_ptr().wrapping_add(start));
+    }
+
+    /// Prefetches where the end offsets of name `i` are.
+    #[inline]
+    pub(crate) fn prefetch_end(&self, i: u32) {
+        prefetch(
+            self.ends
+                .as_ptr()
+                .wrapping_add((i as usize).saturating_sub(1)),
+        );
+    }
+
+    /// Probes for `s`: its index, or the empty slot where it would go.
+    fn probe(&self, hash: u64, s: &str) -> Result<u32, usize> {
+        let tag = tag_of(hash);
+        let mask = self.mask();
+        let mut p = tag as usize & mask;
+        // ends at an empty slot: the table is never full
+        while let Some(&e) = self.slots.get(p) {
+            if e == EMPTY {
+                return Err(p);
+            }
+            if e >> 32 == tag && name_at(&self.text, &self.ends, e as u32) == s {
+                return Ok(e as u32);
+            }
+            p = (p + 1) & mask;
+        }
+        Err(usize::MAX)
     }
 
     #[cfg(test)]
     pub(crate) fn find(&self, s: &str) -> Option<u32> {
-        self.find_hashed(self.hash(s), s)
-    }
-
-    pub(crate) fn find_hashed(&self, hash: u64, s: &str) -> Option<u32> {
-        let (text, ends) = (&self.text, &self.ends);
-        let high = hash & 0xffff_ffff_0000_0000;
-        self.table
-            .find(hash, |&x| {
-                x & 0xffff_ffff_0000_0000 == high && name_at(text, ends, x as u32) == s
-            })
-            .map(|&x| x as u32)
+        self.probe(self.hash(s), s).ok()
     }
 
     /// The index of `s`, adding it if new; `None` when the arena is full (4 GiB of names or
-    /// 2^32 names), which the caller reports.
+    /// 2^32 - 1 names), which the caller reports.
     pub(crate) fn intern(&mut self, s: &str) -> Option<u32> {
         let h = self.hash(s);
         self.intern_hashed(h, s)
     }
 
     pub(crate) fn intern_hashed(&mut self, hash: u64, s: &str) -> Option<u32> {
-        if let Some(i) = self.find_hashed(hash, s) {
-            return Some(i);
+        match self.lookup(hash, s) {
+            Ok(i) => Some(i),
+            Err(v) => v.insert(s),
         }
-        self.add_hashed(hash, s)
     }
 
-    /// The index of `s` if known, else a place to add it with one more probe saved: for the
-    /// common case of a new id, one hash-table probe in all.
+    /// The index of `s` if known, else a place to add it with no second probe: for the
+    /// common case of a new id, one probe in all.
     pub(crate) fn lookup(&mut self, hash: u64, s: &str) -> Result<u32, Vacant<'_>> {
-        let high = hash & 0xffff_ffff_0000_0000;
-        let (text, ends) = (&self.text, &self.ends);
-        match self.table.entry(
-            hash,
-            |&x| x & 0xffff_ffff_0000_0000 == high && name_at(text, ends, x as u32) == s,
-            |&x| spread(x),
-        ) {
-            hashbrown::hash_table::Entry::Occupied(o) => Ok(*o.get() as u32),
-            hashbrown::hash_table::Entry::Vacant(v) => Err(Vacant {
-                entry: v,
-                text: &mut self.text,
-                ends: &mut self.ends,
-                high,
+        // grown first, so that the empty slot found stays the right one
+        self.grow_for(self.len().saturating_add(1));
+        match self.probe(hash, s) {
+            Ok(i) => Ok(i),
+            Err(slot) => Err(Vacant {
+                names: self,
+                slot,
+                tag: tag_of(hash),
             }),
         }
     }
 
-    /// Adds a name known to be absent.
-    pub(crate) fn add_hashed(&mut self, hash: u64, s: &str) -> Option<u32> {
-        let end = u32::try_from(self.text.len().checked_add(s.len())?).ok()?;
-        let index = u32::try_from(self.ends.len()).ok()?;
-        self.text.push_str(s);
-        self.ends.push(end);
-        let entry = (hash & 0xffff_ffff_0000_0000) | u64::from(index);
-        self.table.insert_unique(hash, entry, |&x| spread(x));
-        Some(index)
+    /// Grows the table (doubling) until `n` names fit at most 5/8 full.
+    fn grow_for(&mut self, n: usize) {
+        let need = |cap: usize| n.saturating_mul(8) > cap.saturating_mul(5);
+        if !need(self.slots.len()) {
+            return;
+        }
+        let mut cap = self.slots.len().max(16);
+        while need(cap) {
+            let Some(c) = cap.checked_mul(2) else {
+                return;
+            };
+            cap = c;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; cap]);
+        let mask = cap - 1;
+        for e in old.into_iter().filter(|&e| e != EMPTY) {
+            let mut p = (e >> 32) as usize & mask;
+            while let Some(slot) = self.slots.get_mut(p) {
+                if *slot == EMPTY {
+                    *slot = e;
+                    break;
+                }
+                p = (p + 1) & mask;
+            }
+        }
     }
-}
-
-/// A table hash from the high 32 bits of a name's hash (the low 32 bits of `x` are ignored):
-/// the same bits feed the bucket index (low bits) and the tag (top bits).
-fn spread(x: u64) -> u64 {
-    let h = x >> 32;
-    (h << 32) | h
 }
 
 /// Where a name not yet known goes (see [`Names::lookup`]); dropping it adds nothing.
 pub(crate) struct Vacant<'a> {
-    entry: hashbrown::hash_table::VacantEntry<'a, u64>,
-    text: &'a mut String,
-    ends: &'a mut Vec<u32>,
-    high: u64,
+    names: &'a mut Names,
+    slot: usize,
+    tag: u64,
 }
 
 impl Vacant<'_> {
     /// Adds the name; `None` when the arena is full.
     pub(crate) fn insert(self, s: &str) -> Option<u32> {
-        let end = u32::try_from(self.text.len().checked_add(s.len())?).ok()?;
-        let index = u32::try_from(self.ends.len()).ok()?;
-        self.text.push_str(s);
-        self.ends.push(end);
-        self.entry.insert(self.high | u64::from(index));
+        let n = self.names;
+        let end = u32::try_from(n.text.len().checked_add(s.len())?).ok()?;
+        let index = u32::try_from(n.ends.len())
+            .ok()
+            .filter(|&i| i != u32::MAX)?;
+        let slot = n.slots.get_mut(self.slot)?;
+        *slot = (self.tag << 32) | u64::from(index);
+        n.text.push_str(s);
+        n.ends.push(end);
         Some(index)
     }
 }
@@ -238,6 +327,42 @@ mod tests {
         assert_eq!(back.len(), 3);
         assert_eq!(back.find("工单-2"), Some(2));
         assert_eq!(back.find(""), Some(1));
+    }
+
+    #[test]
+    fn many_names_grow_the_table_and_stay_found() {
+        let mut n = Names::default();
+        n.reserve(1000);
+        for i in 0..100_000u32 {
+            assert_eq!(n.intern(&format!("T-{i}")), Some(i));
+        }
+        for i in (0..100_000u32).step_by(7) {
+            assert_eq!(n.find(&format!("T-{i}")), Some(i));
+            assert_eq!(n.get(i), format!("T-{i}"));
+        }
+        assert_eq!(n.find("T-100000"), None);
+        assert_eq!(n.find(""), None);
+        // never more than 5/8 full, so a probe always ends
+        assert!(n.slots.len() * 5 >= n.len() * 8);
+        // interning again adds nothing
+        assert_eq!(n.intern("T-99999"), Some(99_999));
+        assert_eq!(n.len(), 100_000);
+    }
+
+    #[test]
+    fn a_vacant_slot_dropped_adds_nothing_and_candidates_are_hints() {
+        let mut n = Names::default();
+        let h = n.hash("a");
+        assert!(n.lookup(h, "a").is_err());
+        assert_eq!(n.len(), 0);
+        assert_eq!(n.candidate(h), None);
+        let a = n.intern("a").unwrap();
+        assert_eq!(n.candidate(h), Some(a));
+        // hints on any index or hash are harmless
+        n.prefetch(h);
+        n.prefetch_end(u32::MAX);
+        n.prefetch_name(7);
+        assert_eq!(n.lookup(h, "a").ok(), Some(a));
     }
 
     #[test]

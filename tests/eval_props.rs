@@ -175,6 +175,31 @@ proptest! {
     }
 
     #[test]
+    fn push_outcomes_is_exactly_one_push_at_a_time(
+        seed in 0u64..1000,
+        again in 2usize..30,
+        max_subjects in prop_oneof![Just(usize::MAX), 1usize..400],
+    ) {
+        let items = stream(seed, 1200);
+        // some events pushed twice, far apart and close together
+        let mut all: Vec<&Item> = items.iter().collect();
+        all.extend(items.iter().step_by(again));
+        let mut one = Evaluator::new(&plan());
+        one.set_max_subjects(max_subjects);
+        feed(&mut one, &all);
+        let mut many = Evaluator::new(&plan());
+        many.set_max_subjects(max_subjects);
+        let counts = many.push_outcomes(all.iter().map(|it| match it {
+            Item::Ok(e) => Ok(e.as_ref()),
+            Item::Bad(r) => Err(r.clone()),
+        }));
+        prop_assert_eq!(counts, one.counts());
+        prop_assert_eq!(many.rejected(), one.rejected());
+        // the whole state, byte for byte: ids, subjects, logs, singles and attributes
+        prop_assert_eq!(many.checkpoint(), one.checkpoint());
+    }
+
+    #[test]
     fn checkpoint_then_rest_equals_uninterrupted(seed in 0u64..1000, cut in 0usize..1500) {
         let items = stream(seed, 1500);
         let (base, p) = reference(&items);

@@ -689,40 +689,41 @@ impl<'b> Block<'b> {
         }
     }
 
-    /// Hands each outcome, in row order, to `f`: an accepted event borrowed, or the reason.
-    fn drain(&mut self, f: &mut impl FnMut(usize, Result<EventRef<'_>, String>)) {
+    /// The outcomes in row order: an accepted event borrowed, or its rejection.
+    fn outcomes<'s>(
+        &'s self,
+        cols: &'s Columns,
+        tz: chrono_tz::Tz,
+    ) -> impl Iterator<Item = Result<EventRef<'s>, Rejection>> + 's {
         let values = &self.values;
-        for (k, r) in self.rows.drain(..).enumerate() {
+        self.rows.iter().enumerate().map(move |(k, r)| {
             let row = self.start + k;
             match r {
-                Ok(x) => f(
-                    row,
-                    Ok(EventRef {
-                        id: &x.id,
-                        at: x.at,
-                        kind: x.kind,
-                        subject: &x.subject,
-                        product: x.product,
-                        attrs: values.get(x.attrs.0..x.attrs.1).unwrap_or(&[]),
-                    }),
-                ),
-                Err(reason) => f(row, Err(reason)),
+                Ok(x) => Ok(EventRef {
+                    id: &x.id,
+                    at: x.at,
+                    kind: x.kind,
+                    subject: &x.subject,
+                    product: x.product,
+                    attrs: values.get(x.attrs.0..x.attrs.1).unwrap_or(&[]),
+                }),
+                Err(reason) => Err(Rejection {
+                    line: Some(row as u64 + 1),
+                    reason: reason.clone(),
+                    text: cols.text(row, tz),
+                }),
             }
-        }
+        })
     }
 }
 
 /// Rows validated per block.
 const BLOCK: usize = 4096;
 
-/// Validates every row and hands the outcomes, in row order, to `f`. Large inputs are
-/// validated on a second thread, a few blocks ahead of `f`; accepted events are handed over
-/// borrowed, with no allocation per event.
-fn validate_rows(
-    cols: &Columns,
-    v: &Validator<'_>,
-    mut f: impl FnMut(usize, Result<EventRef<'_>, String>),
-) {
+/// Validates every row and hands the blocks of outcomes, in row order, to `f`. Large inputs
+/// are validated on a second thread, a few blocks ahead of `f`; accepted events are handed
+/// over borrowed, with no allocation per event.
+fn validate_rows(cols: &Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>)) {
     let n = cols.len();
     if n < 4 * BLOCK {
         let mut block = Block::default();
@@ -730,7 +731,7 @@ fn validate_rows(
         while start < n {
             let end = (start + BLOCK).min(n);
             block.fill(cols, v, start, end);
-            block.drain(&mut f);
+            f(&block);
             start = end;
         }
         return;
@@ -751,8 +752,8 @@ fn validate_rows(
                 start = end;
             }
         });
-        for mut block in rx {
-            block.drain(&mut f);
+        for block in rx {
+            f(&block);
             let _ = back_tx.send(block);
         }
     });
@@ -793,15 +794,8 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCo
             let v = Validator::new(&plan.contract);
             let tz = plan.contract.timezone;
             ev.reserve(cols.len());
-            validate_rows(cols, &v, |i, r| match r {
-                Ok(e) => {
-                    ev.push_ref(e);
-                }
-                Err(reason) => ev.reject(Rejection {
-                    line: Some(i as u64 + 1),
-                    reason,
-                    text: cols.text(i, tz),
-                }),
+            validate_rows(cols, &v, |block| {
+                ev.push_outcomes(block.outcomes(cols, tz));
             });
         }
     }
