@@ -286,6 +286,13 @@ impl Plan {
         Plan::is(&self.tracked, k)
     }
 
+    /// Is attribute `attr` of events of this kind read by some measure (and so stored)?
+    pub(crate) fn keeps(&self, k: Option<KindId>, attr: usize) -> bool {
+        k.and_then(|k| self.slots.get(k))
+            .and_then(|s| s.get(attr))
+            .is_some_and(Option::is_some)
+    }
+
     fn is(v: &[bool], k: Option<KindId>) -> bool {
         k.and_then(|k| v.get(k)).copied().unwrap_or(false)
     }
