@@ -437,6 +437,19 @@ impl State {
         log.insert(i, e);
     }
 
+    /// Gives a subject without events here a whole log, already sorted.
+    fn put_log(&mut self, subject: u32, log: Vec<Slim>) {
+        if self.logs.len() <= subject as usize {
+            self.logs.resize_with(subject as usize + 1, Vec::new);
+        }
+        if let Some(l) = self.logs.get_mut(subject as usize) {
+            if l.is_empty() && !log.is_empty() {
+                self.tracked += 1;
+            }
+            *l = log;
+        }
+    }
+
     fn log(&self, subject: u32) -> &[Slim] {
         self.logs.get(subject as usize).map_or(&[], Vec::as_slice)
     }
@@ -461,6 +474,10 @@ fn keep_attrs(pool: &mut Vec<AttrValue>, kept: &[AttrId], attrs: &[AttrValue]) -
 
 /// Items in flight in [`Evaluator::push_outcomes`]: how far ahead memory is fetched.
 const AHEAD: usize = 16;
+
+/// Names to re-intern from which a merge fills its id and subject tables on two threads
+/// (low in unit tests, so that the split-reading tests take the threaded branch).
+const PARALLEL_MERGE: usize = if cfg!(test) { 64 } else { 1 << 16 };
 
 /// An item of [`Evaluator::push_outcomes`] on its way in, with its hashes.
 struct Ahead<'a> {
@@ -812,101 +829,108 @@ impl Evaluator {
         if self.plan.contract.source_hash != other.plan.contract.source_hash {
             return Err(EvalError::ContractMismatch);
         }
-        let o = other.state;
+        let mut o = other.state;
         let st = &mut self.state;
-        st.ids.reserve(o.ids.len());
-        // other's id index → self's, or None for an id already accepted here
-        let mut ids: Vec<Option<u32>> = Vec::with_capacity(o.ids.len());
-        let mut overlap = 0u64;
-        // hashes are taken AHEAD names early, and their slots prefetched, so that the
-        // probes' cache misses overlap
-        let n = o.ids.len() as u32;
-        let mut hashes = [0u64; AHEAD];
-        for i in 0..n.saturating_add(AHEAD as u32) {
-            let slot = i as usize % AHEAD;
-            let old = hashes.get(slot).copied().unwrap_or(0);
-            if i < n {
-                let h = st.ids.hash(o.ids.get(i));
-                st.ids.prefetch(h);
-                if let Some(x) = hashes.get_mut(slot) {
-                    *x = h;
+        // other's id index → self's, or None for an id already accepted here; other's
+        // subject index → self's. The two tables are independent: on a large merge they are
+        // filled on two threads.
+        let ids_of = |mine: &mut Names| -> Option<(Vec<Option<u32>>, u64)> {
+            mine.reserve(o.ids.len());
+            let mut ids = Vec::with_capacity(o.ids.len());
+            let mut overlap = 0u64;
+            mine.lookup_all(&o.ids, |_, name, found| {
+                match found {
+                    Ok(_) => {
+                        overlap += 1;
+                        ids.push(None);
+                    }
+                    Err(v) => ids.push(Some(v.insert(name)?)),
                 }
-            }
-            let Some(j) = i.checked_sub(AHEAD as u32) else {
-                continue;
-            };
-            let name = o.ids.get(j);
-            match st.ids.lookup(old, name) {
-                Ok(_) => {
-                    overlap += 1;
-                    ids.push(None);
-                }
-                Err(v) => {
-                    let Some(x) = v.insert(name) else {
-                        return Err(EvalError::Checkpoint(FULL.into()));
-                    };
-                    st.counts.accepted += 1;
-                    ids.push(Some(x));
-                }
-            }
-        }
+                Some(())
+            })?;
+            Some((ids, overlap))
+        };
+        let subjects_of = |mine: &mut Names| -> Option<Vec<u32>> {
+            mine.reserve(o.subjects.len());
+            let mut subjects = Vec::with_capacity(o.subjects.len());
+            mine.lookup_all(&o.subjects, |_, name, found| {
+                subjects.push(match found {
+                    Ok(i) => i,
+                    Err(v) => v.insert(name)?,
+                });
+                Some(())
+            })?;
+            Some(subjects)
+        };
+        let (ids, subjects) = if o.ids.len() + o.subjects.len() >= PARALLEL_MERGE {
+            let (mine_ids, mine_subjects) = (&mut st.ids, &mut st.subjects);
+            std::thread::scope(|sc| {
+                let h = sc.spawn(|| subjects_of(mine_subjects));
+                let ids = ids_of(mine_ids);
+                (ids, h.join().ok().flatten())
+            })
+        } else {
+            (ids_of(&mut st.ids), subjects_of(&mut st.subjects))
+        };
+        let (Some((ids, overlap)), Some(subjects)) = (ids, subjects) else {
+            return Err(EvalError::Checkpoint(FULL.into()));
+        };
+        st.counts.accepted += ids.iter().filter(|i| i.is_some()).count() as u64;
         st.counts.duplicates += o.counts.duplicates + overlap;
         st.counts.rejected += o.counts.rejected;
-        st.rejected.extend(o.rejected);
-        let mut subjects: Vec<Option<u32>> = vec![None; o.subjects.len()];
-        let mut subject = |st: &mut State, s: u32| -> Result<u32, EvalError> {
-            if let Some(Some(x)) = subjects.get(s as usize) {
-                return Ok(*x);
+        st.rejected.append(&mut o.rejected);
+        // other's attribute values go after ours, as they are; its logs and singles are
+        // moved, not copied, with their ids and attribute offsets rewritten in place
+        let base = u32::try_from(st.pool.len())
+            .ok()
+            .filter(|b| u32::try_from(*b as usize + o.pool.len()).is_ok())
+            .ok_or_else(|| EvalError::Checkpoint(FULL.into()))?;
+        st.pool.append(&mut o.pool);
+        // `false` for an event whose id was already accepted here (dropped)
+        let rehome = |e: &mut Slim| match ids.get(e.id as usize) {
+            Some(Some(id)) => {
+                e.id = *id;
+                e.attrs = e.attrs.saturating_add(base);
+                true
             }
-            let x = st
-                .subjects
-                .intern(o.subjects.get(s))
-                .ok_or_else(|| EvalError::Checkpoint(FULL.into()))?;
-            if let Some(slot) = subjects.get_mut(s as usize) {
-                *slot = Some(x);
-            }
-            Ok(x)
+            _ => false,
         };
-        let plan = &*self.plan;
-        let rehome = |st: &mut State, e: &Slim, id: u32| -> Result<Slim, EvalError> {
-            let n = plan.kept.get(e.kind as usize).map_or(0, Vec::len);
-            let at = u32::try_from(st.pool.len())
-                .ok()
-                .filter(|a| u32::try_from(*a as usize + n).is_ok())
-                .ok_or_else(|| EvalError::Checkpoint(FULL.into()))?;
-            for k in 0..n {
-                let v = o
-                    .pool
-                    .get(e.attrs as usize + k)
-                    .cloned()
-                    .unwrap_or_default();
-                st.pool.push(v);
-            }
-            Ok(Slim {
-                id,
-                attrs: at,
-                ..*e
-            })
+        let subject = |s: u32| -> Result<u32, EvalError> {
+            subjects
+                .get(s as usize)
+                .copied()
+                .ok_or_else(|| EvalError::Checkpoint(FULL.into()))
         };
-        for (s, log) in o.logs.iter().enumerate() {
+        for (s, mut log) in std::mem::take(&mut o.logs).into_iter().enumerate() {
+            log.retain_mut(rehome);
             if log.is_empty() {
                 continue;
             }
-            let to = subject(st, s as u32)?;
-            for e in log {
-                if let Some(Some(id)) = ids.get(e.id as usize) {
-                    let e = rehome(st, e, *id)?;
+            let to = subject(s as u32)?;
+            if st.has_log(to) {
+                for e in log {
                     st.insert(to, e);
                 }
+            } else {
+                st.put_log(to, log);
             }
         }
-        for x in &o.singles {
-            if let Some(Some(id)) = ids.get(x.ev.id as usize) {
-                let ev = rehome(st, &x.ev, *id)?;
-                let subject = subject(st, x.subject)?;
-                st.singles.push(Single { ev, subject });
+        let mut singles = std::mem::take(&mut o.singles);
+        let mut unknown = false;
+        singles.retain_mut(|x| {
+            if !rehome(&mut x.ev) {
+                return false;
             }
+            match subjects.get(x.subject as usize) {
+                Some(s) => x.subject = *s,
+                None => unknown = true,
+            }
+            true
+        });
+        if unknown {
+            return Err(EvalError::Checkpoint(FULL.into()));
         }
+        st.singles.append(&mut singles);
         if let Some(m) = o.max_at {
             st.max_at = Some(st.max_at.map_or(m, |x| x.max(m)));
         }
@@ -971,21 +995,20 @@ impl Evaluator {
             return Vec::new();
         };
         let mut counts: HashMap<Period, u64> = HashMap::new();
-        // events come mostly in time order: the last period found usually holds the next one
-        let mut last: Option<Period> = None;
+        // events come mostly in time order: the last period found usually holds the next one,
+        // and is counted apart until another one is needed (no hashing per event)
+        let mut last: Option<(Period, u64)> = None;
         let mut add = |t: i64| {
-            let hit = last.as_ref().is_some_and(|p| p.start <= t && t < p.end);
-            if !hit {
-                last = period::period_of(c.period, c.timezone, t);
-            }
-            if let Some(p) = &last {
-                match counts.get_mut(p) {
-                    Some(n) => *n += 1,
-                    None => {
-                        counts.insert(p.clone(), 1);
-                    }
+            if let Some((p, n)) = &mut last {
+                if p.start <= t && t < p.end {
+                    *n += 1;
+                    return;
                 }
             }
+            if let Some((p, n)) = last.take() {
+                *counts.entry(p).or_insert(0) += n;
+            }
+            last = period::period_of(c.period, c.timezone, t).map(|p| (p, 1));
         };
         for log in &self.state.logs {
             for s in &c.subjects {
@@ -1007,6 +1030,9 @@ impl Evaluator {
             if x.ev.at <= as_of {
                 add(x.ev.at);
             }
+        }
+        if let Some((p, n)) = last {
+            *counts.entry(p).or_insert(0) += n;
         }
         let mut v: Vec<(Period, u64)> = counts.into_iter().collect();
         v.sort();

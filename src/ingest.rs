@@ -34,9 +34,13 @@ fn read_file_split(
     threads: usize,
     min_split: u64,
 ) -> std::io::Result<Evaluator> {
-    let parts = in_ranges(path, threads, min_split, |_, reader, bytes| {
+    // the first range's evaluator receives the others: room for the whole file's ids there
+    // saves growing its table during the (serial) merge
+    let whole = std::fs::metadata(path).map_or(0, |m| m.len());
+    let parts = in_ranges(path, threads, min_split, |i, reader, bytes| {
         let mut ev = Evaluator::new(plan);
         // exported events run about 170 bytes a line; a low estimate only saves less
+        let bytes = if i == 0 { whole.max(bytes) } else { bytes };
         ev.reserve(usize::try_from(bytes / 256).unwrap_or(0));
         let mut batch = Batch::default();
         let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {

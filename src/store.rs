@@ -217,6 +217,33 @@ impl Names {
         }
     }
 
+    /// Looks up every name of `other` in order, hashing and prefetching a few names ahead so
+    /// that the probes' cache misses overlap; `f` gets each name's index in `other`, the name
+    /// and its lookup here. Stops at the first `None` from `f`.
+    pub(crate) fn lookup_all(
+        &mut self,
+        other: &Names,
+        mut f: impl FnMut(u32, &str, Result<u32, Vacant<'_>>) -> Option<()>,
+    ) -> Option<()> {
+        const AHEAD: u32 = 16;
+        let n = u32::try_from(other.len()).ok()?;
+        let mut hashes = [0u64; AHEAD as usize];
+        for i in 0..n.saturating_add(AHEAD) {
+            let slot = (i % AHEAD) as usize;
+            let due = hashes.get(slot).copied().unwrap_or(0);
+            if i < n {
+                let h = self.hash(other.get(i));
+                self.prefetch(h);
+                *hashes.get_mut(slot)? = h;
+            }
+            if let Some(j) = i.checked_sub(AHEAD) {
+                let name = other.get(j);
+                f(j, name, self.lookup(due, name))?;
+            }
+        }
+        Some(())
+    }
+
     /// Grows the table (doubling) until `n` names fit at most 5/8 full.
     fn grow_for(&mut self, n: usize) {
         let need = |cap: usize| n.saturating_mul(8) > cap.saturating_mul(5);
