@@ -7,6 +7,14 @@
 use super::{parse_decimal, parse_instant, AttrValue, EventRef, Validator};
 use crate::contract::AttrType;
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Non-zero when some byte of `x` is zero; its lowest set bit is in the first such byte.
+fn zero_byte(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
 /// One scalar JSON token.
 #[derive(Clone, Copy)]
 enum Tok<'a> {
@@ -46,6 +54,19 @@ impl<'a> Cursor<'a> {
         let b = self.s.as_bytes();
         let start = self.i;
         loop {
+            // eight bytes at a time while none of them can end the string or need serde
+            while let Some(chunk) = b.get(self.i..self.i + 8) {
+                let x = u64::from_le_bytes(chunk.try_into().ok()?);
+                let m = zero_byte(x ^ (ONES * u64::from(b'"')))
+                    | zero_byte(x ^ (ONES * u64::from(b'\\')))
+                    | (x.wrapping_sub(ONES * 0x20) & !x & HIGHS);
+                if m != 0 {
+                    // the first byte that may be one of them, judged below
+                    self.i += (m.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                self.i += 8;
+            }
             let c = *b.get(self.i)?;
             if c == b'"' {
                 let out = self.s.get(start..self.i)?;
@@ -170,6 +191,8 @@ impl Validator<'_> {
         let (mut id, mut at, mut kind, mut subject, mut product) = (None, None, None, None, None);
         // where the attrs object starts: read once the kind (and so its attributes) is known
         let mut attrs: Option<usize> = None;
+        // whether the attribute values are already in `values`
+        let mut read = false;
         if c.eat(b'}').is_none() {
             loop {
                 let key = c.string()?;
@@ -187,7 +210,14 @@ impl Validator<'_> {
                         }
                         c.eat(b'{')?;
                         attrs = Some(c.i - 1);
-                        skip_object(&mut c)?;
+                        match kind {
+                            // the usual order: the kind is known, read the values now
+                            Some(k) => {
+                                read_attrs(&mut c, self.declared(k), values)?;
+                                read = true;
+                            }
+                            None => skip_object(&mut c)?,
+                        }
                         if !c.next_member()? {
                             break;
                         }
@@ -222,28 +252,16 @@ impl Validator<'_> {
         let at = parse_instant(at?).ok()?;
         let product = *self.products.get(product?)?;
         let kind = self.kinds.get(kind_name).copied();
-        let declared = kind
-            .and_then(|k| self.contract.kinds.get(k))
-            .map_or(&[][..], |d| d.attrs.as_slice());
-        values.clear();
-        values.resize(declared.len(), AttrValue::Missing);
-        if let Some(start) = attrs {
-            let mut c = Cursor { s: text, i: start };
-            c.eat(b'{')?;
-            if c.eat(b'}').is_none() {
-                loop {
-                    let key = c.string()?;
-                    c.eat(b':')?;
-                    let t = c.scalar()?;
-                    // a later occurrence of a key overwrites an earlier one, as in a map
-                    if let Some(i) = declared.iter().position(|a| a.name == key) {
-                        let v = attr_value(&declared.get(i)?.ty, t)?;
-                        *values.get_mut(i)? = v;
-                    }
-                    if !c.next_member()? {
-                        break;
-                    }
-                }
+        let declared = self.declared(kind_name);
+        if !read {
+            values.clear();
+            values.resize(declared.len(), AttrValue::Missing);
+            if let Some(start) = attrs {
+                let mut c = Cursor {
+                    s: text,
+                    i: start + 1,
+                };
+                read_attrs(&mut c, declared, values)?;
             }
         }
         if declared
@@ -261,6 +279,44 @@ impl Validator<'_> {
             product,
             attrs: values,
         }))
+    }
+}
+
+impl<'c> Validator<'c> {
+    /// The declared attributes of a kind by name (none for an undeclared kind).
+    fn declared(&self, kind_name: &str) -> &'c [crate::contract::AttrDef] {
+        let contract: &'c crate::contract::Contract = self.contract;
+        self.kinds
+            .get(kind_name)
+            .and_then(|k| contract.kinds.get(*k))
+            .map_or(&[][..], |d| d.attrs.as_slice())
+    }
+}
+
+/// Reads a flat `attrs` object, its `{` already read, into `values` (reset to one missing
+/// value per declared attribute first); `None` for a nested value or an invalid attribute.
+fn read_attrs(
+    c: &mut Cursor<'_>,
+    declared: &[crate::contract::AttrDef],
+    values: &mut Vec<AttrValue>,
+) -> Option<()> {
+    values.clear();
+    values.resize(declared.len(), AttrValue::Missing);
+    if c.eat(b'}').is_some() {
+        return Some(());
+    }
+    loop {
+        let key = c.string()?;
+        c.eat(b':')?;
+        let t = c.scalar()?;
+        // a later occurrence of a key overwrites an earlier one, as in a map
+        if let Some(i) = declared.iter().position(|a| a.name == key) {
+            let v = attr_value(&declared.get(i)?.ty, t)?;
+            *values.get_mut(i)? = v;
+        }
+        if !c.next_member()? {
+            return Some(());
+        }
     }
 }
 
