@@ -10,6 +10,7 @@ read it; or takes `--file`), loads it once, and times `Contract.evaluate` on:
   - the JSON Lines file (the Rust reader end to end);
   - a pandas DataFrame as `pd.read_json(lines=True)` gives it (`at` as text, `attrs` as dicts);
   - the same DataFrame with `at` as a timezone-aware datetime column;
+  - that DataFrame with the attributes as columns of their own (`pd.json_normalize`);
   - a pyarrow Table (`at` as a timezone-aware timestamp, `attrs` as a struct column).
 
 DataFrames and Arrow tables take the column-wise path: columns converted to Arrow (pandas),
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     t_read = time.perf_counter() - t0
     n = len(df)
     df_ts = df.assign(at=pd.to_datetime(df["at"], format="ISO8601", utc=True))
+    # the attributes as columns of their own, as `pd.json_normalize` gives them
+    df_cols = df_ts.drop(columns="attrs").join(pd.json_normalize(df["attrs"].tolist()))
     table = pa.Table.from_pandas(df_ts, preserve_index=False)
     contract = slagrade.Contract.from_file(CONTRACT)
     period = "2026-10"
@@ -106,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # all four inputs give the same scorecard (the file also counts no rejected line)
     ref = contract.evaluate(path, period=period).to_dict()["assessments"]
-    for name, events in (("DataFrame", df), ("DataFrame (at as datetime)", df_ts), ("Arrow", table)):
+    for name, events in (("DataFrame", df), ("DataFrame (at as datetime)", df_ts),
+                         ("DataFrame (attributes as columns)", df_cols), ("Arrow", table)):
         got = contract.evaluate(events, period=period).to_dict()["assessments"]
         if got != ref:
             print(f"{name}: scorecard differs from the file's", file=sys.stderr)
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         ("JSON Lines file", lambda: contract.evaluate(path, period=period)),
         ("pandas DataFrame (at as text)", lambda: contract.evaluate(df, period=period)),
         ("pandas DataFrame (at as datetime)", lambda: contract.evaluate(df_ts, period=period)),
+        ("pandas DataFrame (attrs as columns)", lambda: contract.evaluate(df_cols, period=period)),
         ("pyarrow Table", lambda: contract.evaluate(table, period=period)),
     ]
     if args.lists:
@@ -139,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         print("\nwhere the column-wise paths spend their time")
         for name, events in (("DataFrame (at as text)", df), ("DataFrame (at as datetime)", df_ts),
-                             ("Arrow", table)):
+                             ("DataFrame (attributes as columns)", df_cols), ("Arrow", table)):
             t_prep = timed(lambda: _input.prepare(events), args.repeat)
             t_all = timed(lambda: contract.evaluate(events, period=period), args.repeat)
             print(f"  {name}: Python side (_input.prepare: to Arrow, buffer addresses) "
