@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 
 use crate::eval::{unkey, EvalError, Evaluator, Findings, Keyed, Partial, Plan};
 use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection};
+use crate::ingest::{Batch, BATCH};
 use crate::period::{self, Period};
 use crate::scorecard::{EventCounts, Scorecard};
 
@@ -251,21 +252,30 @@ impl Spilled {
         let mut ev = Evaluator::new(&self.plan);
         let mut rec = Vec::new();
         let mut x = Record::default();
+        // pushed in batches, as a file is read (see `ingest::Batch`)
+        let mut batch = Batch::default();
         for part in files {
             let io = |e: std::io::Error| EvalError::Spill(format!("{}: {e}", part.display()));
             let mut r = BufReader::with_capacity(1 << 16, File::open(part).map_err(io)?);
             while read_record(&mut r, &mut rec).map_err(io)? {
                 decode(&rec, &mut x).map_err(io)?;
-                ev.push_ref(EventRef {
-                    id: &x.id,
-                    at: x.at,
-                    kind: x.kind,
-                    subject: &x.subject,
-                    product: x.product,
-                    attrs: &x.attrs,
-                });
+                batch.add(
+                    &self.plan,
+                    EventRef {
+                        id: &x.id,
+                        at: x.at,
+                        kind: x.kind,
+                        subject: &x.subject,
+                        product: x.product,
+                        attrs: &x.attrs,
+                    },
+                );
+                if batch.rows.len() >= BATCH {
+                    batch.push_into(&mut ev);
+                }
             }
         }
+        batch.push_into(&mut ev);
         Ok(ev)
     }
 
