@@ -832,49 +832,57 @@ impl Evaluator {
         let mut o = other.state;
         let st = &mut self.state;
         // other's id index → self's, or None for an id already accepted here; other's
-        // subject index → self's. The two tables are independent: on a large merge they are
-        // filled on two threads.
-        let ids_of = |mine: &mut Names| -> Option<(Vec<Option<u32>>, u64)> {
-            mine.reserve(o.ids.len());
-            let mut ids = Vec::with_capacity(o.ids.len());
-            let mut overlap = 0u64;
-            mine.lookup_all(&o.ids, |_, name, found| {
-                match found {
-                    Ok(_) => {
-                        overlap += 1;
-                        ids.push(None);
-                    }
-                    Err(v) => ids.push(Some(v.insert(name)?)),
-                }
-                Some(())
-            })?;
-            Some((ids, overlap))
+        // subject index → self's. The lookups only read this side's tables, so that on a
+        // large merge they run on two threads; the names not found are then appended without
+        // entering the tables, which the next push does (a command that only scores never
+        // pays for it).
+        st.ids.catch_up();
+        st.subjects.catch_up();
+        let (n_ids, n_subjects) = (o.ids.len() as u32, o.subjects.len() as u32);
+        let (found_ids, found_subjects) = {
+            let (mine_ids, mine_subjects, theirs) = (&st.ids, &st.subjects, &o);
+            if (n_ids + n_subjects) as usize >= PARALLEL_MERGE {
+                // the ids split so that both threads have about as many lookups
+                let half = (n_ids + n_subjects) / 2;
+                let cut = half.min(n_ids);
+                std::thread::scope(|sc| {
+                    let h = sc.spawn(move || {
+                        (
+                            mine_ids.find_all(&theirs.ids, cut..n_ids),
+                            mine_subjects.find_all(&theirs.subjects, 0..n_subjects),
+                        )
+                    });
+                    let mut ids = mine_ids.find_all(&theirs.ids, 0..cut);
+                    let (rest, subjects) = h.join().unwrap_or_default();
+                    ids.extend(rest);
+                    (ids, subjects)
+                })
+            } else {
+                (
+                    mine_ids.find_all(&theirs.ids, 0..n_ids),
+                    mine_subjects.find_all(&theirs.subjects, 0..n_subjects),
+                )
+            }
         };
-        let subjects_of = |mine: &mut Names| -> Option<Vec<u32>> {
-            mine.reserve(o.subjects.len());
-            let mut subjects = Vec::with_capacity(o.subjects.len());
-            mine.lookup_all(&o.subjects, |_, name, found| {
-                subjects.push(match found {
-                    Ok(i) => i,
-                    Err(v) => v.insert(name)?,
-                });
-                Some(())
-            })?;
-            Some(subjects)
-        };
-        let (ids, subjects) = if o.ids.len() + o.subjects.len() >= PARALLEL_MERGE {
-            let (mine_ids, mine_subjects) = (&mut st.ids, &mut st.subjects);
-            std::thread::scope(|sc| {
-                let h = sc.spawn(|| subjects_of(mine_subjects));
-                let ids = ids_of(mine_ids);
-                (ids, h.join().ok().flatten())
-            })
-        } else {
-            (ids_of(&mut st.ids), subjects_of(&mut st.subjects))
-        };
-        let (Some((ids, overlap)), Some(subjects)) = (ids, subjects) else {
-            return Err(EvalError::Checkpoint(FULL.into()));
-        };
+        if found_ids.len() != n_ids as usize || found_subjects.len() != n_subjects as usize {
+            return Err(EvalError::Checkpoint(
+                "a merging thread stopped unexpectedly".into(),
+            ));
+        }
+        let full = || EvalError::Checkpoint(FULL.into());
+        let overlap = found_ids.iter().filter(|f| f.is_some()).count() as u64;
+        let ids: Vec<Option<u32>> = st
+            .ids
+            .append_missing(&o.ids, &found_ids)
+            .ok_or_else(full)?
+            .into_iter()
+            .zip(&found_ids)
+            .map(|(i, f)| f.is_none().then_some(i))
+            .collect();
+        let subjects = st
+            .subjects
+            .append_missing(&o.subjects, &found_subjects)
+            .ok_or_else(full)?;
         st.counts.accepted += ids.iter().filter(|i| i.is_some()).count() as u64;
         st.counts.duplicates += o.counts.duplicates + overlap;
         st.counts.rejected += o.counts.rejected;

@@ -27,6 +27,9 @@ pub(crate) struct Names {
     ends: Vec<u32>,
     /// a power of two of slots (or none), at most 5/8 full
     slots: Vec<u64>,
+    /// names from this one on were appended without entering the table ([`Names::append`]);
+    /// the next lookup enters them first
+    indexed: usize,
     // seeded per process: fast, and not open to hash flooding by crafted names
     hasher: DefaultHashBuilder,
 }
@@ -205,6 +208,7 @@ impl Names {
     /// The index of `s` if known, else a place to add it with no second probe: for the
     /// common case of a new id, one probe in all.
     pub(crate) fn lookup(&mut self, hash: u64, s: &str) -> Result<u32, Vacant<'_>> {
+        self.catch_up();
         // grown first, so that the empty slot found stays the right one
         self.grow_for(self.len().saturating_add(1));
         match self.probe(hash, s) {
@@ -217,31 +221,106 @@ impl Names {
         }
     }
 
-    /// Looks up every name of `other` in order, hashing and prefetching a few names ahead so
-    /// that the probes' cache misses overlap; `f` gets each name's index in `other`, the name
-    /// and its lookup here. Stops at the first `None` from `f`.
-    pub(crate) fn lookup_all(
-        &mut self,
-        other: &Names,
-        mut f: impl FnMut(u32, &str, Result<u32, Vacant<'_>>) -> Option<()>,
-    ) -> Option<()> {
-        const AHEAD: u32 = 16;
-        let n = u32::try_from(other.len()).ok()?;
-        let mut hashes = [0u64; AHEAD as usize];
-        for i in 0..n.saturating_add(AHEAD) {
-            let slot = (i % AHEAD) as usize;
-            let due = hashes.get(slot).copied().unwrap_or(0);
-            if i < n {
-                let h = self.hash(other.get(i));
+    /// Enters in the table the names appended without it (see [`Names::append`]), with
+    /// the slots prefetched a few names ahead.
+    pub(crate) fn catch_up(&mut self) {
+        let (from, to) = (self.indexed, self.len());
+        if from >= to {
+            return;
+        }
+        self.grow_for(to);
+        const AHEAD: usize = 16;
+        let mut hashes = [0u64; AHEAD];
+        for i in from..to.saturating_add(AHEAD) {
+            let due = hashes.get(i % AHEAD).copied().unwrap_or(0);
+            if i < to {
+                let h = self.hash(self.get(i as u32));
                 self.prefetch(h);
-                *hashes.get_mut(slot)? = h;
+                if let Some(x) = hashes.get_mut(i % AHEAD) {
+                    *x = h;
+                }
             }
-            if let Some(j) = i.checked_sub(AHEAD) {
-                let name = other.get(j);
-                f(j, name, self.lookup(due, name))?;
+            if let Some(j) = i.checked_sub(AHEAD).filter(|j| *j >= from) {
+                // names are unique: the first empty slot of the probe is this one's
+                let tag = tag_of(due);
+                let mask = self.mask();
+                let mut p = tag as usize & mask;
+                while let Some(slot) = self.slots.get_mut(p) {
+                    if *slot == EMPTY {
+                        *slot = (tag << 32) | j as u64;
+                        break;
+                    }
+                    p = (p + 1) & mask;
+                }
             }
         }
-        Some(())
+        self.indexed = to;
+    }
+
+    /// For each name of `other` in `range`, its index here if known (read only: the table
+    /// must have every name, see [`Names::catch_up`]); slots are prefetched a few names ahead.
+    pub(crate) fn find_all(&self, other: &Names, range: std::ops::Range<u32>) -> Vec<Option<u32>> {
+        const AHEAD: u32 = 16;
+        let mut out = Vec::with_capacity(range.len());
+        let mut hashes = [0u64; AHEAD as usize];
+        let (from, to) = (range.start, range.end.min(other.len() as u32));
+        for i in from..to.saturating_add(AHEAD) {
+            let slot = (i % AHEAD) as usize;
+            let due = hashes.get(slot).copied().unwrap_or(0);
+            if i < to {
+                let h = self.hash(other.get(i));
+                self.prefetch(h);
+                if let Some(x) = hashes.get_mut(slot) {
+                    *x = h;
+                }
+            }
+            if let Some(j) = i.checked_sub(AHEAD).filter(|j| *j >= from) {
+                out.push(self.probe(due, other.get(j)).ok());
+            }
+        }
+        out
+    }
+
+    /// Appends the names of `other` that `found` (from [`Names::find_all`] over all of
+    /// `other`) says are absent here, without entering them in the table (the next lookup
+    /// does), and returns each name's index here. Runs of absent names are copied at once.
+    /// `None` when the arena would be full.
+    pub(crate) fn append_missing(
+        &mut self,
+        other: &Names,
+        found: &[Option<u32>],
+    ) -> Option<Vec<u32>> {
+        let mut out = Vec::with_capacity(found.len());
+        self.text.reserve(other.text.len());
+        self.ends.reserve(found.len());
+        let mut j = 0usize;
+        while j < found.len() {
+            if let Some(Some(i)) = found.get(j) {
+                out.push(*i);
+                j += 1;
+                continue;
+            }
+            let run = found.get(j..)?.iter().take_while(|f| f.is_none()).count();
+            let k = j + run;
+            let start = match j.checked_sub(1) {
+                Some(p) => *other.ends.get(p)? as usize,
+                None => 0,
+            };
+            let end = *other.ends.get(k - 1)? as usize;
+            let here = self.text.len();
+            u32::try_from(here.checked_add(end - start)?).ok()?;
+            u32::try_from(self.ends.len() + run)
+                .ok()
+                .filter(|&n| n != u32::MAX)?;
+            self.text.push_str(other.text.get(start..end)?);
+            for e in other.ends.get(j..k)? {
+                // fits: the whole text was checked above
+                self.ends.push((*e as usize - start + here) as u32);
+                out.push((self.ends.len() - 1) as u32);
+            }
+            j = k;
+        }
+        Some(out)
     }
 
     /// Grows the table (doubling) until `n` names fit at most 5/8 full.
@@ -291,6 +370,8 @@ impl Vacant<'_> {
         *slot = (self.tag << 32) | u64::from(index);
         n.text.push_str(s);
         n.ends.push(end);
+        // a vacant slot comes from a lookup, which entered every name before
+        n.indexed = n.ends.len();
         Some(index)
     }
 }
@@ -390,6 +471,44 @@ mod tests {
         n.prefetch_end(u32::MAX);
         n.prefetch_name(7);
         assert_eq!(n.lookup(h, "a").ok(), Some(a));
+    }
+
+    #[test]
+    fn appended_names_are_found_once_the_table_catches_up() {
+        let mut a = Names::default();
+        let mut b = Names::default();
+        for i in 0..50u32 {
+            a.intern(&format!("x-{i}"));
+        }
+        for i in 25..300u32 {
+            b.intern(&format!("x-{i}"));
+            if i % 50 == 0 {
+                // a name known to `a` in the middle: the absent names come in several runs
+                b.intern(&format!("x-{}", i / 50));
+            }
+        }
+        let found = a.find_all(&b, 0..b.len() as u32);
+        assert_eq!(found.len(), b.len());
+        for (j, f) in found.iter().enumerate() {
+            let name = b.get(j as u32);
+            let i: u32 = name[2..].parse().unwrap();
+            assert_eq!(*f, (i < 50).then_some(i), "{name}");
+        }
+        let here = a.append_missing(&b, &found).unwrap();
+        for (j, i) in here.iter().enumerate() {
+            assert_eq!(a.get(*i), b.get(j as u32));
+        }
+        assert_eq!(a.len(), 300);
+        // a lookup enters the appended names first: every name is known, none twice
+        let h = a.hash("x-299");
+        assert!(a.indexed < a.len());
+        assert!(a.lookup(h, "x-299").is_ok());
+        assert_eq!(a.indexed, a.len());
+        for i in 0..300u32 {
+            assert_eq!(a.find(&format!("x-{i}")), Some(i));
+        }
+        assert_eq!(a.intern("x-300"), Some(300));
+        assert!(a.slots.len() * 5 >= a.len() * 8);
     }
 
     #[test]

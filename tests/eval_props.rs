@@ -155,6 +155,33 @@ proptest! {
     }
 
     #[test]
+    fn pushing_after_a_merge_still_finds_every_id_and_subject(seed in 0u64..1000, parts in 2usize..4) {
+        let items = stream(seed, 1200);
+        let (base, p) = reference(&items);
+        let half = items.len() / 2;
+        let mut evs: Vec<Evaluator> = (0..parts).map(|_| Evaluator::new(&plan())).collect();
+        for it in &items[..half] {
+            let k = match it {
+                Item::Ok(e) => e.subject.len() % parts,
+                Item::Bad(_) => 0,
+            };
+            feed(&mut evs[k], &[it]);
+        }
+        let mut merged = evs.remove(0);
+        for e in evs {
+            merged.merge(e).unwrap();
+        }
+        // the rest, then everything again: the merged names must all be found
+        feed(&mut merged, &items[half..].iter().collect::<Vec<_>>());
+        let oks: Vec<&Item> = items.iter().filter(|i| matches!(i, Item::Ok(_))).collect();
+        feed(&mut merged, &oks);
+        let mut expected = card(&base, &p);
+        let dups = expected["events"]["duplicates"].as_u64().unwrap() + oks.len() as u64;
+        expected["events"]["duplicates"] = dups.into();
+        prop_assert_eq!(card(&merged, &p), expected);
+    }
+
+    #[test]
     fn merge_of_overlapping_evaluators_counts_overlap_as_duplicates(seed in 0u64..1000) {
         let items = stream(seed, 800);
         let (base, p) = reference(&items);
