@@ -245,11 +245,7 @@ impl<'c> Validator<'c> {
             )
             .ok()?;
         }
-        if declared
-            .iter()
-            .zip(values.iter())
-            .any(|(a, v)| a.required && *v == AttrValue::Missing)
-        {
+        if lacks_required(declared, values) {
             return None;
         }
         Some(f(EventRef {
@@ -497,6 +493,14 @@ fn raw_str(r: &serde_json::value::RawValue) -> Option<std::borrow::Cow<'_, str>>
             .ok()
             .map(std::borrow::Cow::Owned),
     }
+}
+
+/// Whether a required attribute is missing from `values` (one per declared attribute).
+fn lacks_required(declared: &[crate::contract::AttrDef], values: &[AttrValue]) -> bool {
+    declared
+        .iter()
+        .zip(values)
+        .any(|(a, v)| a.required && *v == AttrValue::Missing)
 }
 
 /// An attribute value straight from its JSON token; `None` for anything unusual (wrong type,

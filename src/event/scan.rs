@@ -4,7 +4,7 @@
 //! invalid attribute) makes it decline, and the line goes to the serde path, which accepts
 //! exactly the same lines with the same values; a differential test holds the two together.
 
-use super::{parse_decimal, parse_instant, AttrValue, EventRef, Validator};
+use super::{lacks_required, parse_decimal, parse_instant, AttrValue, EventRef, Validator};
 use crate::contract::AttrType;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -264,11 +264,7 @@ impl Validator<'_> {
                 read_attrs(&mut c, declared, values)?;
             }
         }
-        if declared
-            .iter()
-            .zip(values.iter())
-            .any(|(a, v)| a.required && *v == AttrValue::Missing)
-        {
+        if lacks_required(declared, values) {
             return None;
         }
         Some(f(EventRef {
