@@ -573,20 +573,13 @@ impl Evaluator {
 
     /// Adds a validated event, borrowed (what reading a file does, without allocating).
     pub fn push_ref(&mut self, e: EventRef<'_>) -> Pushed {
-        match self.try_push(e) {
-            Ok(p) => p,
-            Err(reason) => self.refuse(reason, e.id),
-        }
+        let id_hash = self.state.ids.hash(e.id);
+        let subject_hash = self.state.subjects.hash(e.subject);
+        self.push_ahead(e, id_hash, subject_hash)
     }
 
     /// The hot path: one probe of the id table (a new id is added where the probe ended),
     /// one of the subject table, then a push onto the subject's log.
-    fn try_push(&mut self, e: EventRef<'_>) -> Result<Pushed, Refused> {
-        let id_hash = self.state.ids.hash(e.id);
-        let subject_hash = self.state.subjects.hash(e.subject);
-        self.try_push_hashed(e, id_hash, subject_hash)
-    }
-
     fn try_push_hashed(
         &mut self,
         e: EventRef<'_>,
@@ -738,12 +731,7 @@ impl Evaluator {
             }
             head = (head + 1) % AHEAD;
         }
-        let after = self.state.counts;
-        EventCounts {
-            accepted: after.accepted - before.accepted,
-            duplicates: after.duplicates - before.duplicates,
-            rejected: after.rejected - before.rejected,
-        }
+        self.state.counts.since(before)
     }
 
     fn push_ahead(&mut self, e: EventRef<'_>, id_hash: u64, subject_hash: u64) -> Pushed {
@@ -810,11 +798,7 @@ impl Evaluator {
         for r in records {
             self.push_checked(&v, r);
         }
-        EventCounts {
-            accepted: self.state.counts.accepted - before.accepted,
-            duplicates: self.state.counts.duplicates - before.duplicates,
-            rejected: self.state.counts.rejected - before.rejected,
-        }
+        self.state.counts.since(before)
     }
 
     /// The default evaluation instant: the latest `at` among accepted events.

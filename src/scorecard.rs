@@ -13,6 +13,17 @@ pub struct EventCounts {
     pub rejected: u64,
 }
 
+impl EventCounts {
+    /// What was counted since `before` (an earlier reading of the same counts).
+    pub fn since(self, before: EventCounts) -> EventCounts {
+        EventCounts {
+            accepted: self.accepted.saturating_sub(before.accepted),
+            duplicates: self.duplicates.saturating_sub(before.duplicates),
+            rejected: self.rejected.saturating_sub(before.rejected),
+        }
+    }
+}
+
 /// One period's scores for every assessment of the contract.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scorecard {

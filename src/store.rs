@@ -34,6 +34,9 @@ pub(crate) struct Names {
     hasher: DefaultHashBuilder,
 }
 
+/// Names hashed ahead of their probe in the bulk loops, so that slot misses overlap.
+const LOOKAHEAD: u32 = 16;
+
 /// An unused slot: never a real entry, since index `u32::MAX` is never given out.
 const EMPTY: u64 = u64::MAX;
 
@@ -229,7 +232,7 @@ impl Names {
             return;
         }
         self.grow_for(to);
-        const AHEAD: usize = 16;
+        const AHEAD: usize = LOOKAHEAD as usize;
         let mut hashes = [0u64; AHEAD];
         for i in from..to.saturating_add(AHEAD) {
             let due = hashes.get(i % AHEAD).copied().unwrap_or(0);
@@ -260,7 +263,7 @@ impl Names {
     /// For each name of `other` in `range`, its index here if known (read only: the table
     /// must have every name, see [`Names::catch_up`]); slots are prefetched a few names ahead.
     pub(crate) fn find_all(&self, other: &Names, range: std::ops::Range<u32>) -> Vec<Option<u32>> {
-        const AHEAD: u32 = 16;
+        const AHEAD: u32 = LOOKAHEAD;
         let mut out = Vec::with_capacity(range.len());
         let mut hashes = [0u64; AHEAD as usize];
         let (from, to) = (range.start, range.end.min(other.len() as u32));

@@ -1072,20 +1072,25 @@ mod tests {
         assert!(one.0.iter().filter(|o| o.contains("longer than")).count() == 3);
     }
 
+    /// A generated stream with this share of malformed lines (per million), as text.
+    pub(super) fn generated(events: u64, malformed_ppm: u32) -> String {
+        let cfg = crate::gen::GenConfig {
+            events,
+            malformed_ppm,
+            ..Default::default()
+        };
+        let mut buf = Vec::new();
+        crate::gen::generate(&cfg, &mut buf).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
     /// The fast path accepts exactly what the precise path accepts, with the same result.
     #[test]
     fn fast_path_agrees_with_the_precise_path() {
         let src = include_str!("../../examples/egov-2026.sla");
         let contract = crate::check::load(src).unwrap().contract;
         let v = super::Validator::new(&contract);
-        let cfg = crate::gen::GenConfig {
-            events: 20_000,
-            malformed_ppm: 20_000,
-            ..Default::default()
-        };
-        let mut buf = Vec::new();
-        crate::gen::generate(&cfg, &mut buf).unwrap();
-        let text = String::from_utf8(buf).unwrap();
+        let text = generated(20_000, 20_000);
         let mut lines: Vec<String> = text.lines().map(String::from).collect();
         // variants the generator does not write
         let base = r#"{"id":"x","at":"2026-10-09T09:12:00+08:00","kind":"ticket.opened","subject":"T","product":"infra.servers","attrs":{"priority":"P1"}}"#;

@@ -362,14 +362,7 @@ mod tests {
     #[test]
     fn scan_takes_the_generated_lines_and_agrees_with_the_precise_path() {
         let v = Validator::new(contract());
-        let cfg = crate::gen::GenConfig {
-            events: 20_000,
-            malformed_ppm: 20_000,
-            ..Default::default()
-        };
-        let mut buf = Vec::new();
-        crate::gen::generate(&cfg, &mut buf).unwrap();
-        let text = String::from_utf8(buf).unwrap();
+        let text = super::super::tests::generated(20_000, 20_000);
         let (mut valid, mut scanned) = (0, 0);
         for line in text.lines() {
             let p = precise(&v, line);

@@ -799,12 +799,7 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCo
             });
         }
     }
-    let after = ev.counts();
-    Ok(EventCounts {
-        accepted: after.accepted - before.accepted,
-        duplicates: after.duplicates - before.duplicates,
-        rejected: after.rejected - before.rejected,
-    })
+    Ok(ev.counts().since(before))
 }
 
 /// `Err` (the message for an `EventError`) unless `path` is a regular file.
