@@ -7,7 +7,6 @@
 //! `id`), so that arrival order, batching and partitioning never change a result;
 //! [`Evaluator::scorecard`] replays them for one period as of one instant.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::TimeZone;
@@ -479,6 +478,16 @@ const AHEAD: usize = 16;
 /// (low in unit tests, so that the split-reading tests take the threaded branch).
 const PARALLEL_MERGE: usize = if cfg!(test) { 64 } else { 1 << 16 };
 
+/// Subjects plus per-event records from which scoring is spread over threads.
+const PARALLEL_SCORE: usize = if cfg!(test) { 64 } else { 1 << 15 };
+
+/// A share of an evaluator's events for scoring: subject numbers and per-event records.
+#[derive(Clone)]
+struct Slice {
+    subjects: std::ops::Range<u32>,
+    singles: std::ops::Range<usize>,
+}
+
 /// An item of [`Evaluator::push_outcomes`] on its way in, with its hashes.
 struct Ahead<'a> {
     item: Result<EventRef<'a>, Rejection>,
@@ -501,6 +510,8 @@ pub struct Evaluator {
     state: State,
     /// events that would track more subjects than this are rejected (bounded memory)
     max_subjects: usize,
+    /// threads that scoring may use (see [`Evaluator::set_threads`])
+    threads: usize,
 }
 
 /// Default bound on tracked subjects: far above a province's year of tickets.
@@ -538,6 +549,7 @@ impl Evaluator {
             plan: Arc::clone(plan),
             state: State::default(),
             max_subjects: DEFAULT_MAX_SUBJECTS,
+            threads: 1,
         }
     }
 
@@ -552,8 +564,45 @@ impl Evaluator {
         self.max_subjects = n;
     }
 
+    /// Lets scoring (periods, scorecards) walk the subjects on up to `n` threads (1, the
+    /// default: the calling thread only). The numbers do not depend on it.
+    pub fn set_threads(&mut self, n: usize) {
+        self.threads = n.max(1);
+    }
+
     pub fn plan(&self) -> &Arc<Plan> {
         &self.plan
+    }
+
+    /// Runs `f` on consecutive slices of the subjects and of the per-event records, one per
+    /// thread (see [`Evaluator::set_threads`]), and returns the results in order; one slice
+    /// covering everything when there are few subjects.
+    fn in_slices<T: Send>(&self, f: impl Fn(Slice) -> T + Sync) -> Vec<T> {
+        let (subjects, singles) = (self.state.logs.len(), self.state.singles.len());
+        let n = if subjects + singles >= PARALLEL_SCORE {
+            self.threads
+        } else {
+            1
+        };
+        let slice = |k: usize| Slice {
+            // u32: subject numbers are u32 (store::Names)
+            subjects: (subjects * k / n) as u32..(subjects * (k + 1) / n) as u32,
+            singles: singles * k / n..singles * (k + 1) / n,
+        };
+        if n == 1 {
+            return vec![f(slice(0))];
+        }
+        let f = &f;
+        std::thread::scope(|sc| {
+            let rest: Vec<_> = (1..n).map(|k| sc.spawn(move || f(slice(k)))).collect();
+            let mut out = vec![f(slice(0))];
+            // a scoring thread panics only where the calling thread would have: the same
+            out.extend(rest.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }));
+            out
+        })
     }
 
     /// Counts of accepted, duplicate and rejected events so far.
@@ -962,6 +1011,7 @@ impl Evaluator {
             plan: Arc::clone(plan),
             state,
             max_subjects: DEFAULT_MAX_SUBJECTS,
+            threads: 1,
         })
     }
 
@@ -981,28 +1031,47 @@ impl Evaluator {
     /// [`Evaluator::anchor_periods`] counting only events at or before `as_of` (default: the
     /// latest accepted event).
     pub fn anchor_periods_as_of(&self, as_of: Option<i64>) -> Vec<(Period, u64)> {
-        let c = &self.plan.contract;
-        let view = self.view();
         let Some(as_of) = as_of.or(self.state.max_at) else {
             return Vec::new();
         };
-        let mut counts: HashMap<Period, u64> = HashMap::new();
-        // events come mostly in time order: the last period found usually holds the next one,
-        // and is counted apart until another one is needed (no hashing per event)
-        let mut last: Option<(Period, u64)> = None;
+        let mut parts = self.in_slices(|sl| self.anchors_in(sl, as_of)).into_iter();
+        let mut out = parts.next().unwrap_or_default();
+        for part in parts {
+            for (p, n) in part {
+                match out.binary_search_by(|(q, _)| q.start.cmp(&p.start)) {
+                    Ok(i) => {
+                        if let Some((_, m)) = out.get_mut(i) {
+                            *m += n;
+                        }
+                    }
+                    Err(i) => out.insert(i, (p, n)),
+                }
+            }
+        }
+        out
+    }
+
+    /// [`Evaluator::anchor_periods_as_of`] over one slice of the events.
+    fn anchors_in(&self, sl: Slice, as_of: i64) -> Vec<(Period, u64)> {
+        let c = &self.plan.contract;
+        let view = self.view();
+        // periods tile time: the periods seen so far, by start, are searched before a
+        // period is computed from the time zone (which costs a few hundred instructions)
+        let mut counts: Vec<(Period, u64)> = Vec::new();
         let mut add = |t: i64| {
-            if let Some((p, n)) = &mut last {
-                if p.start <= t && t < p.end {
+            let i = counts.partition_point(|(p, _)| p.end <= t);
+            if let Some((p, n)) = counts.get_mut(i) {
+                if p.start <= t {
                     *n += 1;
                     return;
                 }
             }
-            if let Some((p, n)) = last.take() {
-                *counts.entry(p).or_insert(0) += n;
+            if let Some(p) = period::period_of(c.period, c.timezone, t) {
+                counts.insert(i, (p, 1));
             }
-            last = period::period_of(c.period, c.timezone, t).map(|p| (p, 1));
         };
-        for log in &self.state.logs {
+        for subject in sl.subjects {
+            let log = self.state.log(subject);
             for s in &c.subjects {
                 if let Some((_, t)) = anchor_of(view, s, log, as_of) {
                     add(t);
@@ -1018,17 +1087,12 @@ impl Evaluator {
                 }
             }
         }
-        for x in &self.state.singles {
+        for x in self.state.singles.get(sl.singles).unwrap_or(&[]) {
             if x.ev.at <= as_of {
                 add(x.ev.at);
             }
         }
-        if let Some((p, n)) = last {
-            *counts.entry(p).or_insert(0) += n;
-        }
-        let mut v: Vec<(Period, u64)> = counts.into_iter().collect();
-        v.sort();
-        v
+        counts
     }
 
     /// The period holding the most anchors (ties: the earliest); with no anchors, the period
@@ -1183,7 +1247,20 @@ impl Evaluator {
         explain: bool,
     ) -> Result<(Scorecard, Findings), EvalError> {
         let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
-        let (acc, findings) = self.accumulate(period, as_of, explain)?;
+        let (acc, findings) = if explain {
+            self.accumulate(period, as_of, true, self.all())?
+        } else {
+            // explanations are sorted over all subjects, so only bare scoring is sliced
+            let mut sum: Option<Partial> = None;
+            for part in self.in_slices(|sl| self.accumulate(period, as_of, false, sl)) {
+                let part = Partial(part?.0);
+                match &mut sum {
+                    Some(s) => s.add(part),
+                    None => sum = Some(part),
+                }
+            }
+            (sum.map(|p| p.0).unwrap_or_default(), Vec::new())
+        };
         let card = self
             .plan
             .build_card(self.state.counts, period, as_of, &acc)?;
@@ -1197,7 +1274,7 @@ impl Evaluator {
         period: &Period,
         as_of: i64,
     ) -> Result<(Partial, Keyed), EvalError> {
-        let (acc, findings) = self.accumulate(period, as_of, true)?;
+        let (acc, findings) = self.accumulate(period, as_of, true, self.all())?;
         Ok((Partial(acc), findings))
     }
 
@@ -1207,8 +1284,16 @@ impl Evaluator {
     pub fn partials(&self, periods: &[Period], as_of: i64) -> Result<Vec<Partial>, EvalError> {
         periods
             .iter()
-            .map(|p| Ok(Partial(self.accumulate(p, as_of, false)?.0)))
+            .map(|p| Ok(Partial(self.accumulate(p, as_of, false, self.all())?.0)))
             .collect()
+    }
+
+    /// The slice of all the events.
+    fn all(&self) -> Slice {
+        Slice {
+            subjects: 0..self.state.logs.len() as u32,
+            singles: 0..self.state.singles.len(),
+        }
     }
 
     fn accumulate(
@@ -1216,6 +1301,7 @@ impl Evaluator {
         period: &Period,
         as_of: i64,
         explain: bool,
+        sl: Slice,
     ) -> Result<(Vec<Vec<Acc>>, Keyed), EvalError> {
         let plan = &*self.plan;
         let view = self.view();
@@ -1235,9 +1321,7 @@ impl Evaluator {
 
         // subjects; sorted by name for explanations, so that they are deterministic (the
         // accumulated numbers do not depend on the order)
-        let mut order: Vec<u32> = (0..self.state.logs.len() as u32)
-            .filter(|s| self.state.has_log(*s))
-            .collect();
+        let mut order: Vec<u32> = sl.subjects.filter(|s| self.state.has_log(*s)).collect();
         if explain {
             order.sort_by(|a, b| names.get(*a).cmp(names.get(*b)));
         }
@@ -1432,6 +1516,8 @@ impl Evaluator {
         let mut singles: Vec<&Single> = self
             .state
             .singles
+            .get(sl.singles)
+            .unwrap_or(&[])
             .iter()
             .filter(|x| x.ev.at <= as_of && in_period(x.ev.at))
             .collect();
@@ -1808,7 +1894,9 @@ fn measure_value(m: &Measure, x: Acc) -> Measured {
         Measure::Sum { .. } => ((x.count > 0).then_some(x.sum), None, None, x.count),
         Measure::Percentile { p, .. } => {
             let mut v = x.values;
-            v.sort();
+            // equal numbers written with different scales (1.5, 1.50) in one order whatever
+            // the order the samples were added in
+            v.sort_by(|a, b| a.cmp(b).then(a.scale().cmp(&b.scale())));
             let n = v.len();
             let value = (n > 0)
                 .then(|| {
@@ -2036,4 +2124,118 @@ pub struct AtRisk {
     pub deadline: i64,
     pub elapsed: i64,
     pub allowed: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{read_jsonl, Limits, LineOutcome};
+    use proptest::prelude::*;
+
+    fn plan() -> Arc<Plan> {
+        let src = include_str!("../examples/egov-2026.sla");
+        Arc::new(Plan::compile(
+            crate::check::load(src).map(|l| l.contract).unwrap(),
+        ))
+    }
+
+    /// An evaluator fed a generated stream (out of order, with duplicates and bad lines).
+    fn fed(plan: &Arc<Plan>, seed: u64, events: u64) -> Evaluator {
+        let cfg = crate::gen::GenConfig {
+            seed,
+            events,
+            out_of_order_permille: 100,
+            duplicates_ppm: 5_000,
+            malformed_ppm: 5_000,
+            from: (2026, 1),
+            to: (2026, 4),
+        };
+        let mut buf = Vec::new();
+        crate::gen::generate(&cfg, &mut buf).unwrap();
+        let mut ev = Evaluator::new(plan);
+        read_jsonl(
+            &plan.contract,
+            buf.as_slice(),
+            Limits::default(),
+            |o| match o {
+                LineOutcome::Accepted(e) => drop(ev.push(e)),
+                LineOutcome::Rejected(r) => ev.reject(r),
+            },
+        )
+        .unwrap();
+        ev
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+        /// Scoring on several threads walks slices of the subjects and of the per-event
+        /// records and adds them up: the same periods and scorecards as one thread.
+        #[test]
+        fn scoring_on_threads_is_scoring_on_one(
+            seed in 0u64..1000,
+            events in 1u64..1500,
+            threads in 2usize..5,
+            as_of_back in prop_oneof![Just(None), (0i64..60 * 86_400).prop_map(Some)],
+        ) {
+            let plan = plan();
+            let mut ev = fed(&plan, seed, events);
+            let as_of = as_of_back.and_then(|b| ev.state.max_at.map(|m| m - b));
+            let one = ev.anchor_periods_as_of(as_of);
+            let cards = |ev: &Evaluator| -> Vec<serde_json::Value> {
+                one.iter()
+                    .map(|(p, _)| ev.scorecard(p, as_of).unwrap().to_json())
+                    .collect()
+            };
+            let before = cards(&ev);
+            let default = ev.default_period_as_of(as_of);
+            ev.set_threads(threads);
+            prop_assert!(ev.state.logs.len() + ev.state.singles.len() < PARALLEL_SCORE
+                || ev.in_slices(|s| s.subjects.len()).len() == threads);
+            prop_assert_eq!(ev.anchor_periods_as_of(as_of), one.clone());
+            prop_assert_eq!(ev.default_period_as_of(as_of), default);
+            prop_assert_eq!(cards(&ev), before);
+        }
+    }
+
+    #[test]
+    fn slices_cover_every_subject_and_record_once() {
+        let plan = plan();
+        let mut ev = fed(&plan, 7, 3000);
+        for threads in 1..6 {
+            ev.set_threads(threads);
+            let parts = ev.in_slices(|s| s);
+            assert_eq!(parts.len(), threads);
+            let (mut subjects, mut singles) = (0u32, 0usize);
+            for s in parts {
+                assert_eq!(s.subjects.start, subjects);
+                assert_eq!(s.singles.start, singles);
+                (subjects, singles) = (s.subjects.end, s.singles.end);
+            }
+            assert_eq!(subjects as usize, ev.state.logs.len());
+            assert_eq!(singles, ev.state.singles.len());
+        }
+    }
+
+    #[test]
+    fn a_percentile_does_not_depend_on_the_order_of_equal_samples() {
+        let m = Measure::Percentile {
+            p: Decimal::from(50),
+            sel: EventSel {
+                kind: 0,
+                filter: None,
+            },
+            attr: 0,
+        };
+        let (a, b) = (Decimal::new(15, 1), Decimal::new(150, 2));
+        let value = |values: Vec<Decimal>| {
+            let x = Acc {
+                values,
+                ..Acc::default()
+            };
+            measure_value(&m, x).0.map(|v| v.to_string())
+        };
+        assert_eq!(value(vec![a, b]), value(vec![b, a]));
+        assert_eq!(value(vec![a, b]).as_deref(), Some("1.5"));
+    }
 }

@@ -17,7 +17,8 @@ use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Reject
 /// Below this size a file is read on one thread: starting threads would cost more.
 const MIN_SPLIT_BYTES: u64 = 4 << 20;
 
-/// Reads a JSON Lines file into a fresh evaluator using up to `threads` threads.
+/// Reads a JSON Lines file into a fresh evaluator using up to `threads` threads; the
+/// evaluator scores on as many (see [`Evaluator::set_threads`]).
 pub fn read_file(
     plan: &Arc<Plan>,
     path: &Path,
@@ -67,7 +68,9 @@ fn read_file_split(
                 .map_err(|e| std::io::Error::other(e.to_string()))?,
         }
     }
-    Ok(out.unwrap_or_else(|| Evaluator::new(plan)))
+    let mut ev = out.unwrap_or_else(|| Evaluator::new(plan));
+    ev.set_threads(threads);
+    Ok(ev)
 }
 
 /// Lines read before their events are pushed together (see [`Evaluator::push_outcomes`]).

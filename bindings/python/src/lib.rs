@@ -270,8 +270,8 @@ impl Contract {
     /// Scores `events` (a JSON Lines path, an iterable of dicts, a pandas or polars DataFrame
     /// or a pyarrow Table). `period`: a key (`2026-10`), a range (`2026-01..2026-03`) or
     /// `all`; a range or `all` gives a list. `as_of`: an aware datetime or RFC 3339 text.
-    /// `threads`: how many threads read a JSON Lines file (default: every core); the result
-    /// is the same whatever the number. `max_memory` (bytes, or text such as `512M` or `8G`;
+    /// `threads`: how many threads read a JSON Lines file and score (default: every core);
+    /// the result is the same whatever the number. `max_memory` (bytes, or text such as `512M` or `8G`;
     /// a JSON Lines path only): memory to stay within; a file that would need more is
     /// evaluated through partitions on disk, in `spill_dir` (default: the system's temporary
     /// directory), with the same scorecards and explanations (the partitions stay until the
@@ -325,7 +325,9 @@ impl Contract {
             }
             let fed = py.detach(|| {
                 let mut ev = CoreEvaluator::new(plan);
-                ingest::feed(&mut ev, &batch, threads).map(|_| ev)
+                ingest::feed(&mut ev, &batch, threads)?;
+                ev.set_threads(threads);
+                Ok::<_, String>(ev)
             });
             let ev = fed.map_err(|e| event_error(py, e))?;
             scorecards(py, Arc::new(ev), period, as_of)

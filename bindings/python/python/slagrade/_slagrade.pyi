@@ -266,10 +266,10 @@ class Contract:
         max_memory: Union[int, str, None] = None,
         spill_dir: Union[str, PathLike[str], None] = None,
     ) -> Scorecard:
-        """Scores `events`. `threads`: how many threads read a JSON Lines file (default:
-        every core; at least 1); the result is the same whatever the number. `max_memory`
-        (bytes, or text such as "512M" or "8G"; a JSON Lines path only): a file that would
-        need more is evaluated through partitions on disk in `spill_dir` (default: the
+        """Scores `events`. `threads`: how many threads read a JSON Lines file and score
+        (default: every core; at least 1); the result is the same whatever the number.
+        `max_memory` (bytes, or text such as "512M" or "8G"; a JSON Lines path only): a
+        file that would need more is evaluated through partitions on disk in `spill_dir` (default: the
         system's temporary directory), with the same scorecards and explanations."""
     @overload
     def evaluate(
