@@ -24,13 +24,13 @@
 
 use std::cell::Cell;
 use std::fs::File;
-use std::io::{BufRead, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::eval::{EvalError, Evaluator, Plan};
-use crate::event::{read_jsonl, Limits, LineOutcome};
+use crate::event::{read_lines, Limits, LineRef};
 
 /// First bytes of every checkpoint file.
 pub const MAGIC: [u8; 8] = *b"SLAGCKPT";
@@ -297,49 +297,18 @@ pub struct Followed {
     pub checkpoints_written: u64,
 }
 
-/// A buffered reader that counts the bytes and newlines consumed, and can be stopped.
-struct Counting<R> {
+/// A reader that can be stopped: it fails once `stop` is set.
+struct Stoppable<R> {
     inner: R,
-    buf: Vec<u8>,
-    pos: usize,
-    filled: usize,
-    consumed: Rc<Cell<u64>>,
-    newlines: Rc<Cell<u64>>,
     stop: Rc<Cell<bool>>,
 }
 
-impl<R: Read> Read for Counting<R> {
+impl<R: Read> Read for Stoppable<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        if let (Some(dst), Some(src)) = (out.get_mut(..n), available.get(..n)) {
-            dst.copy_from_slice(src);
-        }
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl<R: Read> BufRead for Counting<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         if self.stop.get() {
             return Err(std::io::Error::other("stopped"));
         }
-        if self.pos >= self.filled {
-            self.filled = self.inner.read(&mut self.buf)?;
-            self.pos = 0;
-        }
-        Ok(self.buf.get(self.pos..self.filled).unwrap_or(&[]))
-    }
-
-    fn consume(&mut self, amt: usize) {
-        let end = (self.pos + amt).min(self.filled);
-        let chunk = self.buf.get(self.pos..end).unwrap_or(&[]);
-        let nl = chunk.iter().filter(|&&c| c == b'\n').count() as u64;
-        self.newlines.set(self.newlines.get() + nl);
-        self.consumed
-            .set(self.consumed.get() + (end - self.pos) as u64);
-        self.pos = end;
+        self.inner.read(out)
     }
 }
 
@@ -372,34 +341,30 @@ fn feed(
     limits: Limits,
     mut at_line: impl FnMut(&Evaluator, u64, u64) -> Result<(), LiveError>,
 ) -> Result<(u64, u64), LiveError> {
-    let consumed = Rc::new(Cell::new(0u64));
-    let newlines = Rc::new(Cell::new(0u64));
     let stop = Rc::new(Cell::new(false));
-    let reader = Counting {
-        inner: Read::by_ref(file).take(len),
-        buf: vec![0u8; 1 << 16],
-        pos: 0,
-        filled: 0,
-        consumed: Rc::clone(&consumed),
-        newlines: Rc::clone(&newlines),
-        stop: Rc::clone(&stop),
-    };
+    let reader = std::io::BufReader::with_capacity(
+        1 << 16,
+        Stoppable {
+            inner: Read::by_ref(file).take(len),
+            stop: Rc::clone(&stop),
+        },
+    );
     let plan = Arc::clone(ev.plan());
     let mut failed: Option<LiveError> = None;
-    let read = read_jsonl(&plan.contract, reader, limits, |o| {
+    let read = read_lines(&plan.contract, reader, limits, |o, at| {
         if failed.is_some() {
             return;
         }
         match o {
-            LineOutcome::Accepted(e) => {
-                ev.push(e);
+            LineRef::Accepted(e) => {
+                ev.push_ref(e);
             }
-            LineOutcome::Rejected(mut r) => {
+            LineRef::Rejected(mut r) => {
                 r.line = r.line.map(|l| l + base_lines);
                 ev.reject(r);
             }
         }
-        if let Err(e) = at_line(ev, consumed.get(), newlines.get()) {
+        if let Err(e) = at_line(ev, at.bytes, at.lines) {
             failed = Some(e);
             stop.set(true);
         }
@@ -407,11 +372,11 @@ fn feed(
     if let Some(e) = failed {
         return Err(e);
     }
-    read.map_err(|source| LiveError::Io {
+    let end = read.map_err(|source| LiveError::Io {
         path: PathBuf::new(),
         source,
     })?;
-    Ok((consumed.get(), newlines.get()))
+    Ok((end.bytes, end.lines))
 }
 
 /// Evaluates the JSON Lines file `events` from the position recorded in the checkpoint file
