@@ -620,36 +620,28 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
     let b = s.as_bytes();
     let bad =
         || format!("`{s}` is not RFC 3339 with seconds and offset, e.g. 2026-10-09T09:12:00+08:00");
-    if b.len() < 20 {
-        return Err(bad());
-    }
-    let num = |from: usize, len: usize| -> Option<u32> {
-        let mut n = 0u32;
-        for i in from..from + len {
-            let c = *b.get(i)?;
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            n = n * 10 + u32::from(c - b'0');
-        }
-        Some(n)
-    };
-    let sep = |i: usize, c: u8| b.get(i) == Some(&c);
-    if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
-        return Err(bad());
-    }
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
-        num(0, 4),
-        num(5, 2),
-        num(8, 2),
-        num(11, 2),
-        num(14, 2),
-        num(17, 2),
-    ) else {
+    // `yyyy-mm-ddThh:mm:ss` at fixed places: read without bounds checks per byte
+    let Some(head) = b.first_chunk::<19>() else {
         return Err(bad());
     };
+    let digit = |i: usize| u32::from(head[i].wrapping_sub(b'0'));
+    let two = |i: usize| digit(i) * 10 + digit(i + 1);
+    let digits_ok = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+        .iter()
+        .all(|&i| digit(i) < 10);
+    let seps_ok = head[4] == b'-'
+        && head[7] == b'-'
+        && head[10] == b'T'
+        && head[13] == b':'
+        && head[16] == b':';
+    if b.len() < 20 || !digits_ok || !seps_ok {
+        return Err(bad());
+    }
+    let year = digit(0) * 1000 + digit(1) * 100 + two(2);
+    let (month, day) = (two(5), two(8));
+    let (hour, minute, second) = (two(11), two(14), two(17));
     let mut i = 19;
-    if sep(i, b'.') {
+    if b.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
         while b.get(i).is_some_and(|c| c.is_ascii_digit()) {
@@ -659,17 +651,19 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
             return Err(bad());
         }
     }
-    let offset_secs: i64 = match b.get(i) {
-        Some(b'Z') if i + 1 == b.len() => 0,
-        Some(&c @ (b'+' | b'-')) if i + 6 == b.len() && sep(i + 3, b':') => {
-            let (Some(oh), Some(om)) = (num(i + 1, 2), num(i + 4, 2)) else {
+    let offset_secs: i64 = match b.get(i..) {
+        Some([b'Z']) => 0,
+        Some(&[sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]) => {
+            let d = |c: u8| u32::from(c.wrapping_sub(b'0'));
+            if [h1, h2, m1, m2].iter().any(|&c| d(c) > 9) {
                 return Err(bad());
-            };
+            }
+            let (oh, om) = (d(h1) * 10 + d(h2), d(m1) * 10 + d(m2));
             if oh > 23 || om > 59 {
                 return Err(format!("`{s}`: offset out of range"));
             }
             let v = i64::from(oh * 3600 + om * 60);
-            if c == b'-' {
+            if sign == b'-' {
                 -v
             } else {
                 v
@@ -683,13 +677,33 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
     if year == 0 {
         return Err(format!("`{s}`: year 0000 is not a valid date"));
     }
-    let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
-        .ok_or_else(|| format!("`{s}`: no such date"))?;
-    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return Err(format!("`{s}`: no such date"));
+    }
+    let days = days_from_civil(year, month, day);
     Ok(days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_secs)
 }
 
-use chrono::Datelike;
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date of years 1 to 9999 (the civil-days
+/// algorithm of H. Hinnant, without negative years).
+fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
 
 /// One outcome of reading a line.
 #[derive(Debug)]
@@ -1281,6 +1295,53 @@ mod tests {
             "2026-10-09T09:12:00+08:00x",
         ] {
             assert!(parse_instant(bad).is_err(), "{bad}");
+        }
+    }
+
+    use proptest::prelude::{Just, Strategy};
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 20_000, ..Default::default()
+        })]
+
+        /// Instants agree with chrono's RFC 3339 reading wherever ours accepts (chrono also
+        /// takes forms the contract language refuses, such as second 60), over every field
+        /// just inside and outside its range.
+        #[test]
+        fn instants_agree_with_chrono(
+            // centuries and leap years often enough to meet 29 February
+            y in proptest::prop_oneof![
+                0u32..10_000,
+                (0u32..100).prop_map(|c| c * 100),
+                (0u32..2500).prop_map(|q| q * 4)
+            ],
+            mo in proptest::prop_oneof![0u32..14, Just(2)],
+            d in proptest::prop_oneof![0u32..33, 28u32..32],
+            h in 0u32..26, mi in 0u32..61, se in 0u32..61,
+            frac in proptest::option::of(0u32..1000),
+            off in proptest::option::of((proptest::prelude::any::<bool>(), 0u32..25, 0u32..61)),
+        ) {
+            let mut text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}");
+            if let Some(f) = frac {
+                text += &format!(".{f:03}");
+            }
+            match off {
+                None => text.push('Z'),
+                Some((neg, oh, om)) => {
+                    text += &format!("{}{oh:02}:{om:02}", if neg { '-' } else { '+' });
+                }
+            }
+            let ours = parse_instant(&text);
+            let theirs = chrono::DateTime::parse_from_rfc3339(&text).map(|t| t.timestamp());
+            let valid = y > 0 && se < 60 && h < 24 && mi < 60
+                && off.is_none_or(|(_, oh, om)| oh < 24 && om < 60);
+            match (&ours, &theirs) {
+                (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b, "{}", text),
+                (Err(_), Ok(_)) => proptest::prop_assert!(!valid, "{} refused", text),
+                (Ok(_), Err(e)) => proptest::prop_assert!(false, "{} taken; chrono: {}", text, e),
+                (Err(_), Err(_)) => {}
+            }
         }
     }
 }
