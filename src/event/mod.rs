@@ -624,22 +624,18 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
     let Some(head) = b.first_chunk::<19>() else {
         return Err(bad());
     };
-    let digit = |i: usize| u32::from(head[i].wrapping_sub(b'0'));
-    let two = |i: usize| digit(i) * 10 + digit(i + 1);
-    let digits_ok = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-        .iter()
-        .all(|&i| digit(i) < 10);
-    let seps_ok = head[4] == b'-'
-        && head[7] == b'-'
-        && head[10] == b'T'
-        && head[13] == b':'
-        && head[16] == b':';
-    if b.len() < 20 || !digits_ok || !seps_ok {
+    let [y1, y2, y3, y4, dash1, mo1, mo2, dash2, d1, d2, t, h1, h2, colon1, mi1, mi2, colon2, s1, s2] =
+        *head;
+    let digits = [y1, y2, y3, y4, mo1, mo2, d1, d2, h1, h2, mi1, mi2, s1, s2]
+        .map(|c| u32::from(c.wrapping_sub(b'0')));
+    let seps_ok = [dash1, dash2, t, colon1, colon2] == *b"--T::";
+    if b.len() < 20 || !seps_ok || digits.iter().any(|&d| d > 9) {
         return Err(bad());
     }
-    let year = digit(0) * 1000 + digit(1) * 100 + two(2);
-    let (month, day) = (two(5), two(8));
-    let (hour, minute, second) = (two(11), two(14), two(17));
+    let [y1, y2, y3, y4, mo1, mo2, d1, d2, h1, h2, mi1, mi2, s1, s2] = digits;
+    let year = y1 * 1000 + y2 * 100 + y3 * 10 + y4;
+    let (month, day) = (mo1 * 10 + mo2, d1 * 10 + d2);
+    let (hour, minute, second) = (h1 * 10 + h2, mi1 * 10 + mi2, s1 * 10 + s2);
     let mut i = 19;
     if b.get(i) == Some(&b'.') {
         i += 1;
