@@ -904,18 +904,32 @@ impl Evaluator {
         }
         let full = || EvalError::Checkpoint(FULL.into());
         let overlap = found_ids.iter().filter(|f| f.is_some()).count() as u64;
-        let ids: Vec<Option<u32>> = st
-            .ids
-            .append_missing(&o.ids, &found_ids)
+        let large = (n_ids + n_subjects) as usize >= PARALLEL_MERGE;
+        // the two tables take their new names side by side
+        let (ids, subjects) = {
+            let (mine_ids, mine_subjects) = (&mut st.ids, &mut st.subjects);
+            let (theirs_ids, theirs_subjects) = (&o.ids, &o.subjects);
+            let (found_ids, found_subjects) = (&found_ids, &found_subjects);
+            let mut subjects =
+                move || mine_subjects.append_missing(theirs_subjects, found_subjects);
+            if large {
+                std::thread::scope(|sc| {
+                    let h = sc.spawn(subjects);
+                    let ids = mine_ids.append_missing(theirs_ids, found_ids);
+                    let subjects = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                    (ids, subjects)
+                })
+            } else {
+                (mine_ids.append_missing(theirs_ids, found_ids), subjects())
+            }
+        };
+        let ids: Vec<Option<u32>> = ids
             .ok_or_else(full)?
             .into_iter()
             .zip(&found_ids)
             .map(|(i, f)| f.is_none().then_some(i))
             .collect();
-        let subjects = st
-            .subjects
-            .append_missing(&o.subjects, &found_subjects)
-            .ok_or_else(full)?;
+        let subjects = subjects.ok_or_else(full)?;
         st.counts.accepted += ids.iter().filter(|i| i.is_some()).count() as u64;
         st.counts.duplicates += o.counts.duplicates + overlap;
         st.counts.rejected += o.counts.rejected;
@@ -936,14 +950,53 @@ impl Evaluator {
             }
             _ => false,
         };
+        let mut singles = std::mem::take(&mut o.singles);
+        // `false` when a single names a subject the other side does not have
+        let rehome_singles = |singles: &mut Vec<Single>| {
+            let mut known = true;
+            singles.retain_mut(|x| {
+                if !rehome(&mut x.ev) {
+                    return false;
+                }
+                match subjects.get(x.subject as usize) {
+                    Some(s) => x.subject = *s,
+                    None => known = false,
+                }
+                true
+            });
+            known
+        };
+        let rehome_logs = |logs: &mut [Vec<Slim>]| {
+            for log in logs {
+                log.retain_mut(rehome);
+            }
+        };
+        // the rewriting touches every event: on a large merge, half the logs on another
+        // thread, the other half and the singles here
+        let known = if large {
+            let half = o.logs.len() / 2;
+            let (first, second) = o.logs.split_at_mut(half);
+            std::thread::scope(|sc| {
+                let h = sc.spawn(|| rehome_logs(second));
+                rehome_logs(first);
+                let known = rehome_singles(&mut singles);
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                known
+            })
+        } else {
+            rehome_logs(&mut o.logs);
+            rehome_singles(&mut singles)
+        };
+        if !known {
+            return Err(EvalError::Checkpoint(FULL.into()));
+        }
         let subject = |s: u32| -> Result<u32, EvalError> {
             subjects
                 .get(s as usize)
                 .copied()
                 .ok_or_else(|| EvalError::Checkpoint(FULL.into()))
         };
-        for (s, mut log) in std::mem::take(&mut o.logs).into_iter().enumerate() {
-            log.retain_mut(rehome);
+        for (s, log) in std::mem::take(&mut o.logs).into_iter().enumerate() {
             if log.is_empty() {
                 continue;
             }
@@ -955,21 +1008,6 @@ impl Evaluator {
             } else {
                 st.put_log(to, log);
             }
-        }
-        let mut singles = std::mem::take(&mut o.singles);
-        let mut unknown = false;
-        singles.retain_mut(|x| {
-            if !rehome(&mut x.ev) {
-                return false;
-            }
-            match subjects.get(x.subject as usize) {
-                Some(s) => x.subject = *s,
-                None => unknown = true,
-            }
-            true
-        });
-        if unknown {
-            return Err(EvalError::Checkpoint(FULL.into()));
         }
         st.singles.append(&mut singles);
         if let Some(m) = o.max_at {
