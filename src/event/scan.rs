@@ -193,6 +193,8 @@ impl Validator<'_> {
         let mut attrs: Option<usize> = None;
         // whether the attribute values are already in `values`
         let mut read = false;
+        // the kind's number, once looked up (one lookup per line)
+        let mut resolved: Option<Option<crate::contract::KindId>> = None;
         if c.eat(b'}').is_none() {
             loop {
                 let key = c.string()?;
@@ -213,7 +215,9 @@ impl Validator<'_> {
                         match kind {
                             // the usual order: the kind is known, read the values now
                             Some(k) => {
-                                read_attrs(&mut c, self.declared(k), values)?;
+                                let kid = self.kinds.get(k).copied();
+                                resolved = Some(kid);
+                                read_attrs(&mut c, self.declared_of(kid), values)?;
                                 read = true;
                             }
                             None => skip_object(&mut c)?,
@@ -251,8 +255,8 @@ impl Validator<'_> {
         }
         let at = parse_instant(at?).ok()?;
         let product = *self.products.get(product?)?;
-        let kind = self.kinds.get(kind_name).copied();
-        let declared = self.declared(kind_name);
+        let kind = resolved.unwrap_or_else(|| self.kinds.get(kind_name).copied());
+        let declared = self.declared_of(kind);
         if !read {
             values.clear();
             values.resize(declared.len(), AttrValue::Missing);
@@ -279,12 +283,10 @@ impl Validator<'_> {
 }
 
 impl<'c> Validator<'c> {
-    /// The declared attributes of a kind by name (none for an undeclared kind).
-    fn declared(&self, kind_name: &str) -> &'c [crate::contract::AttrDef] {
+    /// The declared attributes of a kind by number (none for an undeclared kind).
+    fn declared_of(&self, kind: Option<crate::contract::KindId>) -> &'c [crate::contract::AttrDef] {
         let contract: &'c crate::contract::Contract = self.contract;
-        self.kinds
-            .get(kind_name)
-            .and_then(|k| contract.kinds.get(*k))
+        kind.and_then(|k| contract.kinds.get(k))
             .map_or(&[][..], |d| d.attrs.as_slice())
     }
 }
