@@ -640,7 +640,8 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             };
             let done = slagrade::live::follow(&plan, &events, &checkpoint, opts)
                 .map_err(|e| Fail(e.to_string(), 2))?;
-            let ev = done.evaluator;
+            let mut ev = done.evaluator;
+            ev.set_threads(jobs());
             score_and_print(
                 Source::Memory(Box::new(ev)),
                 period.as_deref(),

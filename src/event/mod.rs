@@ -161,9 +161,8 @@ impl<'c> Validator<'c> {
         // the SIMD check first; the standard one only to say where an invalid line breaks
         let text = match simdutf8::basic::from_utf8(bytes) {
             Ok(t) => t,
-            Err(_) => std::str::from_utf8(bytes).map_err(|e| {
-                format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to())
-            })?,
+            Err(_) => std::str::from_utf8(bytes)
+                .map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()))?,
         };
         let trimmed = text.trim_matches(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n');
         if trimmed.is_empty() {

@@ -334,11 +334,9 @@ impl Contract {
         })
     }
 
-    /// A streaming evaluator of this contract.
+    /// A streaming evaluator of this contract (it scores on every core).
     fn evaluator(&self) -> Evaluator {
-        Evaluator {
-            ev: Arc::new(CoreEvaluator::new(&self.plan)),
-        }
+        Evaluator::of(CoreEvaluator::new(&self.plan))
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
@@ -499,6 +497,14 @@ struct Evaluator {
     ev: Arc<CoreEvaluator>,
 }
 
+impl Evaluator {
+    /// Wraps an evaluator, letting it score on every core (the numbers do not depend on it).
+    fn of(mut ev: CoreEvaluator) -> Evaluator {
+        ev.set_threads(threads_arg(None).unwrap_or(1));
+        Evaluator { ev: Arc::new(ev) }
+    }
+}
+
 #[pymethods]
 impl Evaluator {
     /// Validates and adds one event (a dict); returns `accepted`, `duplicate` or `rejected`
@@ -610,7 +616,7 @@ impl Evaluator {
             let ev = py
                 .detach(|| CoreEvaluator::restore(plan, data))
                 .map_err(|e| value_error(e.to_string()))?;
-            Ok(Evaluator { ev: Arc::new(ev) })
+            Ok(Evaluator::of(ev))
         })
     }
 
@@ -686,6 +692,8 @@ fn diff(
             let mut en = CoreEvaluator::new(pn);
             ingest::feed(&mut eo, &batch, threads)?;
             ingest::feed(&mut en, &batch, threads)?;
+            eo.set_threads(threads);
+            en.set_threads(threads);
             Ok::<_, String>((eo, en))
         });
         let (eo, en) = fed.map_err(|e| event_error(py, e))?;
