@@ -137,6 +137,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("scorecard_1m_open_subjects", |b| {
         b.iter(|| open.scorecard(&october, None).unwrap())
     });
+    // the same on two threads (Evaluator::set_threads), as the Python Evaluator scores
+    open.set_threads(2);
+    g.bench_function("scorecard_1m_open_subjects_2_threads", |b| {
+        b.iter(|| open.scorecard(&october, None).unwrap())
+    });
+    open.set_threads(1);
     g.throughput(Throughput::Elements(n));
     g.bench_function("jsonl_to_scorecard", |b| {
         b.iter(|| {
