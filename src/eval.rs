@@ -574,16 +574,18 @@ impl Evaluator {
         &self.plan
     }
 
-    /// Runs `f` on consecutive slices of the subjects and of the per-event records, one per
-    /// thread (see [`Evaluator::set_threads`]), and returns the results in order; one slice
-    /// covering everything when there are few subjects.
+    /// Runs `f` on consecutive slices of the subjects and of the per-event records on up to
+    /// [`Evaluator::set_threads`] threads, and returns the results in order; one slice
+    /// covering everything when there are few subjects. There are a few slices per thread,
+    /// each thread taking the next as it frees up: subjects differ in work.
     fn in_slices<T: Send>(&self, f: impl Fn(Slice) -> T + Sync) -> Vec<T> {
         let (subjects, singles) = (self.state.logs.len(), self.state.singles.len());
-        let n = if subjects + singles >= PARALLEL_SCORE {
+        let threads = if subjects + singles >= PARALLEL_SCORE {
             self.threads
         } else {
             1
         };
+        let n = if threads == 1 { 1 } else { threads * 4 };
         let slice = |k: usize| Slice {
             // u32: subject numbers are u32 (store::Names)
             subjects: (subjects * k / n) as u32..(subjects * (k + 1) / n) as u32,
@@ -592,17 +594,31 @@ impl Evaluator {
         if n == 1 {
             return vec![f(slice(0))];
         }
-        let f = &f;
-        std::thread::scope(|sc| {
-            let rest: Vec<_> = (1..n).map(|k| sc.spawn(move || f(slice(k)))).collect();
-            let mut out = vec![f(slice(0))];
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if k >= n {
+                    return done;
+                }
+                done.push((k, f(slice(k))));
+            }
+        };
+        let mut all = std::thread::scope(|sc| {
+            let rest: Vec<_> = (1..threads).map(|_| sc.spawn(work)).collect();
+            let mut all = work();
             // a scoring thread panics only where the calling thread would have: the same
-            out.extend(rest.into_iter().map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            }));
-            out
-        })
+            for h in rest {
+                all.extend(
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+            }
+            all
+        });
+        all.sort_by_key(|(k, _)| *k);
+        all.into_iter().map(|(_, x)| x).collect()
     }
 
     /// Counts of accepted, duplicate and rejected events so far.
@@ -2229,7 +2245,7 @@ mod tests {
             let default = ev.default_period_as_of(as_of);
             ev.set_threads(threads);
             prop_assert!(ev.state.logs.len() + ev.state.singles.len() < PARALLEL_SCORE
-                || ev.in_slices(|s| s.subjects.len()).len() == threads);
+                || ev.in_slices(|s| s.subjects.len()).len() == threads * 4);
             prop_assert_eq!(ev.anchor_periods_as_of(as_of), one.clone());
             prop_assert_eq!(ev.default_period_as_of(as_of), default);
             prop_assert_eq!(cards(&ev), before);
@@ -2243,7 +2259,7 @@ mod tests {
         for threads in 1..6 {
             ev.set_threads(threads);
             let parts = ev.in_slices(|s| s);
-            assert_eq!(parts.len(), threads);
+            assert_eq!(parts.len(), if threads == 1 { 1 } else { threads * 4 });
             let (mut subjects, mut singles) = (0u32, 0usize);
             for s in parts {
                 assert_eq!(s.subjects.start, subjects);
