@@ -287,6 +287,8 @@ class Contract:
 
 @final
 class Evaluator:
+    """A streaming evaluator: push events as they come, read scores at any time. Scoring
+    uses every core; the numbers do not depend on it."""
     def push(self, event: Any) -> Literal["accepted", "duplicate", "rejected"]: ...
     def push_many(self, events: _Events, *, threads: Optional[int] = None) -> dict[str, int]:
         """Adds a batch; returns its counts. `threads`: how many threads read a JSON Lines
