@@ -608,12 +608,8 @@ impl Evaluator {
         let mut all = std::thread::scope(|sc| {
             let rest: Vec<_> = (1..threads).map(|_| sc.spawn(work)).collect();
             let mut all = work();
-            // a scoring thread panics only where the calling thread would have: the same
             for h in rest {
-                all.extend(
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                );
+                all.extend(joined(h));
             }
             all
         });
@@ -932,8 +928,7 @@ impl Evaluator {
                 std::thread::scope(|sc| {
                     let h = sc.spawn(subjects);
                     let ids = mine_ids.append_missing(theirs_ids, found_ids);
-                    let subjects = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                    (ids, subjects)
+                    (ids, joined(h))
                 })
             } else {
                 (mine_ids.append_missing(theirs_ids, found_ids), subjects())
@@ -996,7 +991,7 @@ impl Evaluator {
                 let h = sc.spawn(|| rehome_logs(second));
                 rehome_logs(first);
                 let known = rehome_singles(&mut singles);
-                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                joined(h);
                 known
             })
         } else {
@@ -1092,14 +1087,7 @@ impl Evaluator {
         let mut out = parts.next().unwrap_or_default();
         for part in parts {
             for (p, n) in part {
-                match out.binary_search_by(|(q, _)| q.start.cmp(&p.start)) {
-                    Ok(i) => {
-                        if let Some((_, m)) = out.get_mut(i) {
-                            *m += n;
-                        }
-                    }
-                    Err(i) => out.insert(i, (p, n)),
-                }
+                tally(&mut out, p.start, n, || Some(p));
             }
         }
         out
@@ -1109,20 +1097,11 @@ impl Evaluator {
     fn anchors_in(&self, sl: Slice, as_of: i64) -> Vec<(Period, u64)> {
         let c = &self.plan.contract;
         let view = self.view();
-        // periods tile time: the periods seen so far, by start, are searched before a
-        // period is computed from the time zone (which costs a few hundred instructions)
         let mut counts: Vec<(Period, u64)> = Vec::new();
         let mut add = |t: i64| {
-            let i = counts.partition_point(|(p, _)| p.end <= t);
-            if let Some((p, n)) = counts.get_mut(i) {
-                if p.start <= t {
-                    *n += 1;
-                    return;
-                }
-            }
-            if let Some(p) = period::period_of(c.period, c.timezone, t) {
-                counts.insert(i, (p, 1));
-            }
+            tally(&mut counts, t, 1, || {
+                period::period_of(c.period, c.timezone, t)
+            })
         };
         for subject in sl.subjects {
             let log = self.state.log(subject);
@@ -1307,11 +1286,7 @@ impl Evaluator {
             // explanations are sorted over all subjects, so only bare scoring is sliced
             let mut sum: Option<Partial> = None;
             for part in self.in_slices(|sl| self.accumulate(period, as_of, false, sl)) {
-                let part = Partial(part?.0);
-                match &mut sum {
-                    Some(s) => s.add(part),
-                    None => sum = Some(part),
-                }
+                Partial::add_to(&mut sum, Partial(part?.0));
             }
             (sum.map(|p| p.0).unwrap_or_default(), Vec::new())
         };
@@ -1672,6 +1647,14 @@ impl Evaluator {
 pub struct Partial(Vec<Vec<Acc>>);
 
 impl Partial {
+    /// Adds a share to a running sum (`None`: nothing added yet).
+    pub(crate) fn add_to(sum: &mut Option<Partial>, part: Partial) {
+        match sum {
+            Some(s) => s.add(part),
+            None => *sum = Some(part),
+        }
+    }
+
     /// Adds another share of the same period.
     pub fn add(&mut self, other: Partial) {
         for (mine, theirs) in self.0.iter_mut().zip(other.0) {
@@ -1963,6 +1946,29 @@ fn measure_value(m: &Measure, x: Acc) -> Measured {
             (value, None, None, n as u64)
         }
     }
+}
+
+/// Adds `n` to the period holding `t` in `counts` (periods by start, which tile time), or
+/// inserts the period `make` gives: the periods seen are searched before one is computed
+/// from the time zone, which costs a few hundred instructions.
+fn tally(counts: &mut Vec<(Period, u64)>, t: i64, n: u64, make: impl FnOnce() -> Option<Period>) {
+    let i = counts.partition_point(|(p, _)| p.end <= t);
+    if let Some((p, m)) = counts.get_mut(i) {
+        if p.start <= t {
+            *m += n;
+            return;
+        }
+    }
+    if let Some(p) = make() {
+        counts.insert(i, (p, n));
+    }
+}
+
+/// The result of a scoped thread; its panic, if any, goes on on the joining thread (where
+/// the work would have panicked done there).
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn scoped(plan: &Plan, assessment: usize, product: ProductId) -> bool {

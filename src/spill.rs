@@ -356,10 +356,7 @@ impl Spilled {
         for part in parts {
             for (xs, sum) in part.into_iter().zip(sums.iter_mut()) {
                 for x in xs {
-                    match sum {
-                        Some(s) => s.add(x),
-                        None => *sum = Some(x),
-                    }
+                    Partial::add_to(sum, x);
                 }
             }
         }
@@ -412,10 +409,7 @@ impl Spilled {
         let mut sum: Option<Partial> = None;
         let mut all: Option<Keyed> = None;
         for (partial, keyed) in parts {
-            match &mut sum {
-                Some(s) => s.add(partial),
-                None => sum = Some(partial),
-            }
+            Partial::add_to(&mut sum, partial);
             match &mut all {
                 None => all = Some(keyed),
                 Some(all) => {

@@ -271,11 +271,11 @@ impl Contract {
     /// or a pyarrow Table). `period`: a key (`2026-10`), a range (`2026-01..2026-03`) or
     /// `all`; a range or `all` gives a list. `as_of`: an aware datetime or RFC 3339 text.
     /// `threads`: how many threads read a JSON Lines file and score (default: every core);
-    /// the result is the same whatever the number. `max_memory` (bytes, or text such as `512M` or `8G`;
-    /// a JSON Lines path only): memory to stay within; a file that would need more is
-    /// evaluated through partitions on disk, in `spill_dir` (default: the system's temporary
-    /// directory), with the same scorecards and explanations (the partitions stay until the
-    /// last scorecard made from them is gone).
+    /// the result is the same whatever the number. `max_memory` (bytes, or text such as
+    /// `512M` or `8G`; a JSON Lines path only): memory to stay within; a file that would need
+    /// more is evaluated through partitions on disk, in `spill_dir` (default: the system's
+    /// temporary directory), with the same scorecards and explanations (the partitions stay
+    /// until the last scorecard made from them is gone).
     #[pyo3(signature = (
         events, period=None, as_of=None, *, threads=None, max_memory=None, spill_dir=None
     ))]
