@@ -78,6 +78,8 @@ struct Chunk {
     offsets: Bytes,
     /// string data, or the fixed-width values, or the bits of booleans
     values: Bytes,
+    /// every string of the chunk is valid UTF-8 (checked once, in [`Chunk::check`])
+    utf8: bool,
 }
 
 /// One Arrow column: its chunks, in row order.
@@ -113,6 +115,11 @@ impl Chunk {
     fn str_at(&self, kind: Kind, i: usize) -> Option<Cow<'_, str>> {
         let (a, b) = (self.offset_at(kind, i)?, self.offset_at(kind, i + 1)?);
         let b = self.values.slice().get(a..b)?;
+        if self.utf8 {
+            // SAFETY: `check` found the chunk's whole data range valid UTF-8 and every
+            // offset of the range on a character boundary, so each string is valid UTF-8.
+            return Some(Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) }));
+        }
         Some(match std::str::from_utf8(b) {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(b),
@@ -147,8 +154,11 @@ impl Chunk {
         cell.unwrap_or(Cell::Null)
     }
 
-    /// Checks every buffer against the offset and length, and string offsets against data.
-    fn check(&self, kind: Kind) -> Result<(), String> {
+    /// Checks every buffer against the offset and length, and string offsets against data;
+    /// notes whether every string is valid UTF-8 (one check of the whole data range, so
+    /// that reading a string does not check it again; a chunk with invalid text is read
+    /// string by string, each replaced lossily, as before).
+    fn check(&mut self, kind: Kind) -> Result<(), String> {
         let end = self
             .offset
             .checked_add(self.len)
@@ -180,6 +190,9 @@ impl Chunk {
                     .slice()
                     .get(self.offset * w..(end + 1) * w)
                     .unwrap_or(&[]);
+                let data = self.values.slice();
+                let mut first = None;
+                let mut boundaries = true;
                 let mut prev = 0usize;
                 for (k, o) in bytes.chunks_exact(w).enumerate() {
                     let o = match *o {
@@ -191,6 +204,9 @@ impl Chunk {
                     if k > 0 && o < prev {
                         return Err("decreasing string offsets".into());
                     }
+                    first.get_or_insert(o);
+                    // a UTF-8 continuation byte is no place to start or end a string
+                    boundaries &= data.get(o).is_none_or(|&b| !(0x80..0xC0).contains(&b));
                     prev = o;
                 }
                 if prev > self.values.len {
@@ -199,6 +215,10 @@ impl Chunk {
                         self.values.len
                     ));
                 }
+                self.utf8 = boundaries
+                    && data
+                        .get(first.unwrap_or(0)..prev)
+                        .is_some_and(|d| std::str::from_utf8(d).is_ok());
                 Ok(())
             }
             Kind::Int64 | Kind::Float64 | Kind::Timestamp(_) => {
@@ -268,12 +288,13 @@ impl Column {
                 Kind::Null => (None, None),
                 _ => (None, buf(1)?),
             };
-            let chunk = Chunk {
+            let mut chunk = Chunk {
                 offset,
                 len: n,
                 validity,
                 offsets: offsets.unwrap_or_else(empty),
                 values: values.unwrap_or_else(empty),
+                utf8: false,
             };
             if n == 0 {
                 continue;

@@ -385,3 +385,32 @@ def int32(values: list[int]) -> bytes:
     import struct
 
     return struct.pack(f"<{len(values)}i", *values)
+
+
+@pytest.mark.parametrize("data,offsets,duplicates", [
+    # valid UTF-8 with multibyte characters: every string read exactly
+    ("e1|é2|é3|ü".replace("|", "").encode(), [0, 2, 5, 8, 10], 0),
+    # valid as a whole, but two offsets fall inside a character: both halves are invalid
+    # strings, each read as U+FFFD, so the second is a duplicate of the first
+    (b"e1\xc3\xa9\xc3\xa9", [0, 2, 3, 4, 6], 1),
+    # invalid bytes: read string by string, lossily; "e\xff" and "e\xfe" both become "e\ufffd"
+    (b"e1e\xffe\xfeok", [0, 2, 4, 6, 8], 1),
+])
+def test_arrow_text_is_read_as_utf8_string_by_string(
+        contract: slagrade.Contract, data: bytes, offsets: list[int], duplicates: int) -> None:
+    """Strings of an Arrow chunk are valid UTF-8 when the whole data is and no offset splits a
+    character; otherwise each string is read lossily on its own, as the same bytes decoded
+    with replacement give through the dicts."""
+    n = len(offsets) - 1
+    ids = pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(int32(offsets)), pa.py_buffer(data)])
+    texts = [data[a:b].decode("utf-8", "replace") for a, b in zip(offsets, offsets[1:])]
+    base = {"at": "2026-10-12T10:00:00+08:00", "kind": "ticket.opened", "product": "infra.servers"}
+    t = pa.table({"id": ids, "at": [base["at"]] * n, "kind": [base["kind"]] * n,
+                  "subject": [f"T-{k}" for k in range(n)], "product": [base["product"]] * n,
+                  "attrs": pa.array([{"priority": "P1"}] * n)})
+    records = [{**base, "id": x, "subject": f"T-{k}", "attrs": {"priority": "P1"}}
+               for k, x in enumerate(texts)]
+    got = contract.evaluate(t, period=PERIOD)
+    assert got.events["duplicates"] == duplicates
+    assert got.events["accepted"] == n - duplicates
+    assert outcome(got) == outcome(contract.evaluate(records, period=PERIOD))
