@@ -115,7 +115,8 @@ impl Chunk {
     fn str_at(&self, kind: Kind, i: usize) -> Option<Cow<'_, str>> {
         let (a, b) = (self.offset_at(kind, i)?, self.offset_at(kind, i + 1)?);
         let b = self.values.slice().get(a..b)?;
-        if self.utf8 {
+        // only rows of the chunk: their offsets are the ones `check` looked at
+        if self.utf8 && i >= self.offset && i - self.offset < self.len {
             // SAFETY: `check` found the chunk's whole data range valid UTF-8 and every
             // offset of the range on a character boundary, so each string is valid UTF-8.
             return Some(Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) }));
