@@ -145,6 +145,11 @@ impl<'c> Validator<'c> {
         }
     }
 
+    /// The contract events are validated against.
+    pub fn contract(&self) -> &'c Contract {
+        self.contract
+    }
+
     /// Validates one JSON Lines line. `Ok(None)` for a blank line (not counted anywhere).
     pub fn line(&self, bytes: &[u8]) -> Result<Option<Event>, String> {
         self.line_with(bytes, &mut Vec::new(), |e| e.to_event())
@@ -369,6 +374,29 @@ impl<'c> Validator<'c> {
         mut attr: impl FnMut(&str) -> Option<std::borrow::Cow<'v, serde_json::Value>>,
         values: &mut Vec<AttrValue>,
     ) -> Result<(Option<KindId>, ProductId), String> {
+        self.scalars_into(
+            kind_name,
+            names,
+            product,
+            |_, _, name| attr(name).map(Scalar::Json),
+            values,
+        )
+    }
+
+    /// [`Validator::fields_into`] for a caller that holds attribute values as scalars (the
+    /// cells of columns) and has found, once per batch, where each declared attribute is:
+    /// `attr(kind, k, name)` gives the value of the `k`-th declared attribute of `kind`
+    /// (`None` when absent). Each scalar is judged exactly as the JSON value it stands for,
+    /// with the same outcome and the same message, but numbers are not formatted into a
+    /// JSON value and text is not copied before it is known to be needed.
+    pub fn scalars_into<'v>(
+        &self,
+        kind_name: &str,
+        names: (&str, &str),
+        product: Option<&str>,
+        mut attr: impl FnMut(KindId, usize, &str) -> Option<Scalar<'v>>,
+        values: &mut Vec<AttrValue>,
+    ) -> Result<(Option<KindId>, ProductId), String> {
         let (id, subject) = names;
         for (key, v) in [("id", id), ("kind", kind_name), ("subject", subject)] {
             if v.is_empty() {
@@ -383,19 +411,15 @@ impl<'c> Validator<'c> {
                 .ok_or_else(|| format!("unknown product `{p}`"))?,
         };
         let kind = self.kinds.get(kind_name).copied();
-        let Some(def) = kind.and_then(|k| self.contract.kinds.get(k)) else {
+        let Some((k, def)) = kind.and_then(|k| Some((k, self.contract.kinds.get(k)?))) else {
             return Ok((kind, product));
         };
         let before = values.len();
         values.reserve(def.attrs.len());
-        for a in &def.attrs {
-            let given = attr(&a.name);
-            let v = match (&a.ty, given) {
-                // the same value `attr_value` gives, without copying the text
-                (AttrType::Text, Some(std::borrow::Cow::Owned(serde_json::Value::String(s)))) => {
-                    Ok(AttrValue::Text(s))
-                }
-                (ty, given) => attr_value(ty, given.as_deref()),
+        for (j, a) in def.attrs.iter().enumerate() {
+            let v = match attr(k, j, &a.name) {
+                None => Ok(AttrValue::Missing),
+                Some(s) => scalar_value(&a.ty, s),
             };
             // only a required attribute can reject an event; an optional one of the wrong
             // type is treated as absent (it matches no value a condition names)
@@ -418,6 +442,80 @@ impl<'c> Validator<'c> {
             values.push(v);
         }
         Ok((kind, product))
+    }
+}
+
+/// One attribute value as a column-wise reader holds it ([`Validator::scalars_into`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar<'a> {
+    /// given as null: a missing value
+    Null,
+    Str(std::borrow::Cow<'a, str>),
+    Int(i64),
+    /// a NaN or infinite float is a missing value, as JSON has no such number
+    Float(f64),
+    Bool(bool),
+    /// any other value
+    Json(std::borrow::Cow<'a, serde_json::Value>),
+}
+
+impl Scalar<'_> {
+    /// The JSON value the scalar stands for.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Scalar::Null => J::Null,
+            Scalar::Str(s) => J::String(s.to_string()),
+            Scalar::Int(i) => J::from(*i),
+            Scalar::Float(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
+            Scalar::Bool(b) => J::Bool(*b),
+            Scalar::Json(v) => v.as_ref().clone(),
+        }
+    }
+}
+
+/// [`attr_value`] of the JSON value a scalar stands for; the common pairs of type and value
+/// are judged here directly, everything else (and every error) by `attr_value` itself.
+fn scalar_value(ty: &AttrType, s: Scalar<'_>) -> Result<AttrValue, String> {
+    use std::borrow::Cow;
+    match (ty, s) {
+        (_, Scalar::Null) => Ok(AttrValue::Missing),
+        (AttrType::Text, Scalar::Str(s)) => Ok(AttrValue::Text(s.into_owned())),
+        (AttrType::Enum(vs), Scalar::Str(s)) => match vs
+            .iter()
+            .position(|x| *x == *s)
+            .and_then(|i| u16::try_from(i).ok())
+        {
+            Some(i) => Ok(AttrValue::Enum(i)),
+            None => attr_value(ty, Some(&serde_json::Value::String(s.into_owned()))),
+        },
+        (AttrType::Time, Scalar::Str(s)) => parse_instant(&s)
+            .map(AttrValue::Time)
+            .map_err(|e| format!("is not a valid time: {e}")),
+        (AttrType::Bool, Scalar::Bool(b)) => Ok(AttrValue::Bool(b)),
+        (AttrType::Number(_), Scalar::Int(i)) => {
+            // the decimal of `i`'s JSON text, as `parse_decimal` reads it (scale 0)
+            let d = Decimal::from(i);
+            if d.abs() <= MAX_NUMBER {
+                Ok(AttrValue::Number(d))
+            } else {
+                attr_value(ty, Some(&serde_json::Value::from(i)))
+            }
+        }
+        (_, Scalar::Float(x)) if !x.is_finite() => Ok(AttrValue::Missing),
+        (AttrType::Number(_), Scalar::Float(x)) => {
+            // the text serde_json gives the float (`Number::from_f64`), without allocating it
+            let mut buf = zmij::Buffer::new();
+            match parse_decimal(buf.format_finite(x)) {
+                Some(d) => Ok(AttrValue::Number(d)),
+                None => attr_value(ty, Some(&Scalar::Float(x).to_json())),
+            }
+        }
+        (AttrType::Text, Scalar::Json(Cow::Owned(serde_json::Value::String(s)))) => {
+            Ok(AttrValue::Text(s))
+        }
+        (ty, Scalar::Json(v)) => attr_value(ty, Some(&v)),
+        (ty, other) => attr_value(ty, Some(&other.to_json())),
     }
 }
 
@@ -1298,12 +1396,105 @@ mod tests {
         }
     }
 
-    use proptest::prelude::{Just, Strategy};
+    use proptest::prelude::{any, Just, Strategy};
+
+    fn attr_types() -> impl Strategy<Value = super::AttrType> {
+        use crate::contract::{AttrType, Unit};
+        proptest::prop_oneof![
+            Just(AttrType::Text),
+            Just(AttrType::Bool),
+            Just(AttrType::Number(Unit::Number)),
+            Just(AttrType::Number(Unit::Seconds)),
+            Just(AttrType::Time),
+            Just(AttrType::Enum(vec!["P1".into(), "P2".into(), "é".into()])),
+        ]
+    }
+
+    fn scalars() -> impl Strategy<Value = super::Scalar<'static>> {
+        use super::Scalar;
+        use std::borrow::Cow;
+        let text = proptest::prop_oneof![
+            proptest::sample::select(vec![
+                "",
+                "P1",
+                "P2",
+                "p1",
+                "é",
+                "2026-10-09T09:12:00Z",
+                "2026-10-09T09:12:00.5+08:00",
+                "2026-02-30T09:12:00Z",
+                "1",
+                "true",
+                "null",
+            ])
+            .prop_map(String::from),
+            "\\PC{0,6}",
+        ];
+        // numbers near the bound of 10^18, and floats whose shortest text has an exponent
+        let int = proptest::prop_oneof![
+            any::<i64>(),
+            (-3i64..3).prop_map(|d| 1_000_000_000_000_000_000 + d),
+            (-3i64..3).prop_map(|d| -1_000_000_000_000_000_000 + d),
+            -1000i64..1000,
+        ];
+        let float = proptest::prop_oneof![
+            any::<f64>(),
+            proptest::sample::select(vec![
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                0.0,
+                -0.0,
+                0.1,
+                1.0,
+                1e18,
+                -1e18,
+                1e18 + 256.0,
+                1e19,
+                1e-7,
+                1e-30,
+                5e-324,
+                123456.789,
+                2.5e15,
+            ]),
+            (-1e6f64..1e6),
+        ];
+        let json = proptest::prop_oneof![
+            Just(serde_json::json!(null)),
+            Just(serde_json::json!([1, 2])),
+            Just(serde_json::json!({"a": 1})),
+            Just(serde_json::json!(true)),
+            Just(serde_json::json!(12.5)),
+            Just(serde_json::from_str::<serde_json::Value>("1e400").unwrap_or_default()),
+            Just(serde_json::json!("P2")),
+            Just(serde_json::json!("2026-10-09T09:12:00Z")),
+        ];
+        proptest::prop_oneof![
+            Just(Scalar::Null),
+            text.prop_map(|s| Scalar::Str(Cow::Owned(s))),
+            int.prop_map(Scalar::Int),
+            float.prop_map(Scalar::Float),
+            any::<bool>().prop_map(Scalar::Bool),
+            json.prop_map(|v| Scalar::Json(Cow::Owned(v))),
+        ]
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig {
             cases: 20_000, ..Default::default()
         })]
+
+        /// A scalar is judged exactly as the JSON value it stands for: the same value (a
+        /// decimal of the same scale) or the same message.
+        #[test]
+        fn scalars_are_judged_as_their_json(ty in attr_types(), s in scalars()) {
+            let json = s.to_json();
+            let direct = super::scalar_value(&ty, s.clone());
+            let via_json = super::attr_value(&ty, Some(&json));
+            proptest::prop_assert_eq!(
+                format!("{direct:?}"), format!("{via_json:?}"), "{:?} as {:?}", s, ty
+            );
+        }
 
         /// Instants agree with chrono's RFC 3339 reading wherever ours accepts (chrono also
         /// takes forms the contract language refuses, such as second 60), over every field
