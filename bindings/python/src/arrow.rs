@@ -8,6 +8,7 @@
 //! every string offset against its data, before any value is read.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -88,6 +89,9 @@ pub struct Column {
     chunks: Vec<Chunk>,
     /// the first row of each chunk
     starts: Vec<usize>,
+    /// the chunk of the row read last: rows are mostly read in order, so the next row is
+    /// mostly in it (a hint only; any value gives the same cells)
+    last: AtomicUsize,
     len: usize,
     /// the pyarrow arrays owning the buffers
     _keep: Py<PyAny>,
@@ -148,8 +152,17 @@ impl Chunk {
             }),
             Kind::Bool => Some(Cell::Bool(bit(values, i))),
             Kind::Null => None,
-            Kind::Timestamp(per_sec) => word::<8>(values, i)
-                .map(|w| Cell::Secs(i64::from_ne_bytes(w).div_euclid(per_sec.max(1)))),
+            Kind::Timestamp(per_sec) => word::<8>(values, i).map(|w| {
+                let v = i64::from_ne_bytes(w);
+                // the usual units as constants, so that the division is a multiplication
+                Cell::Secs(match per_sec {
+                    1 => v,
+                    1_000 => v.div_euclid(1_000),
+                    1_000_000 => v.div_euclid(1_000_000),
+                    1_000_000_000 => v.div_euclid(1_000_000_000),
+                    p => v.div_euclid(p.max(1)),
+                })
+            }),
         };
         // unreachable after the checks made when the column was read
         cell.unwrap_or(Cell::Null)
@@ -311,6 +324,7 @@ impl Column {
             kind,
             chunks,
             starts,
+            last: AtomicUsize::new(0),
             len,
             _keep: desc.get_item(4)?.unbind(),
         }))
@@ -322,14 +336,22 @@ impl Column {
 
     /// The value at `row` (`Null` past the end).
     pub fn cell(&self, row: usize) -> Cell<'_> {
-        let k = match self.starts.len() {
-            0 => return Cell::Null,
-            1 => 0,
-            _ => self.starts.partition_point(|&s| s <= row).saturating_sub(1),
+        let within = |k: usize| match (self.chunks.get(k), self.starts.get(k)) {
+            (Some(c), Some(&s)) if row >= s && row - s < c.len => Some((c, s)),
+            _ => None,
         };
-        match (self.chunks.get(k), self.starts.get(k)) {
-            (Some(c), Some(&s)) if row >= s && row - s < c.len => c.cell(self.kind, row - s),
-            _ => Cell::Null,
+        let last = self.last.load(Ordering::Relaxed);
+        let found = within(last).or_else(|| {
+            let k = self.starts.partition_point(|&s| s <= row).saturating_sub(1);
+            let found = within(k);
+            if found.is_some() {
+                self.last.store(k, Ordering::Relaxed);
+            }
+            found
+        });
+        match found {
+            Some((c, s)) => c.cell(self.kind, row - s),
+            None => Cell::Null,
         }
     }
 }

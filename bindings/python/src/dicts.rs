@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde_json::Value;
+use slagrade::event::Scalar;
 
 use crate::convert::{self, Types};
 
@@ -205,12 +206,18 @@ impl Dicts {
         }
     }
 
-    /// The value of `name` in a row's entries (the last entry of that name, as in a map).
-    pub fn find<'a>(&'a self, entries: &'a [(usize, Slot)], name: &str) -> Option<SlotValue<'a>> {
+    /// The number of the key `name`, if some dict has it.
+    pub fn number(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|x| x == name)
+    }
+
+    /// The value of key number `n` in a row's entries (the last entry of that key, as in a
+    /// map).
+    pub fn find<'a>(&'a self, entries: &'a [(usize, Slot)], n: usize) -> Option<SlotValue<'a>> {
         entries
             .iter()
             .rev()
-            .find(|(n, _)| self.name(*n) == name)
+            .find(|(k, _)| *k == n)
             .map(|(_, s)| self.slot(*s))
     }
 }
@@ -226,6 +233,17 @@ pub enum SlotValue<'a> {
 }
 
 impl<'a> SlotValue<'a> {
+    pub fn scalar(self) -> Scalar<'a> {
+        match self {
+            SlotValue::Null => Scalar::Null,
+            SlotValue::Str(s) => Scalar::Str(Cow::Borrowed(s)),
+            SlotValue::Int(i) => Scalar::Int(i),
+            SlotValue::Float(x) => Scalar::Float(x),
+            SlotValue::Bool(b) => Scalar::Bool(b),
+            SlotValue::Json(v) => Scalar::Json(Cow::Borrowed(v)),
+        }
+    }
+
     pub fn into_value(self) -> Cow<'a, Value> {
         Cow::Owned(match self {
             SlotValue::Null => Value::Null,

@@ -15,10 +15,11 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
+use slagrade::contract::Contract;
 use slagrade::contract::{KindId, ProductId};
 use slagrade::eval::Evaluator;
 use slagrade::event::{
-    read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection, Validator,
+    read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection, Scalar, Validator,
 };
 use slagrade::scorecard::EventCounts;
 
@@ -141,6 +142,20 @@ impl Cell<'_> {
 }
 
 impl<'a> Cell<'a> {
+    /// The value for the validator; `None` for no value (null, or not convertible).
+    fn scalar(self) -> Option<Scalar<'a>> {
+        Some(match self {
+            Cell::Null | Cell::Bad(_) => return None,
+            Cell::Str(s) => Scalar::Str(s),
+            Cell::Int(i) | Cell::Secs(i) => Scalar::Int(i),
+            Cell::Float(x) => Scalar::Float(x),
+            Cell::Bool(b) => Scalar::Bool(b),
+            Cell::Json(v) => Scalar::Json(Cow::Borrowed(v)),
+        })
+    }
+}
+
+impl<'a> Cell<'a> {
     /// The value as JSON, as the Python conversion gives it for the same value.
     fn into_value(self) -> Cow<'a, Value> {
         Cow::Owned(match self {
@@ -211,12 +226,40 @@ struct Named {
 }
 
 impl Named {
-    fn get(&self, name: &str) -> Option<&Column> {
-        let k = match &self.index {
-            Some(index) => *index.get(name)?,
-            None => self.cols.iter().position(|(n, _)| n == name)?,
-        };
+    /// The position of the first column of `name`.
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.cols.iter().position(|(n, _)| n == name),
+        }
+    }
+
+    fn column(&self, k: usize) -> Option<&Column> {
         self.cols.get(k).map(|(_, c)| c)
+    }
+}
+
+/// Where a declared attribute can be found in a batch, by position: a field of the `attrs`
+/// struct, a key of the `attrs` dicts, an attribute column (see [`Columns::attr`]).
+#[derive(Clone, Copy, Default)]
+struct Source {
+    field: Option<usize>,
+    key: Option<usize>,
+    extra: Option<usize>,
+}
+
+/// The sources of every declared attribute of every kind, by kind and declaration order:
+/// found once per batch, so that no row looks an attribute up by name (an `attrs` column of
+/// JSON objects still does: each row is a map of its own).
+pub struct Sources(Vec<Vec<Source>>);
+
+impl Sources {
+    fn get(&self, kind: KindId, k: usize) -> Source {
+        self.0
+            .get(kind)
+            .and_then(|a| a.get(k))
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -507,36 +550,64 @@ impl Columns {
         }
     }
 
-    /// The value of attribute `name` in row `i`: an `attrs` entry (even `null`) wins over a
-    /// column of the same name; a null column value is no value.
-    fn attr<'a>(&'a self, i: usize, attrs: &'a RowAttrs<'_>, name: &str) -> Option<Cow<'a, Value>> {
+    /// Where each declared attribute is found in this batch.
+    pub fn sources(&self, contract: &Contract) -> Sources {
+        Sources(
+            contract
+                .kinds
+                .iter()
+                .map(|k| {
+                    k.attrs
+                        .iter()
+                        .map(|a| Source {
+                            field: match &self.attrs {
+                                Attrs::Fields(f) => f.position(&a.name),
+                                _ => None,
+                            },
+                            key: match &self.attrs {
+                                Attrs::Dicts(d) => d.number(&a.name),
+                                _ => None,
+                            },
+                            extra: self.extra.position(&a.name),
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    /// The value of attribute `name`, found at `src`, in row `i`: an `attrs` entry (even
+    /// `null`) wins over a column of the same name; a null column value is no value.
+    fn attr<'a>(
+        &'a self,
+        i: usize,
+        attrs: &'a RowAttrs<'_>,
+        name: &str,
+        src: Source,
+    ) -> Option<Scalar<'a>> {
         match attrs {
             RowAttrs::Map(m) => {
                 if let Some(v) = m.get(name) {
-                    return Some(Cow::Borrowed(v));
+                    return Some(Scalar::Json(Cow::Borrowed(v)));
                 }
             }
             RowAttrs::Fields => {
-                if let Attrs::Fields(fields) = &self.attrs {
-                    if let Some(c) = fields.get(name) {
-                        let c = c.cell(i);
-                        if !c.is_null() {
-                            return Some(c.into_value());
-                        }
+                if let (Attrs::Fields(fields), Some(k)) = (&self.attrs, src.field) {
+                    if let Some(v) = fields.column(k).and_then(|c| c.cell(i).scalar()) {
+                        return Some(v);
                     }
                 }
             }
             RowAttrs::Entries(e) => {
-                if let Attrs::Dicts(d) = &self.attrs {
-                    if let Some(v) = d.find(e, name) {
-                        return Some(v.into_value());
+                if let (Attrs::Dicts(d), Some(n)) = (&self.attrs, src.key) {
+                    if let Some(v) = d.find(e, n) {
+                        return Some(v.scalar());
                     }
                 }
             }
             RowAttrs::None => {}
         }
-        let c = self.extra.get(name)?.cell(i);
-        (!c.is_null()).then(|| c.into_value())
+        self.extra.column(src.extra?)?.cell(i).scalar()
     }
 
     /// Validates row `i` (0-based): the same checks, in the same order, as for the row given
@@ -544,6 +615,7 @@ impl Columns {
     fn validate<'b>(
         &'b self,
         v: &Validator<'_>,
+        sources: &Sources,
         i: usize,
         values: &mut Vec<AttrValue>,
     ) -> Result<Valid<'b>, String> {
@@ -576,11 +648,11 @@ impl Columns {
             }
         };
         let first = values.len();
-        let (kind, product) = v.fields_into(
+        let (kind, product) = v.scalars_into(
             &kind,
             (&id, &subject),
             product,
-            |name| self.attr(i, &attrs, name),
+            |k, j, name| self.attr(i, &attrs, name, sources.get(k, j)),
             values,
         )?;
         Ok(Valid {
@@ -679,12 +751,19 @@ struct Block<'b> {
 }
 
 impl<'b> Block<'b> {
-    fn fill(&mut self, cols: &'b Columns, v: &Validator<'_>, start: usize, end: usize) {
+    fn fill(
+        &mut self,
+        cols: &'b Columns,
+        v: &Validator<'_>,
+        sources: &Sources,
+        start: usize,
+        end: usize,
+    ) {
         self.start = start;
         self.rows.clear();
         self.values.clear();
         for i in start..end {
-            let r = cols.validate(v, i, &mut self.values);
+            let r = cols.validate(v, sources, i, &mut self.values);
             self.rows.push(r);
         }
     }
@@ -725,12 +804,13 @@ const BLOCK: usize = 4096;
 /// over borrowed, with no allocation per event.
 fn validate_rows(cols: &Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>)) {
     let n = cols.len();
+    let sources = &cols.sources(v.contract());
     if n < 4 * BLOCK {
         let mut block = Block::default();
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
-            block.fill(cols, v, start, end);
+            block.fill(cols, v, sources, start, end);
             f(&block);
             start = end;
         }
@@ -745,7 +825,7 @@ fn validate_rows(cols: &Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>
             while start < n {
                 let end = (start + BLOCK).min(n);
                 let mut block = back_rx.try_recv().unwrap_or_default();
-                block.fill(cols, v, start, end);
+                block.fill(cols, v, sources, start, end);
                 if tx.send(block).is_err() {
                     return;
                 }

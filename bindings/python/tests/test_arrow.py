@@ -414,3 +414,83 @@ def test_arrow_text_is_read_as_utf8_string_by_string(
     assert got.events["duplicates"] == duplicates
     assert got.events["accepted"] == n - duplicates
     assert outcome(got) == outcome(contract.evaluate(records, period=PERIOD))
+
+
+# ------------------------------------------------------------- attributes found by position
+
+
+def attribute_cases() -> list[dict[str, Any]]:
+    """Rows whose attributes come from an `attrs` value and from columns of the same names,
+    with values of every type, null, NaN, and numbers at and past the bound of 10^18."""
+    kinds = [("ticket.opened", "infra.servers"), ("net.probe", "network.internet"),
+             ("search.request", "network.internet"), ("plan.scheduled", "infra.servers")]
+    inner = [  # (priority, latency_ms, due, ok) in `attrs`
+        ("P2", 12.5, "2026-10-20T10:00:00+08:00", True), ("P9", 0.1, "soon", False),
+        (None, None, None, None), ("P1", float("nan"), "2026-10-21T09:00:00Z", None),
+        ("P4", 1e18, "2026-10-22T09:00:00.250+08:00", True), ("P3", 1e19, "2026-02-30T09:00:00Z", False),
+        ("P1", 1e-7, None, True), (None, 5e-324, "2026-10-23T09:00:00Z", None), ("P2", -0.0, None, False),
+    ]
+    outer = [  # (priority, latency_ms, ok) as columns
+        ("P3", 31, 1), (None, None, None), ("x", 10**18, 0), ("P1", 10**18 + 1, None),
+        (None, -5, 2), ("P4", 2**62, None),
+    ]
+    rows = []
+    for k, (kind, product) in enumerate(kinds):
+        for i, a in enumerate(inner):
+            for j, c in enumerate(outer):
+                n = len(rows)
+                rows.append({"id": f"p{n}", "at": f"2026-10-{12 + (n % 9)}T{8 + n % 12:02d}:00:00+08:00",
+                             "kind": kind, "subject": f"S{n % 50}-{k}", "product": product,
+                             "inner": dict(zip(("priority", "latency_ms", "due", "ok"), a)),
+                             "outer": dict(zip(("priority", "latency_ms", "ok"), c))})
+    return rows
+
+
+def test_attributes_are_found_by_position(contract: slagrade.Contract) -> None:
+    """Each layout gives what the same rows give as dicts, with the precedence stated once
+    here: an entry of an `attrs` value (even null) wins over a column of the same name, and
+    a null column value is no value (a struct sharing field names with columns is read as
+    dicts; a struct alone has no null entries: a null field is no value)."""
+    rows = attribute_cases()
+    base = {k: pa.array([r[k] for r in rows]) for k in ("id", "at", "kind", "subject", "product")}
+    outer = {"priority": pa.array([r["outer"]["priority"] for r in rows], type=pa.string()),
+             "latency_ms": pa.array([r["outer"]["latency_ms"] for r in rows], type=pa.int64()),
+             "ok": pa.array([r["outer"]["ok"] for r in rows], type=pa.int64())}
+    inner_type = pa.struct([("priority", pa.string()), ("latency_ms", pa.float64()),
+                            ("due", pa.string()), ("ok", pa.bool_())])
+    inner = pa.array([r["inner"] for r in rows], type=inner_type)
+
+    def given(d: dict[str, Any], null_is_value: bool) -> dict[str, Any]:
+        def missing(v: Any) -> bool:
+            return v is None or (isinstance(v, float) and v != v)
+        return {k: (None if missing(v) else v) for k, v in d.items() if null_is_value or not missing(v)}
+
+    def as_records(attrs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**{k: r[k] for k in ("id", "at", "kind", "subject", "product")}, "attrs": a}
+                for r, a in zip(rows, attrs)]
+
+    entries_over_columns = as_records([{**given(r["outer"], False), **given(r["inner"], True)} for r in rows])
+    columns_only = as_records([given(r["outer"], False) for r in rows])
+    struct_only = as_records([given(r["inner"], False) for r in rows])
+
+    cases = [
+        (pa.table({**base, "attrs": inner, **outer}), entries_over_columns),
+        (pa.table({**base, **outer}), columns_only),
+        (pa.table({**base, "attrs": inner}), struct_only),
+        (pd.DataFrame({**{k: v.to_pylist() for k, v in base.items()}, "attrs": [r["inner"] for r in rows],
+                       **{k: v.to_pandas(types_mapper=pd.ArrowDtype) for k, v in outer.items()}}),
+         entries_over_columns),
+    ]
+    reasons = set()
+    for events, records in cases:
+        ref = evaluate(contract, records)
+        reasons |= {reason for _, reason in ref[1]}
+        assert len(ref[1]) > 50 and ref[0]["events"]["accepted"] > 50
+        assert evaluate(contract, events) == ref
+        assert evaluate(contract, events, arrow=False) == ref
+    # the cases reach the outcomes they are about
+    assert {"`net.probe` attribute `latency_ms` is out of range (1000000000000000001; numbers are at most 10^18 in magnitude)",
+            "`net.probe` attribute `latency_ms` is out of range (1e+19; numbers are at most 10^18 in magnitude)",
+            "`search.request` attribute `ok` must be a JSON boolean, found 2",
+            "`ticket.opened` attribute `priority` must be one of P1, P2, P3, P4, found \"P9\"",
+            "`plan.scheduled` needs attribute `due` (an RFC 3339 time with seconds and offset)"} <= reasons
