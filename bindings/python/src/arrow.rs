@@ -205,34 +205,43 @@ impl Chunk {
                     .get(self.offset * w..(end + 1) * w)
                     .unwrap_or(&[]);
                 let data = self.values.slice();
-                let mut first = None;
-                let mut boundaries = true;
-                let mut prev = 0usize;
-                for (k, o) in bytes.chunks_exact(w).enumerate() {
-                    let o = match *o {
+                // one pass without branches per offset: in order and none negative
+                let (first, last, ordered) = if w == 4 {
+                    ordered_offsets(bytes.chunks_exact(4).map(|o| match *o {
                         [a, b, c, d] => i64::from(i32::from_ne_bytes([a, b, c, d])),
+                        _ => -1,
+                    }))
+                } else {
+                    ordered_offsets(bytes.chunks_exact(8).map(|o| match *o {
                         [a, b, c, d, e, f, g, h] => i64::from_ne_bytes([a, b, c, d, e, f, g, h]),
                         _ => -1,
-                    };
-                    let o = usize::try_from(o).map_err(|_| "negative string offset")?;
-                    if k > 0 && o < prev {
-                        return Err("decreasing string offsets".into());
-                    }
-                    first.get_or_insert(o);
-                    // a UTF-8 continuation byte is no place to start or end a string
-                    boundaries &= data.get(o).is_none_or(|&b| !(0x80..0xC0).contains(&b));
-                    prev = o;
+                    }))
+                };
+                if !ordered {
+                    return Err("decreasing or negative string offsets".into());
                 }
-                if prev > self.values.len {
+                let (first, last) = (first as usize, last as usize);
+                if last > self.values.len {
                     return Err(format!(
                         "string offsets past the {} bytes of data",
                         self.values.len
                     ));
                 }
-                self.utf8 = boundaries
-                    && data
-                        .get(first.unwrap_or(0)..prev)
-                        .is_some_and(|d| std::str::from_utf8(d).is_ok());
+                let text = data.get(first..last).unwrap_or(&[]);
+                // in ASCII text every offset is on a character boundary; otherwise a UTF-8
+                // continuation byte is no place to start or end a string
+                self.utf8 = simdutf8::basic::from_utf8(text).is_ok()
+                    && (text.is_ascii()
+                        || bytes.chunks_exact(w).all(|o| {
+                            let o = match *o {
+                                [a, b, c, d] => i32::from_ne_bytes([a, b, c, d]) as usize,
+                                [a, b, c, d, e, f, g, h] => {
+                                    i64::from_ne_bytes([a, b, c, d, e, f, g, h]) as usize
+                                }
+                                _ => usize::MAX,
+                            };
+                            data.get(o).is_none_or(|&b| !(0x80..0xC0).contains(&b))
+                        }));
                 Ok(())
             }
             Kind::Int64 | Kind::Float64 | Kind::Timestamp(_) => {
@@ -242,6 +251,21 @@ impl Chunk {
             Kind::Null => Ok(()),
         }
     }
+}
+
+/// The first and last of `offsets`, and whether they never decrease and none is negative
+/// (`(0, 0, true)` for none).
+fn ordered_offsets(offsets: impl Iterator<Item = i64>) -> (i64, i64, bool) {
+    let mut first = None;
+    let mut prev = 0i64;
+    let mut ordered = true;
+    for o in offsets {
+        first.get_or_insert(o);
+        // the first against 0: not negative; each later one against the one before
+        ordered &= o >= prev;
+        prev = o;
+    }
+    (first.unwrap_or(0), prev, ordered)
 }
 
 fn bytes(v: &Bound<'_, PyAny>) -> PyResult<Option<Bytes>> {
