@@ -108,16 +108,33 @@ fn bit(b: &[u8], i: usize) -> bool {
 }
 
 impl Chunk {
-    fn offset_at(&self, kind: Kind, i: usize) -> Option<usize> {
+    /// Where string `i` starts and ends in the data: its two offsets, read with one bounds
+    /// check. (Offsets of the chunk's rows are known not negative from `check`; any other
+    /// offset read here is bounds-checked against the data like these.)
+    fn span(&self, kind: Kind, i: usize) -> Option<(usize, usize)> {
         let b = self.offsets.slice();
-        match kind {
-            Kind::Utf8 => usize::try_from(i32::from_ne_bytes(word::<4>(b, i)?)).ok(),
-            _ => usize::try_from(i64::from_ne_bytes(word::<8>(b, i)?)).ok(),
+        if kind == Kind::Utf8 {
+            let at = i.checked_mul(4)?;
+            match *b.get(at..at.checked_add(8)?)? {
+                [a0, a1, a2, a3, b0, b1, b2, b3] => Some((
+                    i32::from_ne_bytes([a0, a1, a2, a3]) as usize,
+                    i32::from_ne_bytes([b0, b1, b2, b3]) as usize,
+                )),
+                _ => None,
+            }
+        } else {
+            let at = i.checked_mul(8)?;
+            let w = b.get(at..at.checked_add(16)?)?;
+            let (x, y) = w.split_at_checked(8)?;
+            Some((
+                i64::from_ne_bytes(x.try_into().ok()?) as usize,
+                i64::from_ne_bytes(y.try_into().ok()?) as usize,
+            ))
         }
     }
 
     fn str_at(&self, kind: Kind, i: usize) -> Option<Cow<'_, str>> {
-        let (a, b) = (self.offset_at(kind, i)?, self.offset_at(kind, i + 1)?);
+        let (a, b) = self.span(kind, i)?;
         let b = self.values.slice().get(a..b)?;
         // only rows of the chunk: their offsets are the ones `check` looked at
         if self.utf8 && i >= self.offset && i - self.offset < self.len {
@@ -253,6 +270,8 @@ impl Chunk {
     }
 }
 
+/// The first and last of `offsets`, and whether they never decrease and none is negative
+/// (`(0, 0, true)` for none).
 /// The first and last of `offsets`, and whether they never decrease and none is negative
 /// (`(0, 0, true)` for none).
 fn ordered_offsets(offsets: impl Iterator<Item = i64>) -> (i64, i64, bool) {

@@ -799,42 +799,103 @@ impl<'b> Block<'b> {
 /// Rows validated per block.
 const BLOCK: usize = 4096;
 
+/// Validated blocks the thread adding them may hold ahead of the one it adds next.
+const AHEAD: usize = 8;
+
 /// Validates every row and hands the blocks of outcomes, in row order, to `f`. Large inputs
-/// are validated on a second thread, a few blocks ahead of `f`; accepted events are handed
-/// over borrowed, with no allocation per event.
+/// are validated on two threads: a second thread validates blocks ahead of `f`, and the
+/// thread calling `f` validates the next block not yet taken whenever the block it needs
+/// next is not ready, so that both cores validate (validating a row costs more than adding
+/// it). Blocks are handed to `f` strictly in row order; accepted events are handed over
+/// borrowed, with no allocation per event.
 fn validate_rows(cols: &Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>)) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc::TryRecvError;
+
     let n = cols.len();
     let sources = &cols.sources(v.contract());
+    let blocks = n.div_ceil(BLOCK);
+    let range = |b: usize| (b * BLOCK, ((b + 1) * BLOCK).min(n));
     if n < 4 * BLOCK {
         let mut block = Block::default();
-        let mut start = 0;
-        while start < n {
-            let end = (start + BLOCK).min(n);
+        for b in 0..blocks {
+            let (start, end) = range(b);
             block.fill(cols, v, sources, start, end);
             f(&block);
-            start = end;
         }
         return;
     }
+    // the next block no thread has taken yet
+    let next = &AtomicUsize::new(0);
     std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Block<'_>>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Block<'_>)>(4);
         // emptied blocks go back to be filled again
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Block<'_>>();
-        s.spawn(move || {
-            let mut start = 0;
-            while start < n {
-                let end = (start + BLOCK).min(n);
-                let mut block = back_rx.try_recv().unwrap_or_default();
-                block.fill(cols, v, sources, start, end);
-                if tx.send(block).is_err() {
-                    return;
-                }
-                start = end;
+        s.spawn(move || loop {
+            let b = next.fetch_add(1, Ordering::Relaxed);
+            if b >= blocks {
+                return;
+            }
+            let (start, end) = range(b);
+            let mut block = back_rx.try_recv().unwrap_or_default();
+            block.fill(cols, v, sources, start, end);
+            if tx.send((b, block)).is_err() {
+                return;
             }
         });
-        for block in rx {
-            f(&block);
-            let _ = back_tx.send(block);
+        // validated blocks not yet handed on, by number (a few at most)
+        let mut ready: Vec<(usize, Block<'_>)> = Vec::new();
+        let mut spare: Vec<Block<'_>> = Vec::new();
+        let mut want = 0;
+        while want < blocks {
+            if let Some(k) = ready.iter().position(|(b, _)| *b == want) {
+                let (_, block) = ready.swap_remove(k);
+                f(&block);
+                want += 1;
+                if spare.len() < 2 {
+                    spare.push(block);
+                } else {
+                    let _ = back_tx.send(block);
+                }
+                continue;
+            }
+            match rx.try_recv() {
+                Ok(x) => ready.push(x),
+                Err(TryRecvError::Empty) => {
+                    // far ahead of the other thread (it may be descheduled): wait for it
+                    // rather than hold more validated blocks
+                    let b = if ready.len() < AHEAD {
+                        next.fetch_add(1, Ordering::Relaxed)
+                    } else {
+                        blocks
+                    };
+                    if b < blocks {
+                        let (start, end) = range(b);
+                        let mut block = spare.pop().unwrap_or_default();
+                        block.fill(cols, v, sources, start, end);
+                        ready.push((b, block));
+                    } else {
+                        // every block is taken, or enough are held: the one wanted is
+                        // being validated by the other thread
+                        match rx.recv() {
+                            Ok(x) => ready.push(x),
+                            Err(_) => break,
+                        }
+                    }
+                }
+                Err(TryRecvError::Disconnected) => {
+                    // the validating thread is done: what it took has been received, so
+                    // the rest is validated here
+                    let b = next.fetch_add(1, Ordering::Relaxed);
+                    if b >= blocks {
+                        break;
+                    }
+                    let (start, end) = range(b);
+                    let mut block = spare.pop().unwrap_or_default();
+                    block.fill(cols, v, sources, start, end);
+                    ready.push((b, block));
+                }
+            }
         }
     });
 }
