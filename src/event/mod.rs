@@ -708,12 +708,52 @@ fn shown(v: &serde_json::Value) -> String {
 pub const MAX_NUMBER: Decimal = Decimal::from_parts(0xa764_0000, 0x0de0_b6b3, 0, false, 0);
 
 fn parse_decimal(text: &str) -> Option<Decimal> {
+    if let Some(d) = plain_decimal(text) {
+        return Some(d);
+    }
     let d = if text.contains(['e', 'E']) {
         Decimal::from_scientific(text).ok()
     } else {
         text.parse::<Decimal>().ok()
     };
     d.filter(|d| d.abs() <= MAX_NUMBER)
+}
+
+/// The decimal of a plain number text (an optional `-`, at most 18 digits, at most one `.`
+/// between digits, no exponent), with the scale its digits after the point give: exactly
+/// what `Decimal`'s own parsing gives, without its general path (a number of up to 18
+/// digits is within [`MAX_NUMBER`]). `None` for anything else, which that path reads.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let b = digits.as_bytes();
+    if b.is_empty() || b.len() > 19 || !b.first()?.is_ascii_digit() || !b.last()?.is_ascii_digit() {
+        return None;
+    }
+    let mut mantissa = 0u64;
+    let mut point = None;
+    for (k, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(c - b'0'),
+            b'.' if point.is_none() => point = Some(k),
+            _ => return None,
+        }
+    }
+    let scale = point.map_or(0, |p| b.len() - p - 1);
+    if point.is_none() && b.len() > 18 {
+        return None;
+    }
+    let scale = u32::try_from(scale).ok()?;
+    Some(Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        0,
+        // as `Decimal` reads it: zero has no sign
+        negative && mantissa != 0,
+        scale,
+    ))
 }
 
 /// Parses strict RFC 3339 with seconds and an offset (`Z` or `±hh:mm`) into Unix seconds.
@@ -1367,6 +1407,23 @@ mod tests {
         assert_eq!(parse_decimal("-1000000000000000000"), Some(-MAX_NUMBER));
         assert_eq!(parse_decimal("1000000000000000000.5"), None);
         assert_eq!(parse_decimal("7e28"), None);
+        // the fast reading of plain texts keeps the sign of zero and the scale
+        for text in [
+            "-0.0",
+            "-0",
+            "0.000",
+            "12.50",
+            "007",
+            "-5.25",
+            "999999999999999999",
+        ] {
+            let general = text.parse::<Decimal>().map(|d| d.serialize()).ok();
+            assert_eq!(
+                super::plain_decimal(text).map(|d| d.serialize()),
+                general,
+                "{text}"
+            );
+        }
         assert_eq!(parse_decimal("0.000001"), "0.000001".parse().ok());
     }
 
@@ -1483,6 +1540,24 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig {
             cases: 20_000, ..Default::default()
         })]
+
+        /// Plain number texts read the fast way are exactly the decimals `Decimal` reads,
+        /// down to the sign of zero and the scale.
+        #[test]
+        fn plain_decimals_are_decimals(text in "-?[0-9]{0,20}(\\.[0-9]{0,20})?[eE]?[0-9]?") {
+            let fast = super::plain_decimal(&text);
+            let general = text.parse::<rust_decimal::Decimal>().ok();
+            if let Some(d) = fast {
+                let g = general.map(|g| g.serialize());
+                proptest::prop_assert_eq!(Some(d.serialize()), g, "{}", text);
+            }
+            let digits = text.chars().filter(char::is_ascii_digit).count();
+            if digits <= 18 && !text.contains(['e', 'E']) && general.is_some()
+                && text.trim_start_matches('-').starts_with(|c: char| c.is_ascii_digit())
+                && text.ends_with(|c: char| c.is_ascii_digit()) {
+                proptest::prop_assert!(fast.is_some(), "{} not read the fast way", text);
+            }
+        }
 
         /// A scalar is judged exactly as the JSON value it stands for: the same value (a
         /// decimal of the same scale) or the same message.
