@@ -206,6 +206,11 @@ impl Column {
         }
     }
 
+    /// Whether some value could not be converted (Python lists only).
+    fn any_bad(&self) -> bool {
+        matches!(self, Column::List(v) if v.iter().any(Result::is_err))
+    }
+
     /// Why the value at `row` could not be converted (Python lists only).
     fn error(&self, row: usize) -> Option<&str> {
         match self {
@@ -295,6 +300,9 @@ pub struct Columns {
     attrs: Attrs,
     /// the other columns, flat attributes, in column order
     extra: Named,
+    /// some value of a field or attribute column could not be converted (most inputs have
+    /// none, and their rows need not be searched for one)
+    any_bad: bool,
 }
 
 fn str_cell<'c>(c: Cell<'c>, key: &str) -> Result<Cow<'c, str>, String> {
@@ -479,7 +487,7 @@ impl Columns {
             d => Attrs::Values(column(t, "attrs", d, n, false, false)?),
         };
         let extra = named_columns(t, spec.get_item("extra")?, n)?;
-        Ok(Columns {
+        let mut cols = Columns {
             n,
             id: get("id", false)?,
             at: get("at", true)?,
@@ -489,7 +497,13 @@ impl Columns {
             party: get("party", false)?,
             attrs,
             extra,
-        })
+            any_bad: true,
+        };
+        cols.any_bad = [&cols.id, &cols.kind, &cols.subject, &cols.product]
+            .into_iter()
+            .chain(cols.extra.cols.iter().map(|(_, c)| c))
+            .any(Column::any_bad);
+        Ok(cols)
     }
 
     pub fn len(&self) -> usize {
@@ -499,6 +513,9 @@ impl Columns {
     /// The first value of the row that could not be converted (a field, then `attrs`, then
     /// the attribute columns in order), as the reason for rejecting the row.
     fn conversion_error(&self, i: usize) -> Result<RowAttrs<'_>, String> {
+        if !self.any_bad {
+            return self.row_attrs(i);
+        }
         for (name, c) in [
             ("id", &self.id),
             ("kind", &self.kind),

@@ -315,6 +315,30 @@ def test_pandas_mixed_object_columns(contract: slagrade.Contract) -> None:
     assert [line for line, _ in got[1]] == [1, 2, 3]
 
 
+def test_values_that_cannot_be_converted_reject_their_rows(contract: slagrade.Contract) -> None:
+    """A value of a field or attribute column that has no JSON form rejects its row, and
+    only its row; the rows of a batch with no such value are not searched for one."""
+    n = 6
+    df = pd.DataFrame({"id": ["a", object(), "c", "d", "e", "f"], "at": ["2026-10-12T10:00:00+08:00"] * n,
+                       "kind": ["ticket.opened"] * n, "subject": [f"T-{k}" for k in range(n)],
+                       "product": ["infra.servers"] * 4 + [object(), "infra.servers"],
+                       "priority": ["P1", "P2", "P3", "P4", "P1", "P2"], "note": [1, 2, object(), 4, 5, 6]})
+    for arrow in (True, False):
+        ev = contract.evaluator()
+        old = _input.use_arrow
+        _input.use_arrow = arrow
+        try:
+            ev.push_many(df)
+        finally:
+            _input.use_arrow = old
+        assert [(r.line, r.reason) for r in ev.rejected] == [
+            (2, "`id`: unsupported value of type `object`"),
+            (3, "attribute `note`: unsupported value of type `object`"),
+            (5, "`product`: unsupported value of type `object`"),
+        ]
+        assert ev.counts == {"accepted": 3, "duplicates": 0, "rejected": 3}
+
+
 def test_pandas_naive_timestamps(contract: slagrade.Contract) -> None:
     df = pd.DataFrame({"id": ["a", "b"], "at": pd.to_datetime(["2026-10-12 10:00:00", "2026-10-12 11:00:00"]),
                        "kind": ["ticket.opened", "net.probe"], "subject": ["T-1", "P-1"],
