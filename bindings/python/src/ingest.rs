@@ -55,7 +55,10 @@ pub fn prepare(py: Python<'_>, events: &Bound<'_, PyAny>) -> PyResult<Batch> {
         "path" => Ok(Batch::Path(PathBuf::from(payload.extract::<String>()?))),
         "records" => records(&t, &payload),
         "columns" => {
-            Columns::from_py(&t, payload.cast::<PyDict>()?).map(|c| Batch::Columns(Box::new(c)))
+            let mut cols = Columns::from_py(&t, payload.cast::<PyDict>()?)?;
+            py.detach(|| cols.check())
+                .map_err(|e| errors::event_error(py, e))?;
+            Ok(Batch::Columns(Box::new(cols)))
         }
         other => Err(errors::event_error(
             py,
@@ -508,6 +511,69 @@ impl Columns {
 
     pub fn len(&self) -> usize {
         self.n
+    }
+
+    /// The Arrow columns, each with its name, in column order.
+    fn arrow_columns(&mut self) -> Vec<(&str, &mut arrow::Column)> {
+        let mut out = Vec::new();
+        for (name, c) in [
+            ("id", &mut self.id),
+            ("at", &mut self.at),
+            ("kind", &mut self.kind),
+            ("subject", &mut self.subject),
+            ("product", &mut self.product),
+            ("party", &mut self.party),
+        ] {
+            if let Column::Arrow(a) = c {
+                out.push((name, a));
+            }
+        }
+        let named: Vec<&mut (String, Column)> = match &mut self.attrs {
+            Attrs::Values(Column::Arrow(a)) => {
+                out.push(("attrs", a));
+                Vec::new()
+            }
+            Attrs::Fields(f) => f.cols.iter_mut().collect(),
+            _ => Vec::new(),
+        };
+        for (name, c) in named.into_iter().chain(self.extra.cols.iter_mut()) {
+            if let Column::Arrow(a) = c {
+                out.push((name.as_str(), a));
+            }
+        }
+        out
+    }
+
+    /// Checks the buffers of every Arrow column, on two threads for large inputs; `Err` is
+    /// the message for the first malformed column in column order.
+    fn check(&mut self) -> Result<(), String> {
+        let mut cols = self.arrow_columns();
+        let total: usize = cols.iter().map(|(_, c)| c.weight()).sum();
+        // the first error in column order
+        let first_error = |part: &mut [(&str, &mut arrow::Column)]| {
+            part.iter_mut()
+                .find_map(|(name, c)| c.check().err().map(|e| format!("column `{name}`: {e}")))
+        };
+        if total < 1 << 20 {
+            return first_error(&mut cols).map_or(Ok(()), Err);
+        }
+        // two parts of about the same size
+        let mut acc = 0usize;
+        let split = cols
+            .iter()
+            .position(|(_, c)| {
+                acc = acc.saturating_add(c.weight());
+                acc >= total / 2
+            })
+            .map_or(cols.len(), |k| k + 1);
+        let (a, b) = cols.split_at_mut(split);
+        let (ea, eb) = std::thread::scope(|s| {
+            let h = s.spawn(|| first_error(b));
+            let ea = first_error(a);
+            (ea, h.join())
+        });
+        let eb = eb.unwrap_or_else(|p| std::panic::resume_unwind(p));
+        ea.or(eb).map_or(Ok(()), Err)
     }
 
     /// The first value of the row that could not be converted (a field, then `attrs`, then

@@ -411,6 +411,34 @@ def test_malformed_arrow_arrays_are_refused(contract: slagrade.Contract) -> None
     assert tried >= 1
 
 
+def test_malformed_columns_of_a_large_table_are_refused_in_column_order(contract: slagrade.Contract) -> None:
+    """A large table's columns are checked on two threads: the first malformed column in
+    column order is named, whichever thread finds it, and nothing is added."""
+    n = 200_000
+    good = {"id": pa.array([f"id-{k}" for k in range(n)]), "at": pa.array(["2026-10-12T10:00:00+08:00"] * n),
+            "kind": pa.array(["ticket.opened"] * n), "subject": pa.array([f"T-{k % 977}" for k in range(n)]),
+            "product": pa.array(["infra.servers"] * n), "party": pa.array(["prime"] * n),
+            "priority": pa.array(["P1"] * n)}
+
+    def broken(name: str) -> pa.Array:
+        arr = good[name]
+        validity, offsets, data = arr.buffers()
+        ends = list(memoryview(offsets).cast("i"))
+        ends[n // 2] = ends[n // 2 - 1] - 1  # decreasing
+        return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(int32(ends)), data])
+
+    ev = contract.evaluator()
+    assert ev.push_many(pa.table(good))["accepted"] == n
+    for bad, named in ((["party"], "party"), (["priority"], "priority"), (["id", "priority"], "id"),
+                       (["at", "party"], "at")):
+        t = pa.table({k: broken(k) if k in bad else v for k, v in good.items()})
+        before = ev.counts
+        with pytest.raises(slagrade.EventError, match=f"^column `{named}`: malformed Arrow array: "
+                                                      "decreasing or negative string offsets$"):
+            ev.push_many(t)
+        assert ev.counts == before
+
+
 def int32(values: list[int]) -> bytes:
     import struct
 
