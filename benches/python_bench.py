@@ -15,7 +15,7 @@ read it; or takes `--file`), loads it once, and times `Contract.evaluate` on:
 
 DataFrames and Arrow tables take the column-wise path: columns converted to Arrow (pandas),
 their buffers read in place by the Rust core, an `attrs` column of dicts read from the dicts,
-rows validated on a second thread while the evaluator takes them (see
+rows validated on two threads while the evaluator takes them in order (see
 `bindings/python/src/ingest.rs`).
 
 Each line prints seconds (median of `--repeat`) and events per second (lines of input / s).

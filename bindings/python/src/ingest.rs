@@ -5,7 +5,7 @@
 //! lists whose values are converted while the interpreter lock is held (the path for columns
 //! of other types, and for DataFrames when pyarrow is not installed). Validation and
 //! evaluation run with the lock released; for large column-wise inputs the rows are
-//! validated on a second thread while the events are added to the evaluator.
+//! validated on two threads, one of them also adding the events to the evaluator in order.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
