@@ -891,7 +891,7 @@ const AHEAD: usize = 8;
 /// next is not ready, so that both cores validate (validating a row costs more than adding
 /// it). Blocks are handed to `f` strictly in row order; accepted events are handed over
 /// borrowed, with no allocation per event.
-fn validate_rows(cols: &Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>)) {
+fn validate_rows<'b>(cols: &'b Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>)) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc::TryRecvError;
 
@@ -914,14 +914,20 @@ fn validate_rows(cols: &Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Block<'_>)>(4);
         // emptied blocks go back to be filled again
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Block<'_>>();
-        s.spawn(move || loop {
+        // takes the next block no thread has taken, if any, and validates it into `block`
+        let take = move |block: &mut Block<'b>| {
             let b = next.fetch_add(1, Ordering::Relaxed);
-            if b >= blocks {
-                return;
-            }
-            let (start, end) = range(b);
+            (b < blocks).then(|| {
+                let (start, end) = range(b);
+                block.fill(cols, v, sources, start, end);
+                b
+            })
+        };
+        s.spawn(move || loop {
             let mut block = back_rx.try_recv().unwrap_or_default();
-            block.fill(cols, v, sources, start, end);
+            let Some(b) = take(&mut block) else {
+                return;
+            };
             if tx.send((b, block)).is_err() {
                 return;
             }
@@ -944,39 +950,25 @@ fn validate_rows(cols: &Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>
             }
             match rx.try_recv() {
                 Ok(x) => ready.push(x),
-                Err(TryRecvError::Empty) => {
+                Err(e) => {
                     // far ahead of the other thread (it may be descheduled): wait for it
                     // rather than hold more validated blocks
-                    let b = if ready.len() < AHEAD {
-                        next.fetch_add(1, Ordering::Relaxed)
-                    } else {
-                        blocks
-                    };
-                    if b < blocks {
-                        let (start, end) = range(b);
-                        let mut block = spare.pop().unwrap_or_default();
-                        block.fill(cols, v, sources, start, end);
-                        ready.push((b, block));
-                    } else {
-                        // every block is taken, or enough are held: the one wanted is
-                        // being validated by the other thread
-                        match rx.recv() {
-                            Ok(x) => ready.push(x),
-                            Err(_) => break,
+                    let ahead = ready.len() >= AHEAD && e == TryRecvError::Empty;
+                    let mut block = spare.pop().unwrap_or_default();
+                    if !ahead {
+                        if let Some(b) = take(&mut block) {
+                            ready.push((b, block));
+                            continue;
                         }
                     }
-                }
-                Err(TryRecvError::Disconnected) => {
-                    // the validating thread is done: what it took has been received, so
-                    // the rest is validated here
-                    let b = next.fetch_add(1, Ordering::Relaxed);
-                    if b >= blocks {
-                        break;
+                    spare.push(block);
+                    // every block is taken, or enough are held: the one wanted is being
+                    // validated by the other thread (once it is done, all it took has been
+                    // received, so nothing is left to wait for)
+                    match rx.recv() {
+                        Ok(x) => ready.push(x),
+                        Err(_) => break,
                     }
-                    let (start, end) = range(b);
-                    let mut block = spare.pop().unwrap_or_default();
-                    block.fill(cols, v, sources, start, end);
-                    ready.push((b, block));
                 }
             }
         }

@@ -87,6 +87,18 @@ def evaluate(contract: slagrade.Contract, events: Any, arrow: bool = True) -> An
         _input.use_arrow = old
 
 
+def pushed(contract: slagrade.Contract, events: Any, arrow: bool) -> slagrade.Evaluator:
+    """A new evaluator with `events` added, read from Arrow buffers or through lists."""
+    ev = contract.evaluator()
+    old = _input.use_arrow
+    _input.use_arrow = arrow
+    try:
+        ev.push_many(events)
+    finally:
+        _input.use_arrow = old
+    return ev
+
+
 def record_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows as dicts, null fields left out (a missing value either way)."""
     return [{k: v for k, v in r.items() if v is not None} for r in rows]
@@ -272,13 +284,7 @@ def test_pandas_attrs_values_of_every_kind(contract: slagrade.Contract) -> None:
         "priority": ["P3"] * n,
     })
     for arrow in (True, False):
-        ev = contract.evaluator()
-        old = _input.use_arrow
-        _input.use_arrow = arrow
-        try:
-            ev.push_many(df)
-        finally:
-            _input.use_arrow = old
+        ev = pushed(contract, df, arrow)
         got = {r.line: r.reason for r in ev.rejected}
         assert got == {i + 1: reason for i, (_, reason) in enumerate(attrs) if reason is not None}
 
@@ -324,13 +330,7 @@ def test_values_that_cannot_be_converted_reject_their_rows(contract: slagrade.Co
                        "product": ["infra.servers"] * 4 + [object(), "infra.servers"],
                        "priority": ["P1", "P2", "P3", "P4", "P1", "P2"], "note": [1, 2, object(), 4, 5, 6]})
     for arrow in (True, False):
-        ev = contract.evaluator()
-        old = _input.use_arrow
-        _input.use_arrow = arrow
-        try:
-            ev.push_many(df)
-        finally:
-            _input.use_arrow = old
+        ev = pushed(contract, df, arrow)
         assert [(r.line, r.reason) for r in ev.rejected] == [
             (2, "`id`: unsupported value of type `object`"),
             (3, "attribute `note`: unsupported value of type `object`"),
