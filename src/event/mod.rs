@@ -459,18 +459,18 @@ pub enum Scalar<'a> {
     Json(std::borrow::Cow<'a, serde_json::Value>),
 }
 
-impl Scalar<'_> {
-    /// The JSON value the scalar stands for.
-    pub fn to_json(&self) -> serde_json::Value {
+impl<'a> Scalar<'a> {
+    /// The JSON value the scalar stands for (borrowed when it is one).
+    pub fn into_json(self) -> std::borrow::Cow<'a, serde_json::Value> {
         use serde_json::Value as J;
-        match self {
+        std::borrow::Cow::Owned(match self {
             Scalar::Null => J::Null,
-            Scalar::Str(s) => J::String(s.to_string()),
-            Scalar::Int(i) => J::from(*i),
-            Scalar::Float(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
-            Scalar::Bool(b) => J::Bool(*b),
-            Scalar::Json(v) => v.as_ref().clone(),
-        }
+            Scalar::Str(s) => J::String(s.into_owned()),
+            Scalar::Int(i) => J::from(i),
+            Scalar::Float(x) => serde_json::Number::from_f64(x).map_or(J::Null, J::Number),
+            Scalar::Bool(b) => J::Bool(b),
+            Scalar::Json(v) => return v,
+        })
     }
 }
 
@@ -508,14 +508,14 @@ fn scalar_value(ty: &AttrType, s: Scalar<'_>) -> Result<AttrValue, String> {
             let mut buf = zmij::Buffer::new();
             match parse_decimal(buf.format_finite(x)) {
                 Some(d) => Ok(AttrValue::Number(d)),
-                None => attr_value(ty, Some(&Scalar::Float(x).to_json())),
+                None => attr_value(ty, Some(&Scalar::Float(x).into_json())),
             }
         }
         (AttrType::Text, Scalar::Json(Cow::Owned(serde_json::Value::String(s)))) => {
             Ok(AttrValue::Text(s))
         }
         (ty, Scalar::Json(v)) => attr_value(ty, Some(&v)),
-        (ty, other) => attr_value(ty, Some(&other.to_json())),
+        (ty, other) => attr_value(ty, Some(&other.into_json())),
     }
 }
 
@@ -729,6 +729,7 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
         None => (false, text),
     };
     let b = digits.as_bytes();
+    // at most 18 digits and a point: the mantissa below cannot overflow
     if b.is_empty() || b.len() > 19 || !b.first()?.is_ascii_digit() || !b.last()?.is_ascii_digit() {
         return None;
     }
@@ -741,11 +742,10 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
             _ => return None,
         }
     }
-    let scale = point.map_or(0, |p| b.len() - p - 1);
-    if point.is_none() && b.len() > 18 {
+    if b.len() - usize::from(point.is_some()) > 18 {
         return None;
     }
-    let scale = u32::try_from(scale).ok()?;
+    let scale = u32::try_from(point.map_or(0, |p| b.len() - p - 1)).ok()?;
     Some(Decimal::from_parts(
         mantissa as u32,
         (mantissa >> 32) as u32,
@@ -1563,7 +1563,7 @@ mod tests {
         /// decimal of the same scale) or the same message.
         #[test]
         fn scalars_are_judged_as_their_json(ty in attr_types(), s in scalars()) {
-            let json = s.to_json();
+            let json = s.clone().into_json();
             let direct = super::scalar_value(&ty, s.clone());
             let via_json = super::attr_value(&ty, Some(&json));
             proptest::prop_assert_eq!(

@@ -223,17 +223,8 @@ impl Chunk {
                     .unwrap_or(&[]);
                 let data = self.values.slice();
                 // one pass without branches per offset: in order and none negative
-                let (first, last, ordered) = if w == 4 {
-                    ordered_offsets(bytes.chunks_exact(4).map(|o| match *o {
-                        [a, b, c, d] => i64::from(i32::from_ne_bytes([a, b, c, d])),
-                        _ => -1,
-                    }))
-                } else {
-                    ordered_offsets(bytes.chunks_exact(8).map(|o| match *o {
-                        [a, b, c, d, e, f, g, h] => i64::from_ne_bytes([a, b, c, d, e, f, g, h]),
-                        _ => -1,
-                    }))
-                };
+                let (first, last, ordered) =
+                    ordered_offsets(bytes.chunks_exact(w).map(offset_word));
                 if !ordered {
                     return Err("decreasing or negative string offsets".into());
                 }
@@ -250,13 +241,7 @@ impl Chunk {
                 self.utf8 = simdutf8::basic::from_utf8(text).is_ok()
                     && (text.is_ascii()
                         || bytes.chunks_exact(w).all(|o| {
-                            let o = match *o {
-                                [a, b, c, d] => i32::from_ne_bytes([a, b, c, d]) as usize,
-                                [a, b, c, d, e, f, g, h] => {
-                                    i64::from_ne_bytes([a, b, c, d, e, f, g, h]) as usize
-                                }
-                                _ => usize::MAX,
-                            };
+                            let o = offset_word(o) as usize;
                             data.get(o).is_none_or(|&b| !(0x80..0xC0).contains(&b))
                         }));
                 Ok(())
@@ -270,8 +255,15 @@ impl Chunk {
     }
 }
 
-/// The first and last of `offsets`, and whether they never decrease and none is negative
-/// (`(0, 0, true)` for none).
+/// One string offset from its 4 or 8 bytes (-1 for any other width, which never occurs).
+fn offset_word(o: &[u8]) -> i64 {
+    match *o {
+        [a, b, c, d] => i64::from(i32::from_ne_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] => i64::from_ne_bytes([a, b, c, d, e, f, g, h]),
+        _ => -1,
+    }
+}
+
 /// The first and last of `offsets`, and whether they never decrease and none is negative
 /// (`(0, 0, true)` for none).
 fn ordered_offsets(offsets: impl Iterator<Item = i64>) -> (i64, i64, bool) {

@@ -245,15 +245,6 @@ impl<'a> SlotValue<'a> {
     }
 
     pub fn into_value(self) -> Cow<'a, Value> {
-        Cow::Owned(match self {
-            SlotValue::Null => Value::Null,
-            SlotValue::Str(s) => Value::String(s.to_owned()),
-            SlotValue::Int(i) => Value::from(i),
-            SlotValue::Float(x) => {
-                serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-            }
-            SlotValue::Bool(b) => Value::Bool(b),
-            SlotValue::Json(v) => return Cow::Borrowed(v),
-        })
+        self.scalar().into_json()
     }
 }

@@ -156,19 +156,11 @@ impl<'a> Cell<'a> {
             Cell::Json(v) => Scalar::Json(Cow::Borrowed(v)),
         })
     }
-}
 
-impl<'a> Cell<'a> {
     /// The value as JSON, as the Python conversion gives it for the same value.
     fn into_value(self) -> Cow<'a, Value> {
-        Cow::Owned(match self {
-            Cell::Null | Cell::Bad(_) => Value::Null,
-            Cell::Str(s) => Value::String(s.into_owned()),
-            Cell::Int(i) | Cell::Secs(i) => Value::from(i),
-            Cell::Float(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
-            Cell::Bool(b) => Value::Bool(b),
-            Cell::Json(v) => return Cow::Borrowed(v),
-        })
+        self.scalar()
+            .map_or(Cow::Owned(Value::Null), Scalar::into_json)
     }
 }
 
@@ -259,7 +251,7 @@ struct Source {
 /// The sources of every declared attribute of every kind, by kind and declaration order:
 /// found once per batch, so that no row looks an attribute up by name (an `attrs` column of
 /// JSON objects still does: each row is a map of its own).
-pub struct Sources(Vec<Vec<Source>>);
+struct Sources(Vec<Vec<Source>>);
 
 impl Sources {
     fn get(&self, kind: KindId, k: usize) -> Source {
@@ -634,7 +626,7 @@ impl Columns {
     }
 
     /// Where each declared attribute is found in this batch.
-    pub fn sources(&self, contract: &Contract) -> Sources {
+    fn sources(&self, contract: &Contract) -> Sources {
         Sources(
             contract
                 .kinds
