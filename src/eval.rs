@@ -23,7 +23,7 @@ use crate::event::{AttrValue, Event, EventRecord, EventRef, Rejection, Validator
 use crate::period::{self, Period};
 use crate::score;
 use crate::scorecard::{AssessmentCard, ClockCounts, EventCounts, IndicatorCard, Scorecard};
-use crate::store::{prefetch, Names, Single, Slim};
+use crate::store::{Logs, Names, Single, Slim};
 
 /// Errors of evaluation (never of a single bad event: those are rejected, not errors).
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -396,7 +396,7 @@ struct State {
     ids: Names,
     subjects: Names,
     /// per subject: its tracked events, sorted by (`at`, `id`)
-    logs: Vec<Vec<Slim>>,
+    logs: Logs,
     /// subjects with at least one tracked event
     tracked: usize,
     /// per-event measures only need each event on its own
@@ -411,50 +411,32 @@ struct State {
 impl State {
     /// Inserts into a subject's log keeping (`at`, `id`) order; events mostly arrive in order,
     /// so this is O(1) amortised. Ids are compared only between events of the same instant.
-    fn insert(&mut self, subject: u32, e: Slim) {
-        if self.logs.len() <= subject as usize {
-            self.logs.resize_with(subject as usize + 1, Vec::new);
-        }
-        let ids = &self.ids;
-        let Some(log) = self.logs.get_mut(subject as usize) else {
-            return;
-        };
-        if log.is_empty() {
-            self.tracked += 1;
-            // most subjects are short-lived: start with room for one
-            log.reserve_exact(1);
-        }
-        let mut i = log.len();
-        while let Some(prev) = i.checked_sub(1).and_then(|p| log.get(p)) {
-            let after = prev.at > e.at
-                || (prev.at == e.at && ids.get(prev.id).as_bytes() > ids.get(e.id).as_bytes());
-            if !after {
-                break;
-            }
-            i -= 1;
-        }
-        log.insert(i, e);
+    /// `None` when the logs are full.
+    fn insert(&mut self, subject: u32, e: Slim) -> Option<()> {
+        self.logs.make_room(subject)?;
+        self.insert_made_room(subject, e);
+        Some(())
     }
 
-    /// Gives a subject without events here a whole log, already sorted.
-    fn put_log(&mut self, subject: u32, log: Vec<Slim>) {
-        if self.logs.len() <= subject as usize {
-            self.logs.resize_with(subject as usize + 1, Vec::new);
-        }
-        if let Some(l) = self.logs.get_mut(subject as usize) {
-            if l.is_empty() && !log.is_empty() {
-                self.tracked += 1;
-            }
-            *l = log;
+    /// [`State::insert`] once [`Logs::make_room`] has succeeded.
+    #[inline]
+    fn insert_made_room(&mut self, subject: u32, e: Slim) {
+        let ids = &self.ids;
+        let first = self.logs.insert(subject, e, |prev| {
+            prev.at > e.at
+                || (prev.at == e.at && ids.get(prev.id).as_bytes() > ids.get(e.id).as_bytes())
+        });
+        if first {
+            self.tracked += 1;
         }
     }
 
     fn log(&self, subject: u32) -> &[Slim] {
-        self.logs.get(subject as usize).map_or(&[], Vec::as_slice)
+        self.logs.get(subject)
     }
 
     fn has_log(&self, subject: u32) -> bool {
-        !self.log(subject).is_empty()
+        self.logs.has(subject)
     }
 }
 
@@ -579,7 +561,7 @@ impl Evaluator {
     /// covering everything when there are few subjects. There are a few slices per thread,
     /// each thread taking the next as it frees up: subjects differ in work.
     fn in_slices<T: Send>(&self, f: impl Fn(Slice) -> T + Sync) -> Vec<T> {
-        let (subjects, singles) = (self.state.logs.len(), self.state.singles.len());
+        let (subjects, singles) = (self.state.logs.subjects(), self.state.singles.len());
         let threads = if subjects + singles >= PARALLEL_SCORE {
             self.threads
         } else {
@@ -667,9 +649,12 @@ impl Evaluator {
                 }
                 Err(v) => v.insert(e.subject).ok_or(Refused::Full)?,
             };
-            let has_log = st.logs.get(subject as usize).is_some_and(|l| !l.is_empty());
-            if tracked && !has_log && st.tracked >= self.max_subjects {
-                return Err(Refused::TooMany);
+            if tracked {
+                if !st.logs.has(subject) && st.tracked >= self.max_subjects {
+                    return Err(Refused::TooMany);
+                }
+                // before anything is added, so that a full arena leaves no trace
+                st.logs.make_room(subject).ok_or(Refused::Full)?;
             }
         }
         let kind = e.kind.filter(|_| tracked || single);
@@ -695,7 +680,7 @@ impl Evaluator {
             st.singles.push(Single { ev: slim, subject });
         }
         if tracked {
-            st.insert(subject, slim);
+            st.insert_made_room(subject, slim);
         }
         Ok(Pushed::Accepted)
     }
@@ -776,7 +761,7 @@ impl Evaluator {
                     a.candidate = st.subjects.candidate(a.subject);
                     if let Some(s) = a.candidate {
                         st.subjects.prefetch_end(s);
-                        prefetch(st.logs.as_ptr().wrapping_add(s as usize));
+                        st.logs.prefetch_head(s);
                     }
                 }
             }
@@ -785,9 +770,7 @@ impl Evaluator {
                 if let Some(s) = a.candidate {
                     let st = &self.state;
                     st.subjects.prefetch_name(s);
-                    if let Some(last) = st.logs.get(s as usize).and_then(|l| l.last()) {
-                        prefetch(last);
-                    }
+                    st.logs.prefetch_last(s);
                 }
             }
             head = (head + 1) % AHEAD;
@@ -977,29 +960,37 @@ impl Evaluator {
             });
             known
         };
-        let rehome_logs = |logs: &mut [Vec<Slim>]| {
-            for log in logs {
-                log.retain_mut(rehome);
+        // the logs' events are rewritten in place, arena slot by slot (a hole's content does
+        // not matter); an event whose id was accepted here is marked, then dropped
+        const DROPPED: u32 = u32::MAX;
+        let rehome_slots = |slots: &mut [Slim]| {
+            for e in slots {
+                if !rehome(e) {
+                    e.id = DROPPED;
+                }
             }
         };
-        // the rewriting touches every event: on a large merge, half the logs on another
+        // the rewriting touches every event: on a large merge, half the arena on another
         // thread, the other half and the singles here
         let known = if large {
-            let half = o.logs.len() / 2;
-            let (first, second) = o.logs.split_at_mut(half);
+            let slots = o.logs.slots_mut();
+            let (first, second) = slots.split_at_mut(slots.len() / 2);
             std::thread::scope(|sc| {
-                let h = sc.spawn(|| rehome_logs(second));
-                rehome_logs(first);
+                let h = sc.spawn(|| rehome_slots(second));
+                rehome_slots(first);
                 let known = rehome_singles(&mut singles);
                 joined(h);
                 known
             })
         } else {
-            rehome_logs(&mut o.logs);
+            rehome_slots(o.logs.slots_mut());
             rehome_singles(&mut singles)
         };
         if !known {
             return Err(EvalError::Checkpoint(FULL.into()));
+        }
+        if overlap > 0 {
+            o.logs.retain(|e| e.id != DROPPED);
         }
         let subject = |s: u32| -> Result<u32, EvalError> {
             subjects
@@ -1007,17 +998,25 @@ impl Evaluator {
                 .copied()
                 .ok_or_else(|| EvalError::Checkpoint(FULL.into()))
         };
-        for (s, log) in std::mem::take(&mut o.logs).into_iter().enumerate() {
-            if log.is_empty() {
+        // other's arena goes after ours in one copy; a log of a subject new here is then
+        // only a head, and the events of a subject both sides have are inserted one by one
+        let theirs = st
+            .logs
+            .absorb(std::mem::take(&mut o.logs))
+            .ok_or_else(full)?;
+        for (s, (start, len)) in theirs.into_iter().enumerate() {
+            if len == 0 {
                 continue;
             }
             let to = subject(s as u32)?;
             if st.has_log(to) {
-                for e in log {
-                    st.insert(to, e);
+                for e in st.logs.block_events(start, len) {
+                    st.insert(to, e).ok_or_else(full)?;
                 }
+                st.logs.discard(start, len);
             } else {
-                st.put_log(to, log);
+                st.logs.adopt(to, start, len);
+                st.tracked += 1;
             }
         }
         st.singles.append(&mut singles);
@@ -1320,7 +1319,7 @@ impl Evaluator {
     /// The slice of all the events.
     fn all(&self) -> Slice {
         Slice {
-            subjects: 0..self.state.logs.len() as u32,
+            subjects: 0..self.state.logs.subjects() as u32,
             singles: 0..self.state.singles.len(),
         }
     }
@@ -2250,7 +2249,7 @@ mod tests {
             let before = cards(&ev);
             let default = ev.default_period_as_of(as_of);
             ev.set_threads(threads);
-            prop_assert!(ev.state.logs.len() + ev.state.singles.len() < PARALLEL_SCORE
+            prop_assert!(ev.state.logs.subjects() + ev.state.singles.len() < PARALLEL_SCORE
                 || ev.in_slices(|s| s.subjects.len()).len() == threads * 4);
             prop_assert_eq!(ev.anchor_periods_as_of(as_of), one.clone());
             prop_assert_eq!(ev.default_period_as_of(as_of), default);
@@ -2272,7 +2271,7 @@ mod tests {
                 assert_eq!(s.singles.start, singles);
                 (subjects, singles) = (s.subjects.end, s.singles.end);
             }
-            assert_eq!(subjects as usize, ev.state.logs.len());
+            assert_eq!(subjects as usize, ev.state.logs.subjects());
             assert_eq!(singles, ev.state.singles.len());
         }
     }
