@@ -623,6 +623,7 @@ impl Evaluator {
 
     /// The hot path: one probe of the id table (a new id is added where the probe ended),
     /// one of the subject table, then a push onto the subject's log.
+    #[inline]
     fn try_push_hashed(
         &mut self,
         e: EventRef<'_>,
@@ -723,9 +724,7 @@ impl Evaluator {
             if let Some(a) = ring.get_mut(head).and_then(Option::take) {
                 in_flight -= 1;
                 match a.item {
-                    Ok(e) => {
-                        self.push_ahead(e, a.id, a.subject);
-                    }
+                    Ok(e) => self.push_counted(e, a.id, a.subject),
                     Err(r) => self.reject(r),
                 }
             }
@@ -785,6 +784,15 @@ impl Evaluator {
         }
     }
 
+    /// [`Evaluator::push_ahead`] for a batch, which only counts what happened.
+    #[inline]
+    fn push_counted(&mut self, e: EventRef<'_>, id_hash: u64, subject_hash: u64) {
+        if let Err(reason) = self.try_push_hashed(e, id_hash, subject_hash) {
+            self.refuse(reason, e.id);
+        }
+    }
+
+    #[cold]
     fn refuse(&mut self, reason: Refused, id: &str) -> Pushed {
         let reason = match reason {
             Refused::TooMany => format!(

@@ -179,6 +179,7 @@ impl Names {
     }
 
     /// Probes for `s`: its index, or the empty slot where it would go.
+    #[inline]
     fn probe(&self, hash: u64, s: &str) -> Result<u32, usize> {
         let tag = tag_of(hash);
         let mask = self.mask();
@@ -218,6 +219,7 @@ impl Names {
 
     /// The index of `s` if known, else a place to add it with no second probe: for the
     /// common case of a new id, one probe in all.
+    #[inline]
     pub(crate) fn lookup(&mut self, hash: u64, s: &str) -> Result<u32, Vacant<'_>> {
         self.catch_up();
         // grown first, so that the empty slot found stays the right one
@@ -384,6 +386,7 @@ pub(crate) struct Vacant<'a> {
 
 impl Vacant<'_> {
     /// Adds the name; `None` when the arena is full.
+    #[inline]
     pub(crate) fn insert(self, s: &str) -> Option<u32> {
         let n = self.names;
         let end = u32::try_from(n.text.len().checked_add(s.len())?).ok()?;
@@ -588,25 +591,34 @@ impl Logs {
         let Some(h) = self.heads.get_mut(s as usize) else {
             return false;
         };
-        let start = h.start as usize;
-        let Some(block) = self.arena.get_mut(start..start + h.len as usize + 1) else {
+        let (start, len) = (h.start as usize, h.len as usize);
+        let Some(block) = self.arena.get_mut(start..start + len + 1) else {
             return false;
         };
-        let mut i = h.len as usize;
-        while let Some(prev) = i.checked_sub(1).and_then(|p| block.get(p)) {
-            if !after(prev) {
-                break;
+        h.len += 1;
+        // the usual case: after the last event
+        match len.checked_sub(1).and_then(|p| block.get(p)) {
+            None => {}
+            Some(last) if !after(last) => {}
+            Some(_) => {
+                let mut i = len - 1;
+                while let Some(prev) = i.checked_sub(1).and_then(|p| block.get(p)) {
+                    if !after(prev) {
+                        break;
+                    }
+                    i -= 1;
+                }
+                block.copy_within(i..len, i + 1);
+                if let Some(slot) = block.get_mut(i) {
+                    *slot = e;
+                }
+                return false;
             }
-            i -= 1;
         }
-        if i < h.len as usize {
-            block.copy_within(i..h.len as usize, i + 1);
-        }
-        if let Some(slot) = block.get_mut(i) {
+        if let Some(slot) = block.get_mut(len) {
             *slot = e;
         }
-        h.len += 1;
-        h.len == 1
+        len == 0
     }
 
     /// Gives subject `s`, which has no events, a whole log already in order; `None` when
