@@ -409,24 +409,11 @@ struct State {
 }
 
 impl State {
-    /// Inserts into a subject's log keeping (`at`, `id`) order; events mostly arrive in order,
-    /// so this is O(1) amortised. Ids are compared only between events of the same instant.
-    /// `None` when the logs are full.
-    fn insert(&mut self, subject: u32, e: Slim) -> Option<()> {
-        self.logs.make_room(subject)?;
-        self.insert_made_room(subject, e);
-        Some(())
-    }
-
-    /// [`State::insert`] once [`Logs::make_room`] has succeeded.
+    /// Inserts into a subject's log once [`Logs::make_room`] has succeeded; events mostly
+    /// arrive in order, so this is O(1) amortised.
     #[inline]
     fn insert_made_room(&mut self, subject: u32, e: Slim) {
-        let ids = &self.ids;
-        let first = self.logs.insert(subject, e, |prev| {
-            prev.at > e.at
-                || (prev.at == e.at && ids.get(prev.id).as_bytes() > ids.get(e.id).as_bytes())
-        });
-        if first {
+        if insert_in(&self.ids, &mut self.logs, subject, e) {
             self.tracked += 1;
         }
     }
@@ -438,6 +425,16 @@ impl State {
     fn has_log(&self, subject: u32) -> bool {
         self.logs.has(subject)
     }
+}
+
+/// Inserts `e` into a subject's log (room made) in (`at`, `id`) order; whether the log was
+/// empty.
+#[inline]
+fn insert_in(ids: &Names, logs: &mut Logs, subject: u32, e: Slim) -> bool {
+    logs.insert(subject, e, |prev| {
+        prev.at > e.at
+            || (prev.at == e.at && ids.get(prev.id).as_bytes() > ids.get(e.id).as_bytes())
+    })
 }
 
 /// Stores the kept attribute values of an event; `None` when the pool is full.
@@ -925,14 +922,10 @@ impl Evaluator {
                 (mine_ids.append_missing(theirs_ids, found_ids), subjects())
             }
         };
-        let ids: Vec<Option<u32>> = ids
-            .ok_or_else(full)?
-            .into_iter()
-            .zip(&found_ids)
-            .map(|(i, f)| f.is_none().then_some(i))
-            .collect();
+        // each of other's ids' index here (for those `found_ids` says are new here)
+        let ids = ids.ok_or_else(full)?;
         let subjects = subjects.ok_or_else(full)?;
-        st.counts.accepted += ids.iter().filter(|i| i.is_some()).count() as u64;
+        st.counts.accepted += u64::from(n_ids) - overlap;
         st.counts.duplicates += o.counts.duplicates + overlap;
         st.counts.rejected += o.counts.rejected;
         st.rejected.append(&mut o.rejected);
@@ -942,10 +935,14 @@ impl Evaluator {
             .ok()
             .filter(|b| u32::try_from(*b as usize + o.pool.len()).is_ok())
             .ok_or_else(|| EvalError::Checkpoint(FULL.into()))?;
-        st.pool.append(&mut o.pool);
+        // (appended on a large merge by the thread that rewrites half the logs, below)
+        let (st_pool, mut o_pool) = (&mut st.pool, std::mem::take(&mut o.pool));
+        if !large {
+            st_pool.append(&mut o_pool);
+        }
         // `false` for an event whose id was already accepted here (dropped)
-        let rehome = |e: &mut Slim| match ids.get(e.id as usize) {
-            Some(Some(id)) => {
+        let rehome = |e: &mut Slim| match (found_ids.get(e.id as usize), ids.get(e.id as usize)) {
+            (Some(None), Some(id)) => {
                 e.id = *id;
                 e.attrs = e.attrs.saturating_add(base);
                 true
@@ -978,13 +975,16 @@ impl Evaluator {
                 }
             }
         };
-        // the rewriting touches every event: on a large merge, half the arena on another
-        // thread, the other half and the singles here
+        // the rewriting touches every event: on a large merge, half the arena and the
+        // attribute values on another thread, the other half and the singles here
         let known = if large {
             let slots = o.logs.slots_mut();
             let (first, second) = slots.split_at_mut(slots.len() / 2);
             std::thread::scope(|sc| {
-                let h = sc.spawn(|| rehome_slots(second));
+                let h = sc.spawn(|| {
+                    rehome_slots(second);
+                    st_pool.append(&mut o_pool);
+                });
                 rehome_slots(first);
                 let known = rehome_singles(&mut singles);
                 joined(h);
@@ -1008,26 +1008,47 @@ impl Evaluator {
         };
         // other's arena goes after ours in one copy; a log of a subject new here is then
         // only a head, and the events of a subject both sides have are inserted one by one
-        let theirs = st
-            .logs
-            .absorb(std::mem::take(&mut o.logs))
-            .ok_or_else(full)?;
-        for (s, (start, len)) in theirs.into_iter().enumerate() {
-            if len == 0 {
-                continue;
-            }
-            let to = subject(s as u32)?;
-            if st.has_log(to) {
-                for e in st.logs.block_events(start, len) {
-                    st.insert(to, e).ok_or_else(full)?;
+        // (on a large merge, while another thread appends the singles)
+        let State {
+            ids: st_ids,
+            logs: st_logs,
+            tracked,
+            singles: st_singles,
+            ..
+        } = st;
+        let theirs = o.logs;
+        let logs = move || -> Result<(), EvalError> {
+            let blocks = st_logs.absorb(theirs).ok_or_else(full)?;
+            for (s, (start, len)) in blocks.into_iter().enumerate() {
+                if len == 0 {
+                    continue;
                 }
-                st.logs.discard(start, len);
-            } else {
-                st.logs.adopt(to, start, len);
-                st.tracked += 1;
+                let to = subject(s as u32)?;
+                if st_logs.has(to) {
+                    for e in st_logs.block_events(start, len) {
+                        st_logs.make_room(to).ok_or_else(full)?;
+                        insert_in(st_ids, st_logs, to, e);
+                    }
+                    st_logs.discard(start, len);
+                } else {
+                    st_logs.adopt(to, start, len);
+                    *tracked += 1;
+                }
             }
+            Ok(())
+        };
+        if large {
+            std::thread::scope(|sc| {
+                let h = sc.spawn(|| st_singles.append(&mut singles));
+                let done = logs();
+                joined(h);
+                done
+            })?;
+        } else {
+            logs()?;
+            st_singles.append(&mut singles);
         }
-        st.singles.append(&mut singles);
+        let st = &mut self.state;
         if let Some(m) = o.max_at {
             st.max_at = Some(st.max_at.map_or(m, |x| x.max(m)));
         }

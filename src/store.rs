@@ -37,13 +37,14 @@ pub(crate) struct Names {
 /// Names hashed ahead of their probe in the bulk loops, so that slot misses overlap.
 const LOOKAHEAD: u32 = 16;
 
-/// An unused slot. A slot holds the complement of `tag << 32 | index`, which is never 0
-/// since index `u32::MAX` is never given out: a new table is then zeroed memory, which the
-/// allocator hands over without writing it.
-const EMPTY: u64 = 0;
+/// An unused slot: never a real entry, since index `u32::MAX` is never given out. (Not 0:
+/// a zeroed table would come from the allocator unwritten, and a probe reading a page of it
+/// before an insert writes there costs a second page fault, which on a process with other
+/// threads also interrupts every other core to flush its TLB.)
+const EMPTY: u64 = u64::MAX;
 
 fn entry(tag: u64, index: u64) -> u64 {
-    !((tag << 32) | index)
+    (tag << 32) | index
 }
 
 impl std::fmt::Debug for Names {
@@ -149,7 +150,6 @@ impl Names {
             if e == EMPTY {
                 return None;
             }
-            let e = !e;
             if e >> 32 == tag {
                 return Some(e as u32);
             }
@@ -189,7 +189,6 @@ impl Names {
             if e == EMPTY {
                 return Err(p);
             }
-            let e = !e;
             if e >> 32 == tag && name_at(&self.text, &self.ends, e as u32) == s {
                 return Ok(e as u32);
             }
@@ -333,11 +332,11 @@ impl Names {
                 .ok()
                 .filter(|&n| n != u32::MAX)?;
             self.text.push_str(other.text.get(start..end)?);
-            for e in other.ends.get(j..k)? {
-                // fits: the whole text was checked above
-                self.ends.push((*e as usize - start + here) as u32);
-                out.push((self.ends.len() - 1) as u32);
-            }
+            let first = self.ends.len() as u32;
+            // fits: the whole text was checked above
+            let shift = |e: &u32| (*e as usize - start + here) as u32;
+            self.ends.extend(other.ends.get(j..k)?.iter().map(shift));
+            out.extend(first..first + run as u32);
             j = k;
         }
         Some(out)
@@ -365,7 +364,7 @@ impl Names {
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; cap]);
         let mask = cap - 1;
         for e in old.into_iter().filter(|&e| e != EMPTY) {
-            let mut p = (!e >> 32) as usize & mask;
+            let mut p = (e >> 32) as usize & mask;
             while let Some(slot) = self.slots.get_mut(p) {
                 if *slot == EMPTY {
                     *slot = e;
