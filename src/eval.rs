@@ -806,12 +806,6 @@ impl Evaluator {
         Pushed::Rejected(reason)
     }
 
-    /// Adds `lines` to the line number of every rejection (for a part read from the middle
-    /// of a file).
-    pub(crate) fn renumber_rejections(&mut self, lines: u64) {
-        crate::event::renumber(&mut self.state.rejected, lines);
-    }
-
     /// Records a rejected event (counted, kept with its reason).
     pub fn reject(&mut self, r: Rejection) {
         self.state.counts.rejected += 1;

@@ -1,10 +1,11 @@
 //! Reading an events file into an evaluator, on several threads.
 //!
-//! The file is cut at line starts into one contiguous byte range per thread; each thread
-//! reads its range into an evaluator of its own, and the evaluators are merged in file order.
-//! Merging in file order keeps the first occurrence of a repeated id, as a single sequential
-//! read does, and rejected lines are renumbered to their line in the whole file, so the result
-//! is exactly that of [`crate::event::read_jsonl`] into one evaluator.
+//! The file is cut at line starts into blocks of about a megabyte. Threads take the next
+//! block no thread has taken and parse it into owned batches; one thread pushes the blocks
+//! into the evaluator in file order, parsing a block itself whenever the next one to push is
+//! not ready. The evaluator sees exactly the pushes of one sequential read, with rejected
+//! lines renumbered to their line in the whole file, so the result equals that of
+//! [`crate::event::read_jsonl`] into one evaluator, byte for byte, and nothing is merged.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -35,42 +36,202 @@ fn read_file_split(
     threads: usize,
     min_split: u64,
 ) -> std::io::Result<Evaluator> {
-    // the first range's evaluator receives the others: room for the whole file's ids there
-    // saves growing its table during the (serial) merge
-    let whole = std::fs::metadata(path).map_or(0, |m| m.len());
-    let parts = in_ranges(path, threads, min_split, |i, reader, bytes| {
-        let mut ev = Evaluator::new(plan);
-        // exported events run about 170 bytes a line; a low estimate only saves less
-        let bytes = if i == 0 { whole.max(bytes) } else { bytes };
-        ev.reserve(usize::try_from(bytes / 256).unwrap_or(0));
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    let len = meta.len();
+    let threads = threads.max(1);
+    let mut ev = Evaluator::new(plan);
+    // exported events run about 170 bytes a line; a low estimate only saves less
+    ev.reserve(usize::try_from(len / 256).unwrap_or(0));
+    if threads == 1 || !meta.is_file() || len < min_split {
+        let reader = BufReader::with_capacity(1 << 16, file);
         let mut batch = Batch::default();
-        let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {
-            match o {
-                LineRef::Accepted(e) => batch.add(plan, e),
-                LineRef::Rejected(r) => batch.rows.push(Err(r)),
-            }
+        read_jsonl_with(&plan.contract, reader, limits, |o| {
+            batch.take(plan, o);
             if batch.rows.len() >= BATCH {
                 batch.push_into(&mut ev);
             }
         })?;
         batch.push_into(&mut ev);
-        Ok((ev, lines))
-    })?;
-    let mut out: Option<Evaluator> = None;
-    let mut lines_before = 0u64;
-    for (mut ev, lines) in parts {
-        ev.renumber_rejections(lines_before);
-        lines_before += lines;
-        match &mut out {
-            None => out = Some(ev),
-            Some(first) => first
-                .merge(ev)
-                .map_err(|e| std::io::Error::other(e.to_string()))?,
-        }
+    } else {
+        let blocks = (len / BLOCK_BYTES).clamp(threads as u64 * 4, 1 << 12) as usize;
+        let bounds = cuts(path, len, blocks)?;
+        let ranges: Vec<(u64, u64)> = bounds
+            .iter()
+            .copied()
+            .zip(bounds.iter().copied().skip(1))
+            .collect();
+        read_blocks(plan, path, limits, &ranges, threads, &mut ev)?;
     }
-    let mut ev = out.unwrap_or_else(|| Evaluator::new(plan));
     ev.set_threads(threads);
     Ok(ev)
+}
+
+/// Bytes of a file that one thread reads at a time when a file is read on several.
+const BLOCK_BYTES: u64 = 1 << 20;
+
+/// Blocks read ahead of the one being pushed, at most (bounds the memory of parsed lines).
+const BLOCKS_AHEAD: usize = 8;
+
+/// The lines of one block, parsed: batches of owned events and rejections (numbered from
+/// the block's first line), and how many lines it has.
+struct Parsed {
+    batches: Vec<Batch>,
+    lines: u64,
+}
+
+/// Reads and parses a byte range of whole lines.
+fn parse_block(
+    plan: &Plan,
+    file: &mut File,
+    (a, b): (u64, u64),
+    limits: Limits,
+    spare: &impl Fn() -> Batch,
+) -> std::io::Result<Parsed> {
+    file.seek(SeekFrom::Start(a))?;
+    let reader = BufReader::with_capacity(1 << 16, Read::by_ref(file).take(b - a));
+    let mut batches = Vec::new();
+    let mut batch = spare();
+    let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {
+        batch.take(plan, o);
+        if batch.rows.len() >= BATCH {
+            batches.push(std::mem::replace(&mut batch, spare()));
+        }
+    })?;
+    batches.push(batch);
+    Ok(Parsed { batches, lines })
+}
+
+/// What the threads reading blocks share: each block's parsed lines until they are pushed,
+/// and how many blocks have been pushed.
+struct Blocks {
+    parsed: Vec<Option<std::io::Result<Parsed>>>,
+    pushed: usize,
+    stop: bool,
+}
+
+/// Reads the blocks `ranges` of a file into `ev` in file order, on `threads` threads: the
+/// others parse blocks, taking the next one no thread has taken; this one pushes the blocks
+/// in order and, while the next to push is not ready, parses the next untaken block itself.
+/// The evaluator sees exactly the pushes of one sequential read (rejected lines are
+/// renumbered to their line in the file), so the result is that of a sequential read, byte
+/// for byte, and nothing is merged.
+fn read_blocks(
+    plan: &Plan,
+    path: &Path,
+    limits: Limits,
+    ranges: &[(u64, u64)],
+    threads: usize,
+    ev: &mut Evaluator,
+) -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex, PoisonError};
+
+    let n = ranges.len();
+    let next = AtomicUsize::new(0);
+    let shared = Mutex::new(Blocks {
+        parsed: (0..n).map(|_| None).collect(),
+        pushed: 0,
+        stop: false,
+    });
+    let changed = Condvar::new();
+    let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
+    // batches pushed go back for the next blocks, their room kept
+    let spares: Mutex<Vec<Batch>> = Mutex::new(Vec::new());
+    let spare = || {
+        let mut s = spares.lock().unwrap_or_else(PoisonError::into_inner);
+        s.pop().unwrap_or_default()
+    };
+    let put = |k: usize, p: std::io::Result<Parsed>| {
+        if let Some(slot) = lock().parsed.get_mut(k) {
+            *slot = Some(p);
+        }
+        changed.notify_all();
+    };
+    let take = || {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        (k < n).then_some(k)
+    };
+    let range = |k: usize| ranges.get(k).copied().unwrap_or((0, 0));
+    let helper = || -> std::io::Result<()> {
+        let mut file = File::open(path)?;
+        while let Some(k) = take() {
+            // wait while this block is too far ahead of the pushing
+            {
+                let mut g = lock();
+                while !g.stop && k >= g.pushed + BLOCKS_AHEAD {
+                    g = changed.wait(g).unwrap_or_else(PoisonError::into_inner);
+                }
+                if g.stop {
+                    return Ok(());
+                }
+            }
+            put(k, parse_block(plan, &mut file, range(k), limits, &spare));
+        }
+        Ok(())
+    };
+    let push_all = |ev: &mut Evaluator| -> std::io::Result<()> {
+        let mut file = File::open(path)?;
+        let mut lines_before = 0u64;
+        for k in 0..n {
+            let parsed = loop {
+                let ready = lock().parsed.get_mut(k).and_then(Option::take);
+                if let Some(p) = ready {
+                    break p;
+                }
+                match take() {
+                    Some(j) => {
+                        let p = parse_block(plan, &mut file, range(j), limits, &spare);
+                        if j == k {
+                            break p;
+                        }
+                        put(j, p);
+                    }
+                    None => {
+                        // block `k` is being parsed by another thread
+                        let mut g = lock();
+                        while g.parsed.get(k).is_some_and(Option::is_none) {
+                            g = changed.wait(g).unwrap_or_else(PoisonError::into_inner);
+                        }
+                    }
+                }
+            }?;
+            for mut batch in parsed.batches {
+                for r in batch.rows.iter_mut().filter_map(|r| r.as_mut().err()) {
+                    crate::event::renumber(std::slice::from_mut(r), lines_before);
+                }
+                batch.push_into(ev);
+                spares
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(batch);
+            }
+            lines_before += parsed.lines;
+            lock().pushed = k + 1;
+            changed.notify_all();
+        }
+        Ok(())
+    };
+    std::thread::scope(|sc| {
+        let helpers: Vec<_> = (1..threads).map(|_| sc.spawn(helper)).collect();
+        let done = push_all(ev);
+        lock().stop = true;
+        changed.notify_all();
+        let mut result = done;
+        for h in helpers {
+            let r = h.join().unwrap_or_else(|_| {
+                Err(std::io::Error::other(
+                    "a reading thread stopped unexpectedly",
+                ))
+            });
+            // a helper's error is also the error of the block it was reading, which the
+            // pushing reports first; this covers one that could not open the file at all
+            if result.is_ok() {
+                result = r;
+            }
+        }
+        result
+    })
 }
 
 /// Lines read before their events are pushed together (see [`Evaluator::push_outcomes`]).
@@ -122,6 +283,14 @@ impl Batch {
             product: e.product,
             attrs: (start, self.values.len()),
         }));
+    }
+
+    /// Adds a line's outcome: an accepted event or a rejection.
+    pub(crate) fn take(&mut self, plan: &Plan, o: LineRef<'_>) {
+        match o {
+            LineRef::Accepted(e) => self.add(plan, e),
+            LineRef::Rejected(r) => self.rows.push(Err(r)),
+        }
     }
 
     /// Pushes the batch into `ev`, in order, and empties it.
@@ -328,10 +497,8 @@ mod tests {
         assert!(one.counts().duplicates > 100 && one.counts().rejected > 10);
         for threads in [1, 2, 3, 7] {
             let many = read_file_split(&plan, &p, Limits::default(), threads, 0).unwrap();
-            if threads == 1 {
-                // one range, pushed in batches: the very same state, byte for byte
-                assert_eq!(many.checkpoint(), one.checkpoint());
-            }
+            // the same pushes in the same order: the very same state, byte for byte
+            assert_eq!(many.checkpoint(), one.checkpoint(), "{threads} threads");
             assert_eq!(many.counts(), one.counts(), "{threads} threads");
             assert_eq!(many.rejected(), one.rejected(), "{threads} threads");
             assert_eq!(many.anchor_periods(), periods);
