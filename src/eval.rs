@@ -62,6 +62,8 @@ pub struct Plan {
     /// per kind: the declared attributes some measure reads, in declaration order; the
     /// others are dropped when an event is stored
     kept: Vec<Vec<AttrId>>,
+    /// per kind: the subject definitions (of the first 64) that events of this kind anchor
+    anchored: Vec<u64>,
     /// per kind, per declared attribute: its place among the kept ones
     slots: Vec<Vec<Option<u32>>>,
     /// per assessment, per product: is the product in the assessment's scope
@@ -183,6 +185,12 @@ impl Plan {
                 }
             }
         }
+        let mut anchored = vec![0u64; n_kinds];
+        for (d, s) in contract.subjects.iter().enumerate().take(64) {
+            if let Some(m) = anchored.get_mut(s.anchor) {
+                *m |= 1 << d;
+            }
+        }
         let mut enum_deadlines = Vec::new();
         for ind in &contract.indicators {
             let mut table = None;
@@ -272,6 +280,7 @@ impl Plan {
             tracked,
             per_event,
             hit_kinds,
+            anchored,
             kept,
             slots,
             in_scope,
@@ -457,6 +466,10 @@ const AHEAD: usize = 16;
 /// (low in unit tests, so that the split-reading tests take the threaded branch).
 const PARALLEL_MERGE: usize = if cfg!(test) { 64 } else { 1 << 16 };
 
+/// Slices of the subjects per scoring thread: later subjects carry more work (long probe
+/// histories), so that many small slices even the threads out.
+const SLICES_PER_THREAD: usize = 16;
+
 /// Subjects plus per-event records from which scoring is spread over threads.
 const PARALLEL_SCORE: usize = if cfg!(test) { 64 } else { 1 << 15 };
 
@@ -564,7 +577,11 @@ impl Evaluator {
         } else {
             1
         };
-        let n = if threads == 1 { 1 } else { threads * 4 };
+        let n = if threads == 1 {
+            1
+        } else {
+            threads * SLICES_PER_THREAD
+        };
         let slice = |k: usize| Slice {
             // u32: subject numbers are u32 (store::Names)
             subjects: (subjects * k / n) as u32..(subjects * (k + 1) / n) as u32,
@@ -1120,17 +1137,25 @@ impl Evaluator {
         let c = &self.plan.contract;
         let view = self.view();
         let mut counts: Vec<(Period, u64)> = Vec::new();
+        let mut found = Vec::new();
+        // the period counted last: a subject's events mostly fall in one period
+        let mut last = 0usize;
         let mut add = |t: i64| {
-            tally(&mut counts, t, 1, || {
+            if let Some((p, m)) = counts.get_mut(last) {
+                if p.start <= t && t < p.end {
+                    *m += 1;
+                    return;
+                }
+            }
+            last = tally(&mut counts, t, 1, || {
                 period::period_of(c.period, c.timezone, t)
-            })
+            });
         };
         for subject in sl.subjects {
             let log = self.state.log(subject);
-            for s in &c.subjects {
-                if let Some((_, t)) = anchor_of(view, s, log, as_of) {
-                    add(t);
-                }
+            anchors_of(view, log, as_of, &mut found);
+            for (_, t) in found.iter().flatten() {
+                add(*t);
             }
             for e in log {
                 let k = Some(e.kind as usize);
@@ -1376,16 +1401,18 @@ impl Evaluator {
         if explain {
             order.sort_by(|a, b| names.get(*a).cmp(names.get(*b)));
         }
+        let mut found = Vec::new();
         for subject in order {
             let evs = self.state.log(subject);
+            anchors_of(view, evs, as_of, &mut found);
             let key = Key::Subject(if explain {
                 names.get(subject).to_string()
             } else {
                 String::new()
             });
             // subject-type measures
-            for (si, s) in c.subjects.iter().enumerate() {
-                let Some((ai, anchor_t)) = anchor_of(view, s, evs, as_of) else {
+            for si in 0..c.subjects.len() {
+                let Some((ai, anchor_t)) = found.get(si).copied().flatten() else {
                     continue;
                 };
                 if !in_period(anchor_t) {
@@ -1973,17 +2000,24 @@ fn measure_value(m: &Measure, x: Acc) -> Measured {
 /// Adds `n` to the period holding `t` in `counts` (periods by start, which tile time), or
 /// inserts the period `make` gives: the periods seen are searched before one is computed
 /// from the time zone, which costs a few hundred instructions.
-fn tally(counts: &mut Vec<(Period, u64)>, t: i64, n: u64, make: impl FnOnce() -> Option<Period>) {
+/// Returns where in `counts` the period of `t` is (or would be).
+fn tally(
+    counts: &mut Vec<(Period, u64)>,
+    t: i64,
+    n: u64,
+    make: impl FnOnce() -> Option<Period>,
+) -> usize {
     let i = counts.partition_point(|(p, _)| p.end <= t);
     if let Some((p, m)) = counts.get_mut(i) {
         if p.start <= t {
             *m += n;
-            return;
+            return i;
         }
     }
     if let Some(p) = make() {
         counts.insert(i, (p, n));
     }
+    i
 }
 
 /// The result of a scoped thread; its panic, if any, goes on on the joining thread (where
@@ -2003,6 +2037,56 @@ fn scoped(plan: &Plan, assessment: usize, product: ProductId) -> bool {
 
 /// The anchor of a subject type in a log: index of the first anchor event at or before
 /// `as_of`, and the anchor instant (its `at`, or its `anchor_at` time attribute).
+/// Every subject definition's anchor in `evs` (see [`anchor_of`]), into `out` by
+/// definition: one pass over the log instead of one per definition (a log without the
+/// anchor kind of a definition, such as a probe target's, was read through each time).
+fn anchors_of(view: View<'_>, evs: &[Slim], as_of: i64, out: &mut Vec<Option<(usize, i64)>>) {
+    let defs = &view.plan.contract.subjects;
+    out.clear();
+    if defs.len() > 64 {
+        out.extend(defs.iter().map(|s| anchor_of(view, s, evs, as_of)));
+        return;
+    }
+    out.resize(defs.len(), None);
+    if defs.is_empty() {
+        return;
+    }
+    // the definitions whose anchor kind has not come yet
+    let mut open = u64::MAX >> (64 - defs.len());
+    for (i, e) in evs.iter().enumerate() {
+        if e.at > as_of || open == 0 {
+            break;
+        }
+        let mut m = view
+            .plan
+            .anchored
+            .get(e.kind as usize)
+            .copied()
+            .unwrap_or(0)
+            & open;
+        while m != 0 {
+            let d = m.trailing_zeros() as usize;
+            m &= m - 1;
+            open &= !(1 << d);
+            if let (Some(slot), Some(s)) = (out.get_mut(d), defs.get(d)) {
+                *slot = anchor_time(view, s, e).map(|t| (i, t));
+            }
+        }
+    }
+}
+
+/// The instant an anchor event stands for: its own, or the time attribute the definition
+/// names (`None` when that is not a time).
+fn anchor_time(view: View<'_>, s: &crate::contract::Subject, e: &Slim) -> Option<i64> {
+    match s.anchor_at {
+        None => Some(e.at),
+        Some(a) => match view.attr(e, a) {
+            Some(AttrValue::Time(t)) => Some(*t),
+            _ => None,
+        },
+    }
+}
+
 fn anchor_of(
     view: View<'_>,
     s: &crate::contract::Subject,
@@ -2014,14 +2098,7 @@ fn anchor_of(
         .enumerate()
         .take_while(|(_, e)| e.at <= as_of)
         .find(|(_, e)| e.kind as usize == s.anchor)?;
-    let t = match s.anchor_at {
-        None => e.at,
-        Some(a) => match view.attr(e, a) {
-            Some(AttrValue::Time(t)) => *t,
-            _ => return None,
-        },
-    };
-    Some((i, t))
+    Some((i, anchor_time(view, s, e)?))
 }
 
 /// Flags of a subject as of `as_of`: the last set or clear after the anchor wins.
@@ -2273,11 +2350,59 @@ mod tests {
             let default = ev.default_period_as_of(as_of);
             ev.set_threads(threads);
             prop_assert!(ev.state.logs.subjects() + ev.state.singles.len() < PARALLEL_SCORE
-                || ev.in_slices(|s| s.subjects.len()).len() == threads * 4);
+                || ev.in_slices(|s| s.subjects.len()).len() == threads * SLICES_PER_THREAD);
             prop_assert_eq!(ev.anchor_periods_as_of(as_of), one.clone());
             prop_assert_eq!(ev.default_period_as_of(as_of), default);
             prop_assert_eq!(cards(&ev), before);
         }
+    }
+
+    /// One pass over a log finds each subject definition's anchor where one pass per
+    /// definition does, at any evaluation instant.
+    #[test]
+    fn anchors_in_one_pass_are_the_anchors_one_by_one() {
+        let plan = plan();
+        let cfg = crate::gen::GenConfig {
+            seed: 5,
+            events: 4000,
+            from: (2026, 1),
+            to: (2026, 4),
+            ..Default::default()
+        };
+        let mut buf = Vec::new();
+        crate::gen::generate(&cfg, &mut buf).unwrap();
+        // every line again under another id: each anchor comes twice in its log, at one instant
+        let text = String::from_utf8(buf).unwrap();
+        let doubled: String = text
+            .lines()
+            .flat_map(|l| [l.to_string(), l.replace(r#""id":""#, r#""id":"again-"#)])
+            .map(|l| l + "\n")
+            .collect();
+        let mut ev = Evaluator::new(&plan);
+        read_jsonl(&plan.contract, doubled.as_bytes(), Limits::default(), |o| {
+            if let LineOutcome::Accepted(e) = o {
+                ev.push(e);
+            }
+        })
+        .unwrap();
+        let view = ev.view();
+        let defs = &plan.contract.subjects;
+        assert!(defs.len() >= 2);
+        let (mut found, mut anchored) = (Vec::new(), 0);
+        let latest = ev.latest().unwrap();
+        for subject in 0..ev.state.logs.subjects() as u32 {
+            let log = ev.state.log(subject);
+            for as_of in [latest, latest - 20 * 86_400, latest - 90 * 86_400, i64::MIN] {
+                anchors_of(view, log, as_of, &mut found);
+                let one_by_one: Vec<_> = defs
+                    .iter()
+                    .map(|s| anchor_of(view, s, log, as_of))
+                    .collect();
+                assert_eq!(found, one_by_one, "subject {subject}, as of {as_of}");
+                anchored += found.iter().flatten().count();
+            }
+        }
+        assert!(anchored > 1000, "{anchored}");
     }
 
     #[test]
@@ -2287,7 +2412,14 @@ mod tests {
         for threads in 1..6 {
             ev.set_threads(threads);
             let parts = ev.in_slices(|s| s);
-            assert_eq!(parts.len(), if threads == 1 { 1 } else { threads * 4 });
+            assert_eq!(
+                parts.len(),
+                if threads == 1 {
+                    1
+                } else {
+                    threads * SLICES_PER_THREAD
+                }
+            );
             let (mut subjects, mut singles) = (0u32, 0usize);
             for s in parts {
                 assert_eq!(s.subjects.start, subjects);
