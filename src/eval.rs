@@ -466,6 +466,9 @@ const AHEAD: usize = 16;
 /// (low in unit tests, so that the split-reading tests take the threaded branch).
 const PARALLEL_MERGE: usize = if cfg!(test) { 64 } else { 1 << 16 };
 
+/// Subjects ahead of the one being scored whose logs are fetched from memory.
+const LOGS_AHEAD: usize = 8;
+
 /// Slices of the subjects per scoring thread: later subjects carry more work (long probe
 /// histories), so that many small slices even the threads out.
 const SLICES_PER_THREAD: usize = 16;
@@ -1151,7 +1154,12 @@ impl Evaluator {
                 period::period_of(c.period, c.timezone, t)
             });
         };
+        let end = sl.subjects.end;
         for subject in sl.subjects {
+            // logs lie anywhere in the arena: the one a few subjects on is fetched now
+            if subject + (LOGS_AHEAD as u32) < end {
+                self.state.logs.prefetch_log(subject + LOGS_AHEAD as u32);
+            }
             let log = self.state.log(subject);
             anchors_of(view, log, as_of, &mut found);
             for (_, t) in found.iter().flatten() {
@@ -1402,7 +1410,11 @@ impl Evaluator {
             order.sort_by(|a, b| names.get(*a).cmp(names.get(*b)));
         }
         let mut found = Vec::new();
-        for subject in order {
+        for (n, &subject) in order.iter().enumerate() {
+            // logs lie anywhere in the arena: the one a few subjects on is fetched now
+            if let Some(&ahead) = order.get(n + LOGS_AHEAD) {
+                self.state.logs.prefetch_log(ahead);
+            }
             let evs = self.state.log(subject);
             anchors_of(view, evs, as_of, &mut found);
             let key = Key::Subject(if explain {

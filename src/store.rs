@@ -520,6 +520,14 @@ impl Logs {
         prefetch(self.heads.as_ptr().wrapping_add(s as usize));
     }
 
+    /// Prefetches the start of subject `s`'s log (its head must be in cache to be useful).
+    #[inline]
+    pub(crate) fn prefetch_log(&self, s: u32) {
+        if let Some(h) = self.heads.get(s as usize) {
+            prefetch(self.arena.as_ptr().wrapping_add(h.start as usize));
+        }
+    }
+
     /// Prefetches the last event of subject `s`'s log (where an event in order goes).
     #[inline]
     pub(crate) fn prefetch_last(&self, s: u32) {
