@@ -92,9 +92,10 @@ fn no_allocation_per_event() {
     let again = allocs() - before;
     assert_eq!(again, 0, "duplicates allocated");
     assert_eq!(ev2.counts().duplicates, dups + n);
-    // every allocation is a subject's log being made or grown, or a table growing
+    // every allocation is a kept text attribute's copy (a ticket's `source`, one event in
+    // fourteen here) or the log arena or a table growing: none per subject
     assert!(
-        first * 2 < n && reserved * 2 < n,
+        first * 8 < n && reserved * 8 < n,
         "{first} and {reserved} allocations for {n} events"
     );
 

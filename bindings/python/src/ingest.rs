@@ -1024,8 +1024,8 @@ pub fn check_file(path: &Path) -> Result<u64, String> {
 }
 
 /// Reads a JSON Lines file into `ev`. The file is read by the core's reader on up to
-/// `threads` threads, each range into an evaluator of its own, merged in file order: exactly
-/// the sequential read, rejected line numbers included. Into an evaluator that already holds
+/// `threads` threads, blocks of lines parsed on all of them and pushed in file order into
+/// one evaluator: exactly the sequential read, rejected line numbers included. Into an evaluator that already holds
 /// events, the file's evaluator is merged after them (their events came first, so they win
 /// on a repeated id); on one thread the lines are then added to it directly.
 fn read_path(ev: &mut Evaluator, path: &Path, threads: usize) -> Result<(), String> {
