@@ -23,7 +23,7 @@ use crate::event::{AttrValue, Event, EventRecord, EventRef, Rejection, Validator
 use crate::period::{self, Period};
 use crate::score;
 use crate::scorecard::{AssessmentCard, ClockCounts, EventCounts, IndicatorCard, Scorecard};
-use crate::store::{Logs, Names, Single, Slim};
+use crate::store::{Logs, Names, Pool, Single, Slim, Val};
 
 /// Errors of evaluation (never of a single bad event: those are rejected, not errors).
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -318,11 +318,11 @@ impl Plan {
 #[derive(Clone, Copy)]
 struct View<'a> {
     plan: &'a Plan,
-    pool: &'a [AttrValue],
+    pool: &'a Pool,
 }
 
 impl<'a> View<'a> {
-    fn attr(&self, e: &Slim, a: AttrId) -> Option<&'a AttrValue> {
+    fn attr(&self, e: &Slim, a: AttrId) -> Option<Val<'a>> {
         let slot = (*self.plan.slots.get(e.kind as usize)?.get(a)?)?;
         self.pool
             .get((e.attrs as usize).checked_add(slot as usize)?)
@@ -336,14 +336,14 @@ impl<'a> View<'a> {
                     return false;
                 };
                 match (v, value) {
-                    (AttrValue::Number(a), Literal::Number(b)) => score::holds(*a, *op, *b),
-                    (AttrValue::Bool(a), Literal::Bool(b)) => eq_op(*op, a == b),
-                    (AttrValue::Text(a), Literal::Text(b)) => eq_op(*op, a == b),
-                    (AttrValue::Enum(i), Literal::Text(b)) => {
-                        eq_op(*op, self.enum_name(e, *attr, *i) == Some(b.as_str()))
+                    (Val::Number(a), Literal::Number(b)) => score::holds(a, *op, *b),
+                    (Val::Bool(a), Literal::Bool(b)) => eq_op(*op, a == *b),
+                    (Val::Text(a), Literal::Text(b)) => eq_op(*op, a == b.as_str()),
+                    (Val::Enum(i), Literal::Text(b)) => {
+                        eq_op(*op, self.enum_name(e, *attr, i) == Some(b.as_str()))
                     }
                     // a missing attribute satisfies only `!=`
-                    (AttrValue::Missing, _) => *op == crate::contract::CmpOp::Ne,
+                    (Val::Missing, _) => *op == crate::contract::CmpOp::Ne,
                     _ => false,
                 }
             }
@@ -352,18 +352,18 @@ impl<'a> View<'a> {
                     return false;
                 };
                 values.iter().any(|l| match (v, l) {
-                    (AttrValue::Text(a), Literal::Text(b)) => a == b,
-                    (AttrValue::Enum(i), Literal::Text(b)) => {
-                        self.enum_name(e, *attr, *i) == Some(b.as_str())
+                    (Val::Text(a), Literal::Text(b)) => a == b.as_str(),
+                    (Val::Enum(i), Literal::Text(b)) => {
+                        self.enum_name(e, *attr, i) == Some(b.as_str())
                     }
-                    (AttrValue::Number(a), Literal::Number(b)) => a == b,
-                    (AttrValue::Bool(a), Literal::Bool(b)) => a == b,
+                    (Val::Number(a), Literal::Number(b)) => a == *b,
+                    (Val::Bool(a), Literal::Bool(b)) => a == *b,
                     _ => false,
                 })
             }
             Cond::Product(ps) => ps.binary_search(&(e.product as usize)).is_ok(),
             Cond::Flag(f) => flags.get(*f).copied().unwrap_or(false),
-            Cond::BoolAttr(a) => matches!(self.attr(e, *a), Some(AttrValue::Bool(true))),
+            Cond::BoolAttr(a) => matches!(self.attr(e, *a), Some(Val::Bool(true))),
             Cond::Not(c) => !self.cond(c, e, flags),
             Cond::And(cs) => cs.iter().all(|c| self.cond(c, e, flags)),
             Cond::Or(cs) => cs.iter().any(|c| self.cond(c, e, flags)),
@@ -384,7 +384,7 @@ impl<'a> View<'a> {
 
     fn number(&self, e: &Slim, a: AttrId) -> Option<Decimal> {
         match self.attr(e, a) {
-            Some(AttrValue::Number(n)) => Some(*n),
+            Some(Val::Number(n)) => Some(n),
             _ => None,
         }
     }
@@ -411,7 +411,7 @@ struct State {
     /// per-event measures only need each event on its own
     singles: Vec<Single>,
     /// the kept attribute values of stored events
-    pool: Vec<AttrValue>,
+    pool: Pool,
     max_at: Option<i64>,
     counts: EventCounts,
     rejected: Vec<Rejection>,
@@ -447,14 +447,20 @@ fn insert_in(ids: &Names, logs: &mut Logs, subject: u32, e: Slim) -> bool {
 }
 
 /// Stores the kept attribute values of an event; `None` when the pool is full.
-fn keep_attrs(pool: &mut Vec<AttrValue>, kept: &[AttrId], attrs: &[AttrValue]) -> Option<u32> {
+fn keep_attrs(pool: &mut Pool, kept: &[AttrId], attrs: &[AttrValue]) -> Option<u32> {
     let at = u32::try_from(pool.len()).ok()?;
     if kept.is_empty() {
         return Some(at);
     }
     u32::try_from(pool.len() + kept.len()).ok()?;
     for a in kept {
-        pool.push(attrs.get(*a).cloned().unwrap_or_default());
+        if pool
+            .push(attrs.get(*a).unwrap_or(&AttrValue::Missing))
+            .is_none()
+        {
+            pool.truncate(at as usize);
+            return None;
+        }
     }
     Some(at)
 }
@@ -950,9 +956,11 @@ impl Evaluator {
             .filter(|b| u32::try_from(*b as usize + o.pool.len()).is_ok())
             .ok_or_else(|| EvalError::Checkpoint(FULL.into()))?;
         // (appended on a large merge by the thread that rewrites half the logs, below)
-        let (st_pool, mut o_pool) = (&mut st.pool, std::mem::take(&mut o.pool));
+        let (st_pool, o_pool) = (&mut st.pool, std::mem::take(&mut o.pool));
+        let mut o_pool = Some(o_pool);
+        let mut pooled = Some(());
         if !large {
-            st_pool.append(&mut o_pool);
+            pooled = o_pool.take().and_then(|p| st_pool.append(p));
         }
         // `false` for an event whose id was already accepted here (dropped)
         let rehome = |e: &mut Slim| match (found_ids.get(e.id as usize), ids.get(e.id as usize)) {
@@ -997,18 +1005,18 @@ impl Evaluator {
             std::thread::scope(|sc| {
                 let h = sc.spawn(|| {
                     rehome_slots(second);
-                    st_pool.append(&mut o_pool);
+                    o_pool.take().and_then(|p| st_pool.append(p))
                 });
                 rehome_slots(first);
                 let known = rehome_singles(&mut singles);
-                joined(h);
+                pooled = joined(h);
                 known
             })
         } else {
             rehome_slots(o.logs.slots_mut());
             rehome_singles(&mut singles)
         };
-        if !known {
+        if !known || pooled.is_none() {
             return Err(EvalError::Checkpoint(FULL.into()));
         }
         if overlap > 0 {
@@ -1309,12 +1317,12 @@ impl Evaluator {
                     .get(indicator)
                     .and_then(|t| t.as_ref());
                 match (view.attr(anchor, *attr), table_by_enum) {
-                    (Some(AttrValue::Enum(i)), Some(t)) => t
-                        .get(usize::from(*i))
+                    (Some(Val::Enum(i)), Some(t)) => t
+                        .get(usize::from(i))
                         .copied()
                         .flatten()
                         .map_or(Limit::Unknown, Limit::Allowed),
-                    (Some(AttrValue::Text(v)), _) => table
+                    (Some(Val::Text(v)), _) => table
                         .iter()
                         .find(|(k, _)| k == v)
                         .map_or(Limit::Unknown, |(_, s)| Limit::Allowed(*s)),
@@ -1322,7 +1330,7 @@ impl Evaluator {
                 }
             }
             Deadline::At(attr) => match view.attr(anchor, *attr) {
-                Some(AttrValue::Time(t)) => Limit::Due(*t),
+                Some(Val::Time(t)) => Limit::Due(t),
                 _ => Limit::Unknown,
             },
         }
@@ -2093,7 +2101,7 @@ fn anchor_time(view: View<'_>, s: &crate::contract::Subject, e: &Slim) -> Option
     match s.anchor_at {
         None => Some(e.at),
         Some(a) => match view.attr(e, a) {
-            Some(AttrValue::Time(t)) => Some(*t),
+            Some(Val::Time(t)) => Some(t),
             _ => None,
         },
     }
