@@ -955,13 +955,8 @@ impl Evaluator {
             .ok()
             .filter(|b| u32::try_from(*b as usize + o.pool.len()).is_ok())
             .ok_or_else(|| EvalError::Checkpoint(FULL.into()))?;
-        // (appended on a large merge by the thread that rewrites half the logs, below)
+        // (appended below, on a large merge by the thread that rewrites half the logs)
         let (st_pool, o_pool) = (&mut st.pool, std::mem::take(&mut o.pool));
-        let mut o_pool = Some(o_pool);
-        let mut pooled = Some(());
-        if !large {
-            pooled = o_pool.take().and_then(|p| st_pool.append(p));
-        }
         // `false` for an event whose id was already accepted here (dropped)
         let rehome = |e: &mut Slim| match (found_ids.get(e.id as usize), ids.get(e.id as usize)) {
             (Some(None), Some(id)) => {
@@ -999,22 +994,21 @@ impl Evaluator {
         };
         // the rewriting touches every event: on a large merge, half the arena and the
         // attribute values on another thread, the other half and the singles here
-        let known = if large {
+        let (known, pooled) = if large {
             let slots = o.logs.slots_mut();
             let (first, second) = slots.split_at_mut(slots.len() / 2);
             std::thread::scope(|sc| {
                 let h = sc.spawn(|| {
                     rehome_slots(second);
-                    o_pool.take().and_then(|p| st_pool.append(p))
+                    st_pool.append(o_pool)
                 });
                 rehome_slots(first);
                 let known = rehome_singles(&mut singles);
-                pooled = joined(h);
-                known
+                (known, joined(h))
             })
         } else {
             rehome_slots(o.logs.slots_mut());
-            rehome_singles(&mut singles)
+            (rehome_singles(&mut singles), st_pool.append(o_pool))
         };
         if !known || pooled.is_none() {
             return Err(EvalError::Checkpoint(FULL.into()));
@@ -2019,8 +2013,8 @@ fn measure_value(m: &Measure, x: Acc) -> Measured {
 
 /// Adds `n` to the period holding `t` in `counts` (periods by start, which tile time), or
 /// inserts the period `make` gives: the periods seen are searched before one is computed
-/// from the time zone, which costs a few hundred instructions.
-/// Returns where in `counts` the period of `t` is (or would be).
+/// from the time zone, which costs a few hundred instructions. Returns where in `counts`
+/// the period of `t` is (or would be), for the caller to try first next time.
 fn tally(
     counts: &mut Vec<(Period, u64)>,
     t: i64,
@@ -2055,8 +2049,6 @@ fn scoped(plan: &Plan, assessment: usize, product: ProductId) -> bool {
         .unwrap_or(false)
 }
 
-/// The anchor of a subject type in a log: index of the first anchor event at or before
-/// `as_of`, and the anchor instant (its `at`, or its `anchor_at` time attribute).
 /// Every subject definition's anchor in `evs` (see [`anchor_of`]), into `out` by
 /// definition: one pass over the log instead of one per definition (a log without the
 /// anchor kind of a definition, such as a probe target's, was read through each time).
@@ -2107,6 +2099,8 @@ fn anchor_time(view: View<'_>, s: &crate::contract::Subject, e: &Slim) -> Option
     }
 }
 
+/// The anchor of a subject type in a log: index of the first anchor event at or before
+/// `as_of`, and the anchor instant (its `at`, or its `anchor_at` time attribute).
 fn anchor_of(
     view: View<'_>,
     s: &crate::contract::Subject,
@@ -2319,7 +2313,8 @@ mod tests {
     }
 
     /// An evaluator fed a generated stream (out of order, with duplicates and bad lines).
-    fn fed(plan: &Arc<Plan>, seed: u64, events: u64) -> Evaluator {
+    /// A generated stream with events out of order, duplicates and malformed lines.
+    fn stream(seed: u64, events: u64) -> Vec<u8> {
         let cfg = crate::gen::GenConfig {
             seed,
             events,
@@ -2331,18 +2326,22 @@ mod tests {
         };
         let mut buf = Vec::new();
         crate::gen::generate(&cfg, &mut buf).unwrap();
+        buf
+    }
+
+    /// An evaluator fed JSON Lines, rejected lines recorded.
+    fn fed_lines(plan: &Arc<Plan>, lines: &[u8]) -> Evaluator {
         let mut ev = Evaluator::new(plan);
-        read_jsonl(
-            &plan.contract,
-            buf.as_slice(),
-            Limits::default(),
-            |o| match o {
-                LineOutcome::Accepted(e) => drop(ev.push(e)),
-                LineOutcome::Rejected(r) => ev.reject(r),
-            },
-        )
+        read_jsonl(&plan.contract, lines, Limits::default(), |o| match o {
+            LineOutcome::Accepted(e) => drop(ev.push(e)),
+            LineOutcome::Rejected(r) => ev.reject(r),
+        })
         .unwrap();
         ev
+    }
+
+    fn fed(plan: &Arc<Plan>, seed: u64, events: u64) -> Evaluator {
+        fed_lines(plan, &stream(seed, events))
     }
 
     proptest! {
@@ -2382,29 +2381,14 @@ mod tests {
     #[test]
     fn anchors_in_one_pass_are_the_anchors_one_by_one() {
         let plan = plan();
-        let cfg = crate::gen::GenConfig {
-            seed: 5,
-            events: 4000,
-            from: (2026, 1),
-            to: (2026, 4),
-            ..Default::default()
-        };
-        let mut buf = Vec::new();
-        crate::gen::generate(&cfg, &mut buf).unwrap();
         // every line again under another id: each anchor comes twice in its log, at one instant
-        let text = String::from_utf8(buf).unwrap();
+        let text = String::from_utf8(stream(5, 4000)).unwrap();
         let doubled: String = text
             .lines()
             .flat_map(|l| [l.to_string(), l.replace(r#""id":""#, r#""id":"again-"#)])
             .map(|l| l + "\n")
             .collect();
-        let mut ev = Evaluator::new(&plan);
-        read_jsonl(&plan.contract, doubled.as_bytes(), Limits::default(), |o| {
-            if let LineOutcome::Accepted(e) = o {
-                ev.push(e);
-            }
-        })
-        .unwrap();
+        let ev = fed_lines(&plan, doubled.as_bytes());
         let view = ev.view();
         let defs = &plan.contract.subjects;
         assert!(defs.len() >= 2);

@@ -55,12 +55,7 @@ fn read_file_split(
         batch.push_into(&mut ev);
     } else {
         let blocks = (len / BLOCK_BYTES).clamp(threads as u64 * 4, 1 << 12) as usize;
-        let bounds = cuts(path, len, blocks)?;
-        let ranges: Vec<(u64, u64)> = bounds
-            .iter()
-            .copied()
-            .zip(bounds.iter().copied().skip(1))
-            .collect();
+        let ranges = ranges(path, len, blocks)?;
         read_blocks(plan, path, limits, &ranges, threads, &mut ev)?;
     }
     ev.set_threads(threads);
@@ -153,8 +148,11 @@ fn read_blocks(
         (k < n).then_some(k)
     };
     let range = |k: usize| ranges.get(k).copied().unwrap_or((0, 0));
-    let helper = || -> std::io::Result<()> {
-        let mut file = File::open(path)?;
+    // a helper that cannot open the file takes no block: the pushing thread parses them all
+    let helper = || {
+        let Ok(mut file) = File::open(path) else {
+            return;
+        };
         while let Some(k) = take() {
             // wait while this block is too far ahead of the pushing
             {
@@ -163,12 +161,21 @@ fn read_blocks(
                     g = changed.wait(g).unwrap_or_else(PoisonError::into_inner);
                 }
                 if g.stop {
-                    return Ok(());
+                    return;
                 }
             }
-            put(k, parse_block(plan, &mut file, range(k), limits, &spare));
+            // a block taken is always put back, even by a panicking parse, or the pushing
+            // thread would wait for it forever
+            let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                parse_block(plan, &mut file, range(k), limits, &spare)
+            }))
+            .unwrap_or_else(|_| {
+                Err(std::io::Error::other(
+                    "a reading thread stopped unexpectedly",
+                ))
+            });
+            put(k, parsed);
         }
-        Ok(())
     };
     let push_all = |ev: &mut Evaluator| -> std::io::Result<()> {
         let mut file = File::open(path)?;
@@ -217,20 +224,11 @@ fn read_blocks(
         let done = push_all(ev);
         lock().stop = true;
         changed.notify_all();
-        let mut result = done;
+        // a helper's failures are its blocks' errors, which the pushing reports in order
         for h in helpers {
-            let r = h.join().unwrap_or_else(|_| {
-                Err(std::io::Error::other(
-                    "a reading thread stopped unexpectedly",
-                ))
-            });
-            // a helper's error is also the error of the block it was reading, which the
-            // pushing reports first; this covers one that could not open the file at all
-            if result.is_ok() {
-                result = r;
-            }
+            let _ = h.join();
         }
-        result
+        done
     })
 }
 
@@ -337,12 +335,7 @@ pub(crate) fn in_ranges<T: Send>(
         let reader = BufReader::with_capacity(1 << 16, file.take(u64::MAX));
         return Ok(vec![f(0, reader, bytes)?]);
     }
-    let bounds = cuts(path, len, threads)?;
-    let ranges: Vec<(u64, u64)> = bounds
-        .iter()
-        .copied()
-        .zip(bounds.iter().copied().skip(1))
-        .collect();
+    let ranges = ranges(path, len, threads)?;
     let f = &f;
     let mut out = Vec::with_capacity(ranges.len());
     std::thread::scope(|s| {
@@ -370,6 +363,16 @@ pub(crate) fn in_ranges<T: Send>(
         }
     });
     out.into_iter().collect()
+}
+
+/// The file cut into up to `n` ranges of whole lines (see [`cuts`]).
+fn ranges(path: &Path, len: u64, n: usize) -> std::io::Result<Vec<(u64, u64)>> {
+    let bounds = cuts(path, len, n)?;
+    Ok(bounds
+        .iter()
+        .copied()
+        .zip(bounds.iter().copied().skip(1))
+        .collect())
 }
 
 /// Byte offsets cutting the file into `n` ranges of whole lines: `[0, c1, ..., len]`.
