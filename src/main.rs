@@ -301,24 +301,39 @@ fn periods(ev: &Evaluator, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec
     resolve_periods(
         &ev.plan().contract,
         spec,
+        as_of.or(ev.latest()),
+        ev.rejected(),
         || Ok(ev.anchor_periods_as_of(as_of)),
-        || Ok(ev.default_period_as_of(as_of)),
     )
 }
 
 /// `spec` as given, `all` periods with anchors, or the default period, from whatever holds
-/// the events (an evaluator or partitions on disk).
+/// the events (an evaluator or partitions on disk), within the contract's term; a narrowed
+/// request is a warning on stderr.
 fn resolve_periods(
     c: &slagrade::contract::Contract,
     spec: Option<&str>,
-    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, Fail>,
-    default: impl FnOnce() -> Result<Option<Period>, Fail>,
+    latest: Option<i64>,
+    rejected: &[slagrade::event::Rejection],
+    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
 ) -> Result<Vec<Period>, Fail> {
-    match spec {
-        Some("all") => Ok(anchored()?.into_iter().map(|(p, _)| p).collect()),
-        Some(s) => period::parse_range(c.period, c.timezone, s).map_err(|e| Fail(e, 2)),
-        None => Ok(default()?.into_iter().collect()),
+    let sel = period::select(
+        c,
+        spec,
+        anchored,
+        || latest.and_then(|t| period::period_of(c.period, c.timezone, t)),
+        || {
+            format!(
+                "no accepted events to choose a period from: {} (see --rejected FILE)",
+                slagrade::event::rejection_summary(rejected)
+            )
+        },
+    )
+    .map_err(|e| Fail(e, 2))?;
+    if let Some(w) = &sel.warning {
+        eprintln!("warning: {w}");
     }
+    Ok(sel.periods)
 }
 
 /// Events read into memory, or through partitions on disk when memory would not do.
@@ -360,6 +375,13 @@ impl Source {
             })
     }
 
+    fn counts(&self) -> slagrade::scorecard::EventCounts {
+        match self {
+            Source::Memory(ev) => ev.counts(),
+            Source::Disk(s) => s.counts(),
+        }
+    }
+
     fn rejected(&self) -> &[slagrade::event::Rejection] {
         match self {
             Source::Memory(ev) => ev.rejected(),
@@ -373,8 +395,9 @@ impl Source {
             Source::Disk(s) => resolve_periods(
                 &s.plan().contract,
                 spec,
-                || Ok(s.anchor_periods_as_of(as_of)?),
-                || Ok(s.default_period_as_of(as_of)?),
+                as_of.or(s.latest()),
+                s.rejected(),
+                || s.anchor_periods_as_of(as_of).map_err(|e| e.to_string()),
             ),
         }
     }
@@ -443,7 +466,15 @@ fn score_and_print(
     let ps = source.periods(period, as_of)?;
     let cards = source.scorecards(&ps, as_of)?;
     if cards.is_empty() {
-        return Err(Fail("no accepted events: nothing to evaluate".into(), 1));
+        let why = if source.counts().accepted == 0 {
+            format!(
+                "no accepted events: {}",
+                slagrade::event::rejection_summary(source.rejected())
+            )
+        } else {
+            "no accepted event anchors a period within the contract's term".into()
+        };
+        return Err(Fail(format!("nothing to evaluate: {why}"), 1));
     }
     print_cards(&cards, format)?;
     match source {

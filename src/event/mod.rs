@@ -94,6 +94,34 @@ pub struct Rejection {
     pub text: String,
 }
 
+/// Why nothing was accepted: how many events were rejected, with the first few reasons (the
+/// text of an error that would otherwise only say "no accepted events").
+pub fn rejection_summary(rejected: &[Rejection]) -> String {
+    const SHOWN: usize = 3;
+    if rejected.is_empty() {
+        return "the input holds no events".into();
+    }
+    let mut out = format!(
+        "{} event{} rejected; the first reason{}: ",
+        rejected.len(),
+        if rejected.len() == 1 { " was" } else { "s were" },
+        if rejected.len() == 1 { "" } else { "s" },
+    );
+    let firsts: Vec<String> = rejected
+        .iter()
+        .take(SHOWN)
+        .map(|r| match r.line {
+            Some(l) => format!("line {l}: {}", r.reason),
+            None => r.reason.clone(),
+        })
+        .collect();
+    out.push_str(&firsts.join("; "));
+    if rejected.len() > SHOWN {
+        out.push_str(&format!("; and {} more", rejected.len() - SHOWN));
+    }
+    out
+}
+
 /// Adds `lines` to the line number of every rejection: for rejections of a part read from
 /// the middle of a file, numbered from that part's start.
 pub(crate) fn renumber(rejected: &mut [Rejection], lines: u64) {
