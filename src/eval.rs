@@ -22,7 +22,9 @@ use crate::contract::{
 use crate::event::{AttrValue, Event, EventRecord, EventRef, Rejection, Validator};
 use crate::period::{self, Period};
 use crate::score;
-use crate::scorecard::{AssessmentCard, ClockCounts, EventCounts, IndicatorCard, Scorecard};
+use crate::scorecard::{
+    AssessmentCard, ClockCounts, EventCounts, Ignored, IndicatorCard, Scorecard,
+};
 use crate::store::{Logs, Names, Pool, Single, Slim, Val};
 
 /// Errors of evaluation (never of a single bad event: those are rejected, not errors).
@@ -64,6 +66,9 @@ pub struct Plan {
     kept: Vec<Vec<AttrId>>,
     /// per kind: the subject definitions (of the first 64) that events of this kind anchor
     anchored: Vec<u64>,
+    /// per kind: the subject definitions (of the first 64) that read events of this kind
+    /// (anchor, flags, clocks): an event no definition anchored counts nowhere
+    read_by: Vec<u64>,
     /// per kind, per declared attribute: its place among the kept ones
     slots: Vec<Vec<Option<u32>>>,
     /// per assessment, per product: is the product in the assessment's scope
@@ -191,6 +196,26 @@ impl Plan {
                 *m |= 1 << d;
             }
         }
+        let mut read_by = anchored.clone();
+        let mut read = |k: KindId, d: usize| {
+            if let (Some(m), true) = (read_by.get_mut(k), d < 64) {
+                *m |= 1 << d;
+            }
+        };
+        for (d, s) in contract.subjects.iter().enumerate() {
+            for f in &s.flags {
+                for m in f.set.iter().chain(&f.clear) {
+                    read(m.kind, d);
+                }
+            }
+        }
+        for ind in &contract.indicators {
+            if let Measure::ClockRate(c) = &ind.measure {
+                for m in c.matches() {
+                    read(m.kind, c.subject);
+                }
+            }
+        }
         let mut enum_deadlines = Vec::new();
         for ind in &contract.indicators {
             let mut table = None;
@@ -281,6 +306,7 @@ impl Plan {
             per_event,
             hit_kinds,
             anchored,
+            read_by,
             kept,
             slots,
             in_scope,
@@ -1343,9 +1369,9 @@ impl Evaluator {
             // explanations are sorted over all subjects, so only bare scoring is sliced
             let mut sum: Option<Partial> = None;
             for part in self.in_slices(|sl| self.accumulate(period, as_of, false, sl)) {
-                Partial::add_to(&mut sum, Partial(part?.0));
+                Partial::add_to(&mut sum, part?.0);
             }
-            (sum.map(|p| p.0).unwrap_or_default(), Vec::new())
+            (sum.unwrap_or_default(), Vec::new())
         };
         let card = self
             .plan
@@ -1360,8 +1386,7 @@ impl Evaluator {
         period: &Period,
         as_of: i64,
     ) -> Result<(Partial, Keyed), EvalError> {
-        let (acc, findings) = self.accumulate(period, as_of, true, self.all())?;
-        Ok((Partial(acc), findings))
+        self.accumulate(period, as_of, true, self.all())
     }
 
     /// What this evaluator's events add to each period's scorecard, as of `as_of`. Over
@@ -1370,7 +1395,7 @@ impl Evaluator {
     pub fn partials(&self, periods: &[Period], as_of: i64) -> Result<Vec<Partial>, EvalError> {
         periods
             .iter()
-            .map(|p| Ok(Partial(self.accumulate(p, as_of, false, self.all())?.0)))
+            .map(|p| Ok(self.accumulate(p, as_of, false, self.all())?.0))
             .collect()
     }
 
@@ -1388,13 +1413,14 @@ impl Evaluator {
         as_of: i64,
         explain: bool,
         sl: Slice,
-    ) -> Result<(Vec<Vec<Acc>>, Keyed), EvalError> {
+    ) -> Result<(Partial, Keyed), EvalError> {
         let plan = &*self.plan;
         let view = self.view();
         let c = &plan.contract;
         let n_a = c.assessments.len();
         let n_i = c.indicators.len();
         let mut acc = vec![vec![Acc::default(); n_i]; n_a];
+        let mut ignored = Ignored::default();
         let mut findings: Keyed = if explain {
             vec![vec![Vec::new(); n_i]; n_a]
         } else {
@@ -1419,6 +1445,7 @@ impl Evaluator {
             }
             let evs = self.state.log(subject);
             anchors_of(view, evs, as_of, &mut found);
+            ignored_in(view, evs, &found, period, as_of, &mut ignored, |_, _| {});
             let key = Key::Subject(if explain {
                 names.get(subject).to_string()
             } else {
@@ -1613,6 +1640,7 @@ impl Evaluator {
             .iter()
             .filter(|x| x.ev.at <= as_of && in_period(x.ev.at))
             .collect();
+
         if explain {
             singles.sort_by(|a, b| (a.ev.at, ids.get(a.ev.id)).cmp(&(b.ev.at, ids.get(b.ev.id))));
         }
@@ -1701,13 +1729,126 @@ impl Evaluator {
             }
         }
 
-        Ok((acc, findings))
+        Ok((Partial { acc, ignored }, findings))
+    }
+
+    /// The accepted events of a period that count nowhere, as of `as_of` (default: the
+    /// latest accepted event): events of a subject ordered before its anchor (listed in the
+    /// period of the anchor), and events of subjects with no anchor (in the period of their
+    /// own `at`). By subject name, then in (`at`, `id`) order.
+    pub fn ignored(&self, period: &Period, as_of: Option<i64>) -> Vec<IgnoredEvent> {
+        let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
+        let view = self.view();
+        let names = &self.state.subjects;
+        let finder = Finder {
+            c: &self.plan.contract,
+            names,
+            ids: &self.state.ids,
+        };
+        let mut order: Vec<u32> = (0..self.state.logs.subjects() as u32)
+            .filter(|s| self.state.has_log(*s))
+            .collect();
+        order.sort_by(|a, b| names.get(*a).cmp(names.get(*b)));
+        let mut out = Vec::new();
+        let (mut found, mut counts) = (Vec::new(), Ignored::default());
+        for subject in order {
+            let evs = self.state.log(subject);
+            anchors_of(view, evs, as_of, &mut found);
+            ignored_in(view, evs, &found, period, as_of, &mut counts, |e, why| {
+                out.push(IgnoredEvent {
+                    subject: names.get(subject).to_string(),
+                    product: finder.product(e),
+                    reason: why,
+                    event: finder.event(e, None),
+                })
+            });
+        }
+        out
     }
 }
 
+/// Counts the events of a subject's log that count nowhere in one period (see
+/// [`Evaluator::ignored`]), each also handed to `each`.
+fn ignored_in(
+    view: View<'_>,
+    evs: &[Slim],
+    found: &[Option<(usize, i64)>],
+    period: &Period,
+    as_of: i64,
+    ignored: &mut Ignored,
+    mut each: impl FnMut(&Slim, IgnoredReason),
+) {
+    let plan = view.plan;
+    let read_by = |e: &Slim| plan.read_by.get(e.kind as usize).copied().unwrap_or(0);
+    let mut anchored = 0u64;
+    let mut last_anchor = 0usize;
+    for (d, f) in found.iter().enumerate().take(64) {
+        if let Some((i, _)) = f {
+            anchored |= 1 << d;
+            last_anchor = last_anchor.max(*i);
+        }
+    }
+    // the log is sorted by `at`: the period's events are one run of it
+    let lo = evs.partition_point(|e| e.at < period.start);
+    let hi = evs.partition_point(|e| e.at < period.end && e.at <= as_of);
+    for e in evs.get(lo..hi.max(lo)).unwrap_or(&[]) {
+        let m = read_by(e);
+        if m != 0 && m & anchored == 0 {
+            ignored.without_anchor += 1;
+            each(e, IgnoredReason::NoAnchor);
+        }
+    }
+    // events before the earliest anchor of the definitions that read them
+    for (i, e) in evs.iter().enumerate().take(last_anchor) {
+        if e.at > as_of {
+            break;
+        }
+        let mut m = read_by(e) & anchored;
+        let mut first: Option<(usize, i64)> = None;
+        while m != 0 {
+            let d = m.trailing_zeros() as usize;
+            m &= m - 1;
+            if let Some(Some(a)) = found.get(d) {
+                if first.is_none_or(|f| a.0 < f.0) {
+                    first = Some(*a);
+                }
+            }
+        }
+        let Some((_, t)) = first.filter(|(ai, _)| i < *ai) else {
+            continue;
+        };
+        if t >= period.start && t < period.end {
+            ignored.before_anchor += 1;
+            each(e, IgnoredReason::BeforeAnchor);
+        }
+    }
+}
+
+/// Why an accepted event counts nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IgnoredReason {
+    /// ordered before its subject's anchor
+    BeforeAnchor,
+    /// its subject has no anchor
+    NoAnchor,
+}
+
+/// An accepted event that counts nowhere, with its subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IgnoredEvent {
+    pub subject: String,
+    pub product: String,
+    pub reason: IgnoredReason,
+    pub event: FindingEvent,
+}
+
 /// One evaluator's share of one period's scorecard (see [`Evaluator::partials`]).
-#[derive(Debug, Clone)]
-pub struct Partial(Vec<Vec<Acc>>);
+#[derive(Debug, Clone, Default)]
+pub struct Partial {
+    acc: Vec<Vec<Acc>>,
+    ignored: Ignored,
+}
 
 impl Partial {
     /// Adds a share to a running sum (`None`: nothing added yet).
@@ -1720,11 +1861,13 @@ impl Partial {
 
     /// Adds another share of the same period.
     pub fn add(&mut self, other: Partial) {
-        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+        for (mine, theirs) in self.acc.iter_mut().zip(other.acc) {
             for (x, y) in mine.iter_mut().zip(theirs) {
                 x.add(y);
             }
         }
+        self.ignored.before_anchor += other.ignored.before_anchor;
+        self.ignored.without_anchor += other.ignored.without_anchor;
     }
 }
 
@@ -1737,7 +1880,7 @@ impl Plan {
         as_of: i64,
         partial: &Partial,
     ) -> Result<Scorecard, EvalError> {
-        self.build_card(counts, period, as_of, &partial.0)
+        self.build_card(counts, period, as_of, partial)
     }
 
     fn build_card(
@@ -1745,11 +1888,16 @@ impl Plan {
         counts: EventCounts,
         period: &Period,
         as_of: i64,
-        acc: &[Vec<Acc>],
+        partial: &Partial,
     ) -> Result<Scorecard, EvalError> {
         let c = &self.contract;
+        let acc = partial.acc.as_slice();
         let mut assessments = Vec::with_capacity(c.assessments.len());
         for (ai, a) in c.assessments.iter().enumerate() {
+            // nothing measured in scope: nothing was assessed, so nothing was earned (an
+            // incident count of 0 for want of data is no evidence of good service)
+            let evidence: u64 = acc.get(ai).map_or(0, |v| v.iter().map(Acc::items).sum());
+            let assessed = evidence > 0;
             let mut cards = Vec::with_capacity(c.indicators.len());
             for (ii, ind) in c.indicators.iter().enumerate() {
                 let x = acc
@@ -1771,6 +1919,7 @@ impl Plan {
                     title_zh: ind.title_zh.clone(),
                     title_en: ind.title_en.clone(),
                     level: ind.level,
+                    unit: ind.unit,
                     weight: terms.weight,
                     value,
                     score: s,
@@ -1790,15 +1939,16 @@ impl Plan {
                 )
                 .map(|s| score::round(s, c.round_score))
             };
-            let party_score = scored(None);
+            let party_score = scored(None).filter(|_| assessed);
             let levels = crate::contract::Level::ALL
                 .iter()
-                .map(|l| (*l, scored(Some(*l))))
+                .map(|l| (*l, scored(Some(*l)).filter(|_| assessed)))
                 .collect();
             let assessee = c.parties.get(a.assessee);
             let fee = assessee.and_then(|p| p.fee);
             let share = party_score.map(|s| score::payment_share(&c.payment, s));
             let fee_due = match (fee, share) {
+                _ if !assessed => None,
                 (Some(f), Some(s)) => Some(score::round(f * s, 2)),
                 (Some(f), None) => Some(score::round(f, 2)),
                 _ => None,
@@ -1817,6 +1967,7 @@ impl Plan {
                 share,
                 fee_due,
                 passed_through: None,
+                evidence,
                 indicators: cards,
             });
         }
@@ -1832,6 +1983,7 @@ impl Plan {
             as_of_text: format_instant(c.timezone, as_of),
             currency: c.currency.clone(),
             events: counts,
+            ignored: partial.ignored,
             assessments,
         })
     }
@@ -1898,7 +2050,7 @@ impl Plan {
             } else {
                 deduction * points / total_lost
             };
-            if let Some(card) = cards.get_mut(ai) {
+            if let Some(card) = cards.get_mut(ai).filter(|c| c.evidence > 0) {
                 card.passed_through = Some(score::round(passed, 2));
             }
         }
@@ -1939,6 +2091,12 @@ struct Acc {
 }
 
 impl Acc {
+    /// The items measured: clocks (pending ones too), denominators, counted events and
+    /// subjects, samples.
+    fn items(&self) -> u64 {
+        self.met + self.breached + self.pending + self.den + self.count
+    }
+
     fn against(&mut self, p: ProductId) {
         *self.against.entry(p).or_default() += 1;
     }

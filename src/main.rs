@@ -80,6 +80,10 @@ enum Command {
         /// write rejected lines (line number, reason, text) to this file as JSON Lines
         #[arg(long)]
         rejected: Option<PathBuf>,
+        /// write the accepted events of the scored periods that count nowhere (before their
+        /// subject's anchor, or of a subject with no anchor) to this file as JSON Lines
+        #[arg(long)]
+        ignored: Option<PathBuf>,
         /// memory to stay within (`512M`, `8G`); a file that would need more is evaluated
         /// through partitions on disk, with the same result. Default: half the available memory
         #[arg(long)]
@@ -317,17 +321,22 @@ fn resolve_periods(
     rejected: &[slagrade::event::Rejection],
     anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
 ) -> Result<Vec<Period>, Fail> {
+    let no_events = || {
+        format!(
+            "no accepted events to choose a period from: {} (see --rejected FILE)",
+            slagrade::event::rejection_summary(rejected)
+        )
+    };
+    if spec.is_none() && latest.is_none() {
+        // nothing to evaluate, as with `all` and no anchors
+        return Err(Fail(no_events(), 1));
+    }
     let sel = period::select(
         c,
         spec,
         anchored,
         || latest.and_then(|t| period::period_of(c.period, c.timezone, t)),
-        || {
-            format!(
-                "no accepted events to choose a period from: {} (see --rejected FILE)",
-                slagrade::event::rejection_summary(rejected)
-            )
-        },
+        no_events,
     )
     .map_err(|e| Fail(e, 2))?;
     if let Some(w) = &sel.warning {
@@ -412,6 +421,17 @@ impl Source {
         })
     }
 
+    fn ignored(
+        &self,
+        p: &Period,
+        as_of: Option<i64>,
+    ) -> Result<Vec<slagrade::eval::IgnoredEvent>, Fail> {
+        Ok(match self {
+            Source::Memory(ev) => ev.ignored(p, as_of),
+            Source::Disk(s) => s.ignored(p, as_of)?,
+        })
+    }
+
     fn explain(
         &self,
         p: &Period,
@@ -421,6 +441,26 @@ impl Source {
             Source::Memory(ev) => ev.explain(p, as_of)?,
             Source::Disk(s) => s.explain(p, as_of)?,
         })
+    }
+}
+
+/// Says on stderr which assessments had no evidence, so that an empty period is not read as
+/// a perfect one.
+fn warn_unassessed(cards: &[Scorecard]) {
+    for c in cards {
+        let none: Vec<String> = c
+            .assessments
+            .iter()
+            .filter(|a| a.no_evidence())
+            .map(|a| format!("{} → {}", a.assessor, a.assessee))
+            .collect();
+        if !none.is_empty() {
+            eprintln!(
+                "warning: {}: no evidence for {}: nothing in scope was measured, so there is no score and no fee due",
+                c.period,
+                none.join(", ")
+            );
+        }
     }
 }
 
@@ -455,16 +495,34 @@ fn print_cards(cards: &[Scorecard], format: Format) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Scores the periods asked for and prints them (`eval`, `follow`).
+/// Scores the periods asked for and prints them (`eval`, `follow`); with `ignored`, writes
+/// the events of those periods that count nowhere there.
 fn score_and_print(
     source: Source,
     period: Option<&str>,
     as_of: Option<&str>,
     format: Format,
+    ignored: Option<&Path>,
 ) -> Result<u8, Fail> {
     let as_of = parse_as_of(as_of)?;
     let ps = source.periods(period, as_of)?;
     let cards = source.scorecards(&ps, as_of)?;
+    warn_unassessed(&cards);
+    if let Some(path) = ignored {
+        let mut out = String::new();
+        for p in &ps {
+            for e in source.ignored(p, as_of)? {
+                let mut v = serde_json::to_value(&e)?;
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("period".into(), p.key.clone().into());
+                }
+                out.push_str(&serde_json::to_string(&v)?);
+                out.push('\n');
+            }
+        }
+        std::fs::write(path, out)
+            .map_err(|e| Fail(format!("cannot write {}: {e}", path.display()), 2))?;
+    }
     if cards.is_empty() {
         let why = if source.counts().accepted == 0 {
             format!(
@@ -547,6 +605,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             as_of,
             format,
             rejected,
+            ignored,
             max_memory,
             spill_dir,
         } => {
@@ -555,7 +614,13 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             if let Some(path) = rejected {
                 write_rejected(&path, source.rejected())?;
             }
-            score_and_print(source, period.as_deref(), as_of.as_deref(), format)
+            score_and_print(
+                source,
+                period.as_deref(),
+                as_of.as_deref(),
+                format,
+                ignored.as_deref(),
+            )
         }
         Command::Explain {
             contract,
@@ -678,6 +743,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 period.as_deref(),
                 as_of.as_deref(),
                 format,
+                None,
             )
         }
         Command::Gen {

@@ -194,7 +194,9 @@ pub fn select(
     let (kind, tz) = (c.period, c.timezone);
     let term = term_text(c);
     let outside = |key: &str| {
-        format!("period {key} is outside the contract's term {term}: choose a period from that term")
+        format!(
+            "period {key} is outside the contract's term {term}: choose a period from that term"
+        )
     };
     match spec.map(str::trim) {
         Some("all") => {
@@ -228,8 +230,16 @@ pub fn select(
                     first.key, last.key
                 ));
             }
-            let a2 = if a.start < first.start { first } else { a.clone() };
-            let b2 = if b.start > last.start { last } else { b.clone() };
+            let a2 = if a.start < first.start {
+                first
+            } else {
+                a.clone()
+            };
+            let b2 = if b.start > last.start {
+                last
+            } else {
+                b.clone()
+            };
             let warning = (a2 != a || b2 != b).then(|| {
                 format!(
                     "period range `{s}` clipped to the contract's term {term}: scoring {}..{}",

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use crate::contract::Level;
+use crate::contract::{Level, Unit};
 
 /// Event counts over the whole input (whatever the period or `as_of`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -24,6 +24,23 @@ impl EventCounts {
     }
 }
 
+/// Accepted events of a period that count nowhere (see
+/// [`Evaluator::ignored`](crate::eval::Evaluator::ignored), which lists them): over all
+/// periods, each such event is counted once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Ignored {
+    /// events of a subject ordered before its anchor (in the period of the anchor)
+    pub before_anchor: u64,
+    /// events of subjects with no anchor at or before `as_of` (in the period of their `at`)
+    pub without_anchor: u64,
+}
+
+impl Ignored {
+    pub fn total(&self) -> u64 {
+        self.before_anchor + self.without_anchor
+    }
+}
+
 /// One period's scores for every assessment of the contract.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scorecard {
@@ -37,6 +54,8 @@ pub struct Scorecard {
     pub as_of_text: String,
     pub currency: String,
     pub events: EventCounts,
+    /// this period's accepted events that count nowhere
+    pub ignored: Ignored,
     pub assessments: Vec<AssessmentCard>,
 }
 
@@ -54,6 +73,11 @@ pub struct AssessmentCard {
     pub fee_due: Option<Decimal>,
     /// deductions passed on from the prime's own assessment (back-to-back payment)
     pub passed_through: Option<Decimal>,
+    /// the items the assessment's indicators measured in the period: clocks (pending ones
+    /// too), subjects and events in denominators, counted events and subjects, samples,
+    /// inventory items. With none, nothing was assessed: the party score, level scores,
+    /// share, fee due and pass-through are `None` (see [`AssessmentCard::no_evidence`]).
+    pub evidence: u64,
     pub indicators: Vec<IndicatorCard>,
 }
 
@@ -63,6 +87,8 @@ pub struct IndicatorCard {
     pub title_zh: Option<String>,
     pub title_en: Option<String>,
     pub level: Level,
+    /// the unit of the value (how text and CSV print it)
+    pub unit: Unit,
     pub weight: Decimal,
     /// rounded value; `None` when not applicable
     pub value: Option<Decimal>,
@@ -101,6 +127,10 @@ impl Scorecard {
                 "duplicates": self.events.duplicates,
                 "rejected": self.events.rejected,
             },
+            "ignored": {
+                "before_anchor": self.ignored.before_anchor,
+                "without_anchor": self.ignored.without_anchor,
+            },
             "assessments": self.assessments.iter().map(AssessmentCard::to_json).collect::<Vec<_>>(),
         })
     }
@@ -108,7 +138,7 @@ impl Scorecard {
     /// One CSV row per assessment × indicator.
     pub fn to_csv(&self, out: &mut String, header: bool) {
         if header {
-            out.push_str("period,assessor,assessee,party_score,fee_due,indicator,level,weight,value,score,target,target_met,met,breached,pending,numerator,denominator\n");
+            out.push_str("period,assessor,assessee,party_score,fee_due,indicator,level,weight,value,score,target,target_met,met,breached,pending,numerator,denominator,unit,evidence\n");
         }
         let s = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
         for a in &self.assessments {
@@ -116,7 +146,7 @@ impl Scorecard {
                 let c = i.clocks;
                 let r = i.ratio;
                 out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                     self.period,
                     a.assessor,
                     a.assessee,
@@ -125,7 +155,7 @@ impl Scorecard {
                     i.id,
                     i.level.as_str(),
                     i.weight,
-                    s(i.value),
+                    i.value.map(|v| plain_value(v, i.unit)).unwrap_or_default(),
                     s(i.score),
                     csv_field(&i.target),
                     i.target_met.map(|b| b.to_string()).unwrap_or_default(),
@@ -134,6 +164,8 @@ impl Scorecard {
                     c.map(|c| c.pending.to_string()).unwrap_or_default(),
                     r.map(|r| r.0.to_string()).unwrap_or_default(),
                     r.map(|r| r.1.to_string()).unwrap_or_default(),
+                    unit_key(i.unit),
+                    a.evidence,
                 ));
             }
         }
@@ -151,6 +183,12 @@ impl Scorecard {
             self.events.duplicates,
             self.events.rejected
         ));
+        if self.ignored.total() > 0 {
+            out.push_str(&format!(
+                "ignored in {}: {} before their subject's anchor, {} of subjects with no anchor (they count nowhere; `--ignored FILE` lists them)\n",
+                self.period, self.ignored.before_anchor, self.ignored.without_anchor
+            ));
+        }
         for a in &self.assessments {
             out.push('\n');
             let title = a
@@ -158,19 +196,26 @@ impl Scorecard {
                 .as_deref()
                 .map(|t| format!(" {t}"))
                 .unwrap_or_default();
-            out.push_str(&format!(
-                "{} → {}{}   score {}   fee due {}{}\n",
-                a.assessor,
-                a.assessee,
-                title,
-                opt(a.score),
-                a.fee_due
-                    .map(|f| format!("{f} {}", self.currency))
-                    .unwrap_or_else(|| "—".into()),
-                a.passed_through
-                    .map(|p| format!("   passed through {p} {}", self.currency))
-                    .unwrap_or_default(),
-            ));
+            if a.no_evidence() {
+                out.push_str(&format!(
+                    "{} → {}{}   not assessed: no evidence (nothing in its scope was measured in {}): no score, no fee due\n",
+                    a.assessor, a.assessee, title, self.period
+                ));
+            } else {
+                out.push_str(&format!(
+                    "{} → {}{}   score {}   fee due {}{}\n",
+                    a.assessor,
+                    a.assessee,
+                    title,
+                    opt(a.score),
+                    a.fee_due
+                        .map(|f| format!("{f} {}", self.currency))
+                        .unwrap_or_else(|| "—".into()),
+                    a.passed_through
+                        .map(|p| format!("   passed through {p} {}", self.currency))
+                        .unwrap_or_default(),
+                ));
+            }
             let levels: Vec<String> = a
                 .levels
                 .iter()
@@ -198,7 +243,9 @@ impl Scorecard {
                     [
                         name,
                         i.weight.to_string(),
-                        opt(i.value),
+                        i.value
+                            .map(|v| value_text(v, i.unit))
+                            .unwrap_or_else(|| "—".into()),
                         i.target.clone(),
                         opt(i.score),
                         detail,
@@ -237,6 +284,13 @@ impl Scorecard {
 }
 
 impl AssessmentCard {
+    /// Did the assessment's indicators measure nothing in the period (no clock, no
+    /// denominator, no counted event, no sample)? Then nothing was assessed, and no score
+    /// or fee is reported.
+    pub fn no_evidence(&self) -> bool {
+        self.evidence == 0
+    }
+
     fn to_json(&self) -> Value {
         let mut levels = serde_json::Map::new();
         for (l, s) in &self.levels {
@@ -250,6 +304,8 @@ impl AssessmentCard {
             "share": dec(self.share),
             "fee_due": dec(self.fee_due),
             "passed_through": dec(self.passed_through),
+            "evidence": self.evidence,
+            "no_evidence": self.no_evidence(),
             "levels": levels,
             "indicators": self.indicators.iter().map(IndicatorCard::to_json).collect::<Vec<_>>(),
         })
@@ -280,6 +336,35 @@ impl IndicatorCard {
         }
         m.insert("samples".into(), self.samples.into());
         Value::Object(m)
+    }
+}
+
+/// A value as a person reads it: counts as integers, durations with their unit, shares and
+/// plain numbers as rounded.
+fn value_text(v: Decimal, unit: Unit) -> String {
+    match unit {
+        Unit::Millis => format!("{}ms", v.normalize()),
+        Unit::Seconds => format!("{}s", v.normalize()),
+        _ => plain_value(v, unit),
+    }
+}
+
+/// A value for CSV: numbers only (the `unit` column names the unit); counts as integers,
+/// durations without trailing zeros.
+fn plain_value(v: Decimal, unit: Unit) -> String {
+    match unit {
+        Unit::Count | Unit::Millis | Unit::Seconds => v.normalize().to_string(),
+        _ => v.to_string(),
+    }
+}
+
+fn unit_key(u: Unit) -> &'static str {
+    match u {
+        Unit::Fraction => "share",
+        Unit::Millis => "ms",
+        Unit::Seconds => "s",
+        Unit::Count => "count",
+        Unit::Number => "number",
     }
 }
 

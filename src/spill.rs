@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::eval::{unkey, EvalError, Evaluator, Findings, Keyed, Partial, Plan};
+use crate::eval::{unkey, EvalError, Evaluator, Findings, IgnoredEvent, Keyed, Partial, Plan};
 use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection};
 use crate::ingest::{Batch, BATCH};
 use crate::period::{self, Period};
@@ -432,6 +432,23 @@ impl Spilled {
         }
         let card = self.plan.scorecard_of(self.counts, period, at, &sum)?;
         Ok((card, unkey(all)))
+    }
+
+    /// [`Evaluator::ignored`] over every partition, in the order one evaluator gives.
+    pub fn ignored(
+        &self,
+        period: &Period,
+        as_of: Option<i64>,
+    ) -> Result<Vec<IgnoredEvent>, EvalError> {
+        let at = as_of.or(self.max_at).unwrap_or(period.end);
+        let mut all: Vec<IgnoredEvent> = self
+            .each_part(|ev| Ok(ev.ignored(period, Some(at))))?
+            .into_iter()
+            .flatten()
+            .collect();
+        // partitions hold disjoint subjects, each listed in its own order
+        all.sort_by(|a, b| a.subject.cmp(&b.subject));
+        Ok(all)
     }
 }
 

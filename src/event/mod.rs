@@ -104,7 +104,11 @@ pub fn rejection_summary(rejected: &[Rejection]) -> String {
     let mut out = format!(
         "{} event{} rejected; the first reason{}: ",
         rejected.len(),
-        if rejected.len() == 1 { " was" } else { "s were" },
+        if rejected.len() == 1 {
+            " was"
+        } else {
+            "s were"
+        },
         if rejected.len() == 1 { "" } else { "s" },
     );
     let firsts: Vec<String> = rejected

@@ -588,16 +588,21 @@ def raw_values(S, patterns, start, end, as_of):
         return [e for e in evs if start <= e.at < end and in_scope(e.product, patterns)]
 
     out = {}
+    # the items each indicator measured (clocks, pending ones too; denominators; counted
+    # events; samples): an assessment that measured nothing has no evidence
+    measured = []
 
     def clock_ind(name, items, key):
         c = _outcomes(items, key)
         out[name] = (_ratio(c[MET], c[MET] + c[BREACHED]), c)
+        measured.append(len(items))
 
     clock_ind("anomaly_report_timeliness", per(S["alerts"]), "outcome")
     clock_ind("maintenance_on_time", per(S["plans"]), "outcome")
     tickets = per(S["tickets"])
     out["hazard_discovery_rate"] = (_ratio(sum(1 for t in tickets if t["proactive"]), len(tickets)), None)
     out["problem_resolution_rate"] = (_ratio(sum(1 for t in tickets if t["resolved"]), len(tickets)), None)
+    measured.append(2 * len(tickets))
     clock_ind("response_timeliness", tickets, "response")
     clock_ind("repair_timeliness", tickets, "repair")
     searches = per_event(S["searches"])
@@ -605,14 +610,17 @@ def raw_values(S, patterns, start, end, as_of):
     out["content_response_timeliness"] = (
         _ratio(sum(1 for e in searches if e.latency <= 2000), len(searches)), None)
     probes = per_event(S["probes"])
+    measured.append(2 * len(searches) + len(probes))
     out["network_mean_response"] = (
         None if not probes else sum((e.latency for e in probes), Fraction(0)) / len(probes), None)
     inventory = {s for s, e in S["assets"].items() if e.at < end and in_scope(e.product, patterns)}
     scanned = {e.subject for e in S["scans"] if start <= e.at < end} & inventory
     out["vuln_scan_coverage"] = (_ratio(len(scanned), len(inventory)), None)
+    measured.append(len(inventory))
     clock_ind("security_report_timeliness", per(S["reports"]), "outcome")
     out["security_incidents"] = (Fraction(len(per_event(S["incidents"]))), None)
-    return out
+    measured.append(len(per_event(S["incidents"])))
+    return out, sum(measured)
 
 
 def payment_share(s):
@@ -625,7 +633,7 @@ def payment_share(s):
 
 def assess(S, period, as_of, assessor, assessee, patterns, fee, is_sub):
     start, end = month_bounds(period)
-    raw = raw_values(S, patterns, start, end, as_of)
+    raw, evidence = raw_values(S, patterns, start, end, as_of)
     indicators = []
     levels = {"system": [], "process": [], "role": []}
     allw = []
@@ -652,11 +660,19 @@ def assess(S, period, as_of, assessor, assessee, patterns, fee, is_sub):
 
     party = rollup(allw)
     fee_due = round_half_up(fee * payment_share(party), 2)
+    if evidence == 0:
+        # not assessed: no score, no fee due (a deliberate addition to the reference rules)
+        return {
+            "assessor": assessor, "assessee": assessee,
+            "score": None, "fee_due": None,
+            "levels": {k: None for k in ("system", "process", "role")},
+            "indicators": indicators, "evidence": 0, "no_evidence": True,
+        }
     return {
         "assessor": assessor, "assessee": assessee,
         "score": fmt(party, 2), "fee_due": fmt(fee_due, 2),
         "levels": {k: fmt(rollup(levels[k]), 2) for k in ("system", "process", "role")},
-        "indicators": indicators,
+        "indicators": indicators, "evidence": evidence, "no_evidence": False,
     }
 
 
