@@ -331,6 +331,15 @@ impl Plan {
         k.and_then(|k| v.get(k)).copied().unwrap_or(false)
     }
 
+    /// The name of the calendar a clock counts on for a product.
+    fn calendar_name(&self, c: &ClockDef, product: ProductId) -> Option<String> {
+        let id = match c.calendar {
+            ClockCalendar::Business => self.contract.products.get(product)?.calendar,
+            ClockCalendar::Named(id) => id,
+        };
+        self.contract.calendars.get(id).map(|c| c.name.clone())
+    }
+
     fn calendar(&self, c: &ClockDef, product: ProductId) -> Option<&Calendar> {
         let id = match c.calendar {
             ClockCalendar::Business => self.contract.products.get(product)?.calendar,
@@ -1236,7 +1245,7 @@ impl Evaluator {
 
     /// The scorecard of one period as of `as_of` (default: the latest accepted `at`).
     pub fn scorecard(&self, period: &Period, as_of: Option<i64>) -> Result<Scorecard, EvalError> {
-        Ok(self.evaluate(period, as_of, false)?.0)
+        Ok(self.evaluate(period, as_of, false, false)?.0)
     }
 
     /// The scorecard plus, per assessment and indicator, what counted against it.
@@ -1245,7 +1254,20 @@ impl Evaluator {
         period: &Period,
         as_of: Option<i64>,
     ) -> Result<(Scorecard, Findings), EvalError> {
-        self.evaluate(period, as_of, true)
+        self.evaluate(period, as_of, true, false)
+    }
+
+    /// [`Evaluator::explain`], and with `all` every item measured, not only those that
+    /// counted against an indicator: met clocks with their counted time, subjects and events
+    /// counted in a numerator, covered inventory (samples of means, sums and percentiles
+    /// are not listed).
+    pub fn explain_with(
+        &self,
+        period: &Period,
+        as_of: Option<i64>,
+        all: bool,
+    ) -> Result<(Scorecard, Findings), EvalError> {
+        self.evaluate(period, as_of, true, all)
     }
 
     /// Running clocks that will breach within `horizon` seconds after `now`.
@@ -1361,14 +1383,15 @@ impl Evaluator {
         period: &Period,
         as_of: Option<i64>,
         explain: bool,
+        all: bool,
     ) -> Result<(Scorecard, Findings), EvalError> {
         let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
         let (acc, findings) = if explain {
-            self.accumulate(period, as_of, true, self.all())?
+            self.accumulate(period, as_of, true, all, self.all())?
         } else {
             // explanations are sorted over all subjects, so only bare scoring is sliced
             let mut sum: Option<Partial> = None;
-            for part in self.in_slices(|sl| self.accumulate(period, as_of, false, sl)) {
+            for part in self.in_slices(|sl| self.accumulate(period, as_of, false, false, sl)) {
                 Partial::add_to(&mut sum, part?.0);
             }
             (sum.unwrap_or_default(), Vec::new())
@@ -1385,8 +1408,9 @@ impl Evaluator {
         &self,
         period: &Period,
         as_of: i64,
+        all: bool,
     ) -> Result<(Partial, Keyed), EvalError> {
-        self.accumulate(period, as_of, true, self.all())
+        self.accumulate(period, as_of, true, all, self.all())
     }
 
     /// What this evaluator's events add to each period's scorecard, as of `as_of`. Over
@@ -1395,7 +1419,7 @@ impl Evaluator {
     pub fn partials(&self, periods: &[Period], as_of: i64) -> Result<Vec<Partial>, EvalError> {
         periods
             .iter()
-            .map(|p| Ok(self.accumulate(p, as_of, false, self.all())?.0))
+            .map(|p| Ok(self.accumulate(p, as_of, false, false, self.all())?.0))
             .collect()
     }
 
@@ -1412,8 +1436,11 @@ impl Evaluator {
         period: &Period,
         as_of: i64,
         explain: bool,
+        all: bool,
         sl: Slice,
     ) -> Result<(Partial, Keyed), EvalError> {
+        // `all`: findings for every item measured, not only those against the indicator
+        let all = explain && all;
         let plan = &*self.plan;
         let view = self.view();
         let c = &plan.contract;
@@ -1500,13 +1527,18 @@ impl Evaluator {
                                         Outcome::Pending => x.pending += 1,
                                     }
                                 }
-                                if explain && run.outcome != Outcome::Met {
+                                if explain && (all || run.outcome != Outcome::Met) {
                                     push_finding(
                                         &mut findings,
                                         a,
                                         ii,
                                         &key,
-                                        finder.clock(subject, evs, &run),
+                                        finder.clock(
+                                            subject,
+                                            evs,
+                                            &run,
+                                            plan.calendar_name(def, product),
+                                        ),
                                     );
                                 }
                             }
@@ -1528,7 +1560,7 @@ impl Evaluator {
                                         x.against(product);
                                     }
                                 }
-                                if explain && d && !n {
+                                if explain && d && (all || !n) {
                                     push_finding(
                                         &mut findings,
                                         a,
@@ -1537,7 +1569,11 @@ impl Evaluator {
                                         finder.subject(
                                             subject,
                                             anchor,
-                                            "not counted in the numerator",
+                                            if n {
+                                                "counted in the numerator"
+                                            } else {
+                                                "not counted in the numerator"
+                                            },
                                         ),
                                     );
                                 }
@@ -1611,7 +1647,7 @@ impl Evaluator {
                                     x.against(product);
                                 }
                             }
-                            if explain && !h {
+                            if explain && (all || !h) {
                                 push_finding(
                                     &mut findings,
                                     a,
@@ -1620,7 +1656,11 @@ impl Evaluator {
                                     finder.subject(
                                         subject,
                                         inv,
-                                        "in the inventory, not covered in the period",
+                                        if h {
+                                            "in the inventory, covered in the period"
+                                        } else {
+                                            "in the inventory, not covered in the period"
+                                        },
                                     ),
                                 );
                             }
@@ -1687,13 +1727,21 @@ impl Evaluator {
                             if !num_ok {
                                 acc.against(product);
                             }
-                            if explain && !num_ok {
+                            if explain && (all || !num_ok) {
                                 push_finding(
                                     &mut findings,
                                     a,
                                     ii,
                                     &key,
-                                    finder.subject(x.subject, e, "not counted in the numerator"),
+                                    finder.subject(
+                                        x.subject,
+                                        e,
+                                        if num_ok {
+                                            "counted in the numerator"
+                                        } else {
+                                            "not counted in the numerator"
+                                        },
+                                    ),
                                 );
                             }
                         }
@@ -2332,6 +2380,8 @@ pub struct Finding {
     pub allowed: Option<i64>,
     /// due instant (RFC 3339), for absolute deadlines
     pub due: Option<String>,
+    /// the calendar whose working time `elapsed` and `allowed` count, for clocks
+    pub calendar: Option<String>,
     /// the events that moved the clock or make up the finding: (id, kind, at, step)
     pub events: Vec<FindingEvent>,
 }
@@ -2406,7 +2456,13 @@ impl Finder<'_> {
         }
     }
 
-    fn clock(&self, subject: u32, evs: &[Slim], run: &ClockRun) -> Finding {
+    fn clock(
+        &self,
+        subject: u32,
+        evs: &[Slim],
+        run: &ClockRun,
+        calendar: Option<String>,
+    ) -> Finding {
         Finding {
             subject: self.names.get(subject).to_string(),
             product: run
@@ -2424,6 +2480,7 @@ impl Finder<'_> {
             elapsed: run.due.is_none().then_some(run.elapsed),
             allowed: run.allowed,
             due: run.due.map(|d| format_instant(self.c.timezone, d)),
+            calendar: run.due.is_none().then_some(calendar).flatten(),
             events: run
                 .steps
                 .iter()
@@ -2440,6 +2497,7 @@ impl Finder<'_> {
             elapsed: None,
             allowed: None,
             due: None,
+            calendar: None,
             events: vec![self.event(anchor, None)],
         }
     }

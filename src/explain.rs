@@ -3,14 +3,13 @@
 use crate::eval::Finding;
 use crate::scorecard::{AssessmentCard, IndicatorCard, Scorecard};
 
-/// Formats seconds as `1h 05m 00s`.
+/// Formats seconds as `1h 05m 00s`, in hours however long: a clock counts working time
+/// on its calendar, so "days" would read as business days where they are 24-hour units.
 pub fn duration(secs: i64) -> String {
     let sign = if secs < 0 { "-" } else { "" };
     let s = secs.unsigned_abs();
-    let (d, h, m, s) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
-    if d > 0 {
-        format!("{sign}{d}d {h:02}h {m:02}m {s:02}s")
-    } else if h > 0 {
+    let (h, m, s) = (s / 3600, s % 3600 / 60, s % 60);
+    if h > 0 {
         format!("{sign}{h}h {m:02}m {s:02}s")
     } else {
         format!("{sign}{m}m {s:02}s")
@@ -83,6 +82,9 @@ pub fn render(
         } else if let Some(e) = f.elapsed {
             line.push_str(&format!(": {} counted", duration(e)));
         }
+        if let (Some(_), Some(cal)) = (f.elapsed, &f.calendar) {
+            line.push_str(&format!(" (working time on calendar `{cal}`)"));
+        }
         if let Some(d) = &f.due {
             line.push_str(&format!(": due {d}"));
         }
@@ -100,4 +102,55 @@ pub fn render(
         }
     }
     out
+}
+
+/// The header of [`csv_rows`].
+pub const CSV_HEADER: &str = "period,assessor,assessee,indicator,subject,product,status,counted_seconds,allowed_seconds,due,calendar,events\n";
+
+/// One CSV row per finding (subject or event) of one indicator in one assessment; `events`
+/// lists the finding's events as `step:kind:id@at` separated by spaces.
+pub fn csv_rows(
+    card: &Scorecard,
+    a: &AssessmentCard,
+    ic: &IndicatorCard,
+    findings: &[Finding],
+    out: &mut String,
+) {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for f in findings {
+        let events: Vec<String> = f
+            .events
+            .iter()
+            .map(|e| {
+                let step = e
+                    .step
+                    .map(|s| format!("{s:?}").to_lowercase())
+                    .unwrap_or_else(|| "event".into());
+                format!("{step}:{}:{}@{}", e.kind, e.id, e.at)
+            })
+            .collect();
+        let cells = [
+            field(&card.period),
+            field(&a.assessor),
+            field(&a.assessee),
+            field(&ic.id),
+            field(&f.subject),
+            field(&f.product),
+            field(&f.status),
+            n(f.elapsed),
+            n(f.allowed),
+            field(f.due.as_deref().unwrap_or("")),
+            field(f.calendar.as_deref().unwrap_or("")),
+            field(&events.join(" ")),
+        ];
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
 }

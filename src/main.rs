@@ -99,6 +99,10 @@ enum Command {
         events: PathBuf,
         #[arg(long)]
         indicator: String,
+        /// list every item measured (met and pending clocks with their counted time, subjects
+        /// counted in the numerator, covered inventory), not only what counted against it
+        #[arg(long)]
+        all: bool,
         #[arg(long)]
         assessee: Option<String>,
         #[arg(long)]
@@ -436,10 +440,11 @@ impl Source {
         &self,
         p: &Period,
         as_of: Option<i64>,
+        all: bool,
     ) -> Result<(Scorecard, slagrade::eval::Findings), Fail> {
         Ok(match self {
-            Source::Memory(ev) => ev.explain(p, as_of)?,
-            Source::Disk(s) => s.explain(p, as_of)?,
+            Source::Memory(ev) => ev.explain_with(p, as_of, all)?,
+            Source::Disk(s) => s.explain_with(p, as_of, all)?,
         })
     }
 }
@@ -626,6 +631,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             contract,
             events,
             indicator,
+            all,
             assessee,
             period,
             as_of,
@@ -649,8 +655,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 ));
             };
             let mut json_out = Vec::new();
+            let mut csv_out = String::from(slagrade::explain::CSV_HEADER);
             for p in &ps {
-                let (card, findings) = source.explain(p, as_of)?;
+                let (card, findings) = source.explain(p, as_of, all)?;
                 for (ai, a) in card.assessments.iter().enumerate() {
                     if assessee.as_deref().is_some_and(|x| x != a.assessee) {
                         continue;
@@ -664,7 +671,10 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                         .cloned()
                         .unwrap_or_default();
                     match format {
-                        Format::Json | Format::Csv => json_out.push(serde_json::json!({
+                        Format::Csv => {
+                            slagrade::explain::csv_rows(&card, a, ic, &list, &mut csv_out)
+                        }
+                        Format::Json => json_out.push(serde_json::json!({
                             "period": card.period,
                             "assessor": a.assessor,
                             "assessee": a.assessee,
@@ -680,8 +690,10 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                     }
                 }
             }
-            if format != Format::Table {
-                println!("{}", serde_json::to_string_pretty(&json_out)?);
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&json_out)?),
+                Format::Csv => print!("{csv_out}"),
+                Format::Table => {}
             }
             Ok(0)
         }

@@ -404,8 +404,18 @@ impl Spilled {
         period: &Period,
         as_of: Option<i64>,
     ) -> Result<(Scorecard, Findings), EvalError> {
+        self.explain_with(period, as_of, false)
+    }
+
+    /// [`Evaluator::explain_with`] over every partition.
+    pub fn explain_with(
+        &self,
+        period: &Period,
+        as_of: Option<i64>,
+        all: bool,
+    ) -> Result<(Scorecard, Findings), EvalError> {
         let at = as_of.or(self.max_at).unwrap_or(period.end);
-        let parts = self.each_part(|ev| ev.explain_part(period, at))?;
+        let parts = self.each_part(|ev| ev.explain_part(period, at, all))?;
         let mut sum: Option<Partial> = None;
         let mut all: Option<Keyed> = None;
         for (partial, keyed) in parts {
