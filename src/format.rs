@@ -5,13 +5,19 @@
 //! by position: a comment on a line of its own stays before the statement that follows it
 //! (inside the block when it precedes a closing brace); a comment after code on the same
 //! line stays at the end of that statement's line. Blank lines between statements are kept
-//! (several collapse into one). [`print`] prints a tree without a source (no comments).
+//! (several collapse into one). A list in braces (a deadline table, score bands, an event's
+//! attributes) prints on one line unless that line would be wider than [`WIDTH`] columns or a
+//! comment sits inside the list; then it prints one entry a line, each comment on its entry's
+//! row. [`print`] prints a tree without a source (no comments).
 
 use std::fmt::Write as _;
 
 use crate::ast::{self, Cond, Item, Span};
 use crate::diagnostic::Diagnostic;
 use crate::syntax::{self, Piece};
+
+/// The widest line a list in braces is kept on (in columns; a CJK character takes two).
+pub const WIDTH: usize = 100;
 
 /// Formats `.sla` source text into its canonical form.
 pub fn format(src: &str) -> Result<String, Vec<Diagnostic>> {
@@ -191,6 +197,62 @@ impl<'s> Printer<'s> {
         self.last_was_comment = false;
     }
 
+    /// A statement `head { a, b, c }` spanning `span`, its entries with their spans: on one
+    /// line, or one entry a line when that line is too wide or a comment sits in the list.
+    fn braced(&mut self, span: Span, head: &str, entries: &[(Span, String)]) {
+        let one = format!(
+            "{head} {{ {} }}",
+            join(entries.iter().map(|e| e.1.clone()), ", ")
+        );
+        let inner = self
+            .comments
+            .get(self.next_comment..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|c| c.start > span.start && c.start < span.end);
+        if !inner && self.indent * 2 + crate::scorecard::width(&one) <= WIDTH {
+            self.line(Some(span), &one);
+            return;
+        }
+        self.open(span.start, head);
+        let last = entries.len().saturating_sub(1);
+        for (i, (sp, text)) in entries.iter().enumerate() {
+            let text = if i < last {
+                format!("{text},")
+            } else {
+                text.clone()
+            };
+            self.line(Some(*sp), &text);
+        }
+        self.close(span);
+    }
+
+    /// A scoring statement (bands are a list in braces).
+    fn scoring_stmt(&mut self, sc: &ast::Scoring) {
+        match sc {
+            ast::Scoring::Bands {
+                bands,
+                otherwise,
+                span,
+            } => {
+                let mut entries: Vec<(Span, String)> = bands
+                    .iter()
+                    .map(|(op, a, b)| {
+                        (
+                            Span::new(a.span.start, b.span.end),
+                            format!("{} {} => {}", op.as_str(), q(a), q(b)),
+                        )
+                    })
+                    .collect();
+                if let Some(o) = otherwise {
+                    entries.push((o.span, format!("else => {}", q(o))));
+                }
+                self.braced(*span, "score bands", &entries);
+            }
+            _ => self.line(Some(scoring_span(sc)), &scoring(sc)),
+        }
+    }
+
     // -------------------------------------------------------------- file
 
     fn file(&mut self, f: &ast::File) {
@@ -220,6 +282,11 @@ impl<'s> Printer<'s> {
             Item::Calendar(c) => self.calendar(c),
             Item::Party(p) => self.party(p),
             Item::Category(c) => self.category(c),
+            Item::Event(e) if !e.attrs.is_empty() => {
+                let entries: Vec<(Span, String)> =
+                    e.attrs.iter().map(|a| (a.span, attr(a))).collect();
+                self.braced(e.span, &format!("event {}", e.kind.text()), &entries);
+            }
             Item::Event(e) => self.line(Some(e.span), &event(e)),
             Item::Subject(sd) => self.subject(sd),
             Item::Indicator(i) => self.indicator(i),
@@ -386,7 +453,7 @@ impl<'s> Printer<'s> {
                     self.line(Some(v.span), &format!("value {}", value(v)))
                 }
                 ast::IndicatorStmt::Target(t) => self.line(Some(t.span), &target(t)),
-                ast::IndicatorStmt::Score(sc) => self.line(Some(scoring_span(sc)), &scoring(sc)),
+                ast::IndicatorStmt::Score(sc) => self.scoring_stmt(sc),
                 ast::IndicatorStmt::Filter(c) => {
                     self.line(Some(cond_span(c)), &format!("filter {}", cond(c)))
                 }
@@ -398,6 +465,19 @@ impl<'s> Printer<'s> {
     fn clock(&mut self, c: &ast::ClockDecl) {
         self.open(c.span.start, &format!("clock {}", c.subject.name));
         for st in &c.stmts {
+            if let ast::ClockStmt::Deadline(ast::Deadline::ByAttr { attr, table, span }) = st {
+                let entries: Vec<(Span, String)> = table
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            Span::new(k.span.start, v.span.end),
+                            format!("{} => {}", k.name, q(v)),
+                        )
+                    })
+                    .collect();
+                self.braced(*span, &format!("deadline by {}", attr.name), &entries);
+                continue;
+            }
             let (span, text) = match st {
                 ast::ClockStmt::Start(m, sp) => (*sp, format!("start on {}", matches(m))),
                 ast::ClockStmt::Stop(m, sp) => (*sp, format!("stop on {}", matches(m))),
@@ -455,7 +535,7 @@ impl<'s> Printer<'s> {
                 self.line(Some(t.span), &target(t));
             }
             if let Some(sc) = &o.score {
-                self.line(Some(scoring_span(sc)), &scoring(sc));
+                self.scoring_stmt(sc);
             }
             if let Some(w) = &o.weight {
                 self.line(Some(w.span), &format!("weight {}", q(w)));
@@ -557,28 +637,28 @@ fn time(t: &ast::TimeLit) -> String {
 fn event(e: &ast::EventDecl) -> String {
     let mut out = format!("event {}", e.kind.text());
     if !e.attrs.is_empty() {
-        let attrs = join(
-            e.attrs.iter().map(|a| {
-                let ty = match &a.ty {
-                    ast::AttrTypeLit::Text(_) => "text".to_string(),
-                    ast::AttrTypeLit::Bool(_) => "bool".to_string(),
-                    ast::AttrTypeLit::Time(_) => "time".to_string(),
-                    ast::AttrTypeLit::Number(None, _) => "number".to_string(),
-                    ast::AttrTypeLit::Number(Some(u), _) => format!("number {}", unit(*u)),
-                    ast::AttrTypeLit::Enum(vs) => join(vs.iter().map(|v| v.name.clone()), " | "),
-                };
-                format!(
-                    "{}{}: {}",
-                    a.name.name,
-                    if a.optional { "?" } else { "" },
-                    ty
-                )
-            }),
-            ", ",
-        );
+        let attrs = join(e.attrs.iter().map(attr), ", ");
         let _ = write!(out, " {{ {attrs} }}");
     }
     out
+}
+
+/// One attribute of an event declaration: `source?: text`.
+fn attr(a: &ast::AttrDecl) -> String {
+    let ty = match &a.ty {
+        ast::AttrTypeLit::Text(_) => "text".to_string(),
+        ast::AttrTypeLit::Bool(_) => "bool".to_string(),
+        ast::AttrTypeLit::Time(_) => "time".to_string(),
+        ast::AttrTypeLit::Number(None, _) => "number".to_string(),
+        ast::AttrTypeLit::Number(Some(u), _) => format!("number {}", unit(*u)),
+        ast::AttrTypeLit::Enum(vs) => join(vs.iter().map(|v| v.name.clone()), " | "),
+    };
+    format!(
+        "{}{}: {}",
+        a.name.name,
+        if a.optional { "?" } else { "" },
+        ty
+    )
 }
 
 fn matches(ms: &[ast::EventMatch]) -> String {

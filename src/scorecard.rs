@@ -381,7 +381,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// Display width: CJK characters take two columns.
-fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     s.chars()
         .map(|c| {
             let u = c as u32;

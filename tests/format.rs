@@ -72,7 +72,10 @@ contract "c" {  # after the contract brace
     hours mon..fri 09:00-12:00, 13:30-17:30
     # before the closing brace of the calendar
   }  # after the calendar brace
-  event e.x { a: text, b?: bool }  # inside a statement
+  event e.x {
+    a: text,  # inside a statement
+    b?: bool
+  }
   payment {
     score >= 90 pays 100%
     back-to-back
@@ -98,6 +101,82 @@ fn hash_inside_strings_is_not_a_comment() {
 fn quantities_print_as_written() {
     let src = "contract \"c\" {\n  indicator i {\n    target >= 95%\n    weight 0.95\n    score linear 0.80 -> 0, 1200000.00 -> 100\n  }\n}\n";
     assert_eq!(format(src).unwrap(), src);
+}
+
+/// A contract around one clock indicator with the given deadline statement and scoring.
+fn with_clock(deadline: &str, score: &str) -> String {
+    format!(
+        "contract \"c\" {{\n  indicator i {{\n    clock t {{\n      stop on t.done\n{deadline}\n    }}\n{score}\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn comments_on_deadline_table_rows_stay_on_their_rows() {
+    let src = with_clock(
+        "      deadline by priority {\n        P1 => 15m,  # 一级\n        P2 => 30m,   # 二级\n        # the slow ones\n        P3 => 2h,\n        P4 => 4h  # 四级\n      }  # after the table",
+        "    score linear 80% -> 0, 95% -> 100",
+    );
+    let expected = with_clock(
+        "      deadline by priority {\n        P1 => 15m,  # 一级\n        P2 => 30m,  # 二级\n        # the slow ones\n        P3 => 2h,\n        P4 => 4h  # 四级\n      }  # after the table",
+        "    score linear 80% -> 0, 95% -> 100",
+    );
+    let out = format(&src).unwrap();
+    assert_eq!(out, expected);
+    assert_eq!(format(&out).unwrap(), out);
+    assert_eq!(parse(&out).unwrap(), parse(&src).unwrap());
+    // without comments, a short table is one line again
+    let bare = with_clock(
+        "      deadline by priority {\n        P1 => 15m,\n        P2 => 30m\n      }",
+        "    score zero-tolerance",
+    );
+    assert_eq!(
+        format(&bare).unwrap(),
+        with_clock(
+            "      deadline by priority { P1 => 15m, P2 => 30m }",
+            "    score zero-tolerance"
+        )
+    );
+}
+
+#[test]
+fn long_bands_and_tables_wrap_one_entry_a_line() {
+    // 115 columns on one line
+    let long = "    score bands { >= 100% => 100, >= 99% => 95, >= 98% => 90, >= 97% => 80, >= 96% => 70, >= 95% => 60, else => 0 }";
+    assert_eq!(long.chars().count(), 115);
+    let src = with_clock("      deadline 1h", long);
+    let expected = with_clock(
+        "      deadline 1h",
+        "    score bands {\n      >= 100% => 100,\n      >= 99% => 95,\n      >= 98% => 90,\n      >= 97% => 80,\n      >= 96% => 70,\n      >= 95% => 60,\n      else => 0\n    }",
+    );
+    let out = format(&src).unwrap();
+    assert_eq!(out, expected);
+    assert_eq!(format(&out).unwrap(), out);
+    assert_eq!(parse(&out).unwrap(), parse(&src).unwrap());
+    // a comment on a band's row stays there, in a list short enough for one line
+    let src = with_clock(
+        "      deadline 1h",
+        "    score bands {\n      >= 100% => 100,  # full marks\n      else => 0\n    }",
+    );
+    assert_eq!(format(&src).unwrap(), src);
+    // the same for a deadline table of many rows and a long event declaration
+    let rows: Vec<String> = (1..=12).map(|i| format!("P{i} => {i}h")).collect();
+    let src = with_clock(
+        &format!("      deadline by priority {{ {} }}", rows.join(", ")),
+        "    score zero-tolerance",
+    );
+    let wrapped: Vec<String> = rows.iter().map(|r| format!("        {r}")).collect();
+    let expected = with_clock(
+        &format!(
+            "      deadline by priority {{\n{}\n      }}",
+            wrapped.join(",\n")
+        ),
+        "    score zero-tolerance",
+    );
+    assert_eq!(format(&src).unwrap(), expected);
+    let src = "contract \"c\" {\n  event ticket.opened { priority: P1 | P2 | P3 | P4, source?: text, assignee?: text, due: time, waived?: bool }\n}\n";
+    let expected = "contract \"c\" {\n  event ticket.opened {\n    priority: P1 | P2 | P3 | P4,\n    source?: text,\n    assignee?: text,\n    due: time,\n    waived?: bool\n  }\n}\n";
+    assert_eq!(format(src).unwrap(), expected);
+    assert_eq!(format(expected).unwrap(), expected);
 }
 
 #[test]
