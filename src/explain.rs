@@ -38,7 +38,9 @@ pub fn render(
     ));
     out.push_str(&format!(
         "  value {} (target {}), score {} of 100, weight {}\n",
-        opt(ic.value),
+        ic.value
+            .map(|v| crate::scorecard::value_text(v, ic.unit))
+            .unwrap_or_else(|| "—".into()),
         ic.target,
         opt(ic.score),
         ic.weight
@@ -108,7 +110,7 @@ pub fn render(
 pub const CSV_HEADER: &str = "period,assessor,assessee,indicator,subject,product,status,counted_seconds,allowed_seconds,due,calendar,events\n";
 
 /// One CSV row per finding (subject or event) of one indicator in one assessment; `events`
-/// lists the finding's events as `step:kind:id@at` separated by spaces.
+/// lists the finding's events as `step at kind id`, separated by `; `.
 pub fn csv_rows(
     card: &Scorecard,
     a: &AssessmentCard,
@@ -133,7 +135,7 @@ pub fn csv_rows(
                     .step
                     .map(|s| format!("{s:?}").to_lowercase())
                     .unwrap_or_else(|| "event".into());
-                format!("{step}:{}:{}@{}", e.kind, e.id, e.at)
+                format!("{step} {} {} {}", e.at, e.kind, e.id)
             })
             .collect();
         let cells = [
@@ -148,7 +150,7 @@ pub fn csv_rows(
             n(f.allowed),
             field(f.due.as_deref().unwrap_or("")),
             field(f.calendar.as_deref().unwrap_or("")),
-            field(&events.join(" ")),
+            field(&events.join("; ")),
         ];
         out.push_str(&cells.join(","));
         out.push('\n');

@@ -341,7 +341,7 @@ impl IndicatorCard {
 
 /// A value as a person reads it: counts as integers, durations with their unit, shares and
 /// plain numbers as rounded.
-fn value_text(v: Decimal, unit: Unit) -> String {
+pub fn value_text(v: Decimal, unit: Unit) -> String {
     match unit {
         Unit::Millis => format!("{}ms", v.normalize()),
         Unit::Seconds => format!("{}s", v.normalize()),
