@@ -170,6 +170,23 @@ fn syntax_error_through_load() {
 // ------------------------------------------------------------------ calendars
 
 #[test]
+fn calendar_named_business_is_refused() {
+    // `calendar business` in a clock means the product's calendar: the name is reserved
+    let src = mini(&[
+        (
+            "calendar always { hours 24x7 }",
+            "calendar business { hours 24x7 }",
+        ),
+        (
+            "\"网络接入服务\" calendar always",
+            "\"网络接入服务\" calendar business",
+        ),
+    ]);
+    let d = case("calendar_named_business", &src, &[("E0122", 11, 12)]);
+    assert!(d[0].help.as_deref().unwrap().contains("rename it"));
+}
+
+#[test]
 fn inverted_hours() {
     let src = mini(&[("09:00-12:00", "12:00-09:00")]);
     let d = case("inverted_hours", &src, &[("E0113", 8, 20)]);

@@ -703,7 +703,7 @@ impl Ctx {
                 ClockStmt::Calendar(name) => {
                     if calendar.is_some() {
                         self.push(twice("calendar", name.span));
-                    } else if name.name == "business" {
+                    } else if name.name == super::calendars::RESERVED_CALENDAR {
                         calendar = Some(Res::Ok(ClockCalendar::Business));
                     } else {
                         calendar = Some(match self.calendar_ref(name) {

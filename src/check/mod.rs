@@ -31,6 +31,7 @@
 //! | E0119 | unknown calendar |
 //! | E0120 | calendar has no working hours |
 //! | E0121 | calendar cannot be built |
+//! | E0122 | a calendar is named `business`, which clocks reserve for the product's calendar |
 //! | E0130 | duplicate party |
 //! | E0131 | unknown party role (expected `client`, `prime`, `sub` or `third`) |
 //! | E0132 | fee currency differs from the contract currency |
