@@ -524,6 +524,16 @@ fn payment_overlap() {
     case("payment_overlap", &src, &[("E0211", 67, 5)]);
 }
 
+#[test]
+fn contract_without_assessments_warns() {
+    let src = mini(&[(
+        "  assess prime by bureau { scope all }\n  assess netco by prime {\n    override response { target >= 97% }\n  }\n",
+        "",
+    )]);
+    let d = case("no_assess", &src, &[("W0104", 1, 10)]);
+    assert_eq!(d[0].severity, Severity::Warning);
+}
+
 // ------------------------------------------------------------------ several findings
 
 #[test]

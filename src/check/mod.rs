@@ -88,6 +88,7 @@
 //! | W0101 | the contract has parties but none with role `prime` |
 //! | W0102 | a product is covered by two subcontractors (ambiguous back-to-back) |
 //! | W0103 | indicator weights do not sum to 100 |
+//! | W0104 | the contract has no `assess` (an evaluation scores nobody) |
 
 mod assess;
 mod calendars;
@@ -298,6 +299,19 @@ impl Ctx {
                 _ => None,
             })
             .collect();
+        if assessments.is_empty() {
+            self.push(
+                Diagnostic::warning(
+                    "W0104",
+                    "the contract has no `assess`: an evaluation scores nobody",
+                    self.name_span,
+                )
+                .with_label("contract without assessments")
+                .with_help(
+                    "add e.g. `assess prime by bureau { scope all }` (who is assessed, then by whom)",
+                ),
+            );
+        }
         self.assess_pass(&assessments);
         let payments: Vec<&ast::PaymentDecl> = decl
             .items
