@@ -475,6 +475,48 @@ fn deduct_per_zero() {
     case("deduct_per_zero", &src, &[("E0189", 56, 25)]);
 }
 
+#[test]
+fn flag_in_a_clock_filter_is_read() {
+    let src = mini(&[(
+        "value rate(met)",
+        "value rate(met)\n    filter not resolved",
+    )]);
+    let (ok, d) = diagnostics(&src);
+    assert!(ok && d.is_empty(), "{}", render(&d, &src, "x.sla", false));
+}
+
+#[test]
+fn flag_in_a_condition_on_single_events() {
+    let src = mini(&[(
+        "value mean(net.probe.latency_ms where ok == true)",
+        "filter resolved\n    value mean(net.probe.latency_ms where ok == true)",
+    )]);
+    let d = case("flag_on_single_events", &src, &[("E0186", 54, 12)]);
+    assert!(d[0].message.contains("is a flag of subject `ticket`"));
+}
+
+#[test]
+fn bare_condition_that_is_not_a_bool_attribute() {
+    let src = mini(&[("where ok == true", "where okay")]);
+    let d = case("bare_condition_not_a_bool", &src, &[("E0186", 54, 43)]);
+    assert_eq!(
+        d[0].message,
+        "`okay` is not a bool attribute of `net.probe`"
+    );
+    assert_eq!(d[0].help.as_deref(), Some("available: `ok`"));
+}
+
+#[test]
+fn bare_condition_on_a_subject() {
+    let src = mini(&[("value rate(met)", "value rate(met)\n    filter resolvd")]);
+    let d = case("bare_condition_on_a_subject", &src, &[("E0186", 47, 12)]);
+    assert_eq!(
+        d[0].message,
+        "`resolvd` is neither a flag of subject `ticket` nor a bool attribute of `ticket.opened`"
+    );
+    assert_eq!(d[0].help.as_deref(), Some("did you mean `resolved`?"));
+}
+
 // ------------------------------------------------------------------ assessments and payment
 
 #[test]

@@ -593,6 +593,63 @@ fn indicator_filter_on_a_clock_leaves_other_subjects_out() {
     assert_eq!(r.clocks(0, "fx"), (1, 0, 0));
 }
 
+#[test]
+fn indicator_filter_on_a_clock_reads_the_subjects_flags() {
+    // The waiver model of a committee: a waived job's clock is left out of the rate.
+    let decls = r#"  event job.created
+  event job.done
+  event job.waived
+  event job.unwaived
+  subject job {
+    anchor job.created
+    flag waived set on job.waived clear on job.unwaived
+  }
+  indicator fw "fw" {
+    level process
+    weight 1
+    filter not waived
+    clock job {
+      stop on job.done
+      deadline 1h
+      calendar always
+    }
+    value rate(met)
+    target >= 90%
+    score linear 0% -> 0, 100% -> 100
+  }
+  assess v by c { scope all }"#;
+    let x = "a.x";
+    let lines = vec![
+        // J1: 30m → met
+        ev("j1c", "2026-03-02T10:00:00Z", "job.created", "J1", x, ""),
+        ev("j1d", "2026-03-02T10:30:00Z", "job.done", "J1", x, ""),
+        // J2: 2h → breached, but waived → left out
+        ev("j2c", "2026-03-02T10:00:00Z", "job.created", "J2", x, ""),
+        ev("j2d", "2026-03-02T12:00:00Z", "job.done", "J2", x, ""),
+        ev("j2w", "2026-03-03T09:00:00Z", "job.waived", "J2", x, ""),
+        // J3: 3h → breached; waived, then the waiver withdrawn → counts
+        ev("j3c", "2026-03-02T10:00:00Z", "job.created", "J3", x, ""),
+        ev("j3d", "2026-03-02T13:00:00Z", "job.done", "J3", x, ""),
+        ev("j3w", "2026-03-03T09:00:00Z", "job.waived", "J3", x, ""),
+        ev("j3u", "2026-03-04T09:00:00Z", "job.unwaived", "J3", x, ""),
+        // J4: 20m → met
+        ev("j4c", "2026-03-05T10:00:00Z", "job.created", "J4", x, ""),
+        ev("j4d", "2026-03-05T10:20:00Z", "job.done", "J4", x, ""),
+        // J5: 2h → breached; waived only after as_of → counts
+        ev("j5c", "2026-03-05T10:00:00Z", "job.created", "J5", x, ""),
+        ev("j5d", "2026-03-05T12:00:00Z", "job.done", "J5", x, ""),
+        ev("j5w", "2026-04-02T09:00:00Z", "job.waived", "J5", x, ""),
+    ];
+    let r = run(decls, &lines, "2026-03", "2026-04-01T00:00:00Z");
+    // counted: J1 met, J3 breached, J4 met, J5 breached (J2 waived) → 2 / 4 = 0.5 → 50
+    assert_eq!(r.clocks(0, "fw"), (2, 2, 0));
+    assert_eq!(r.vs(0, "fw"), (Some("0.5000"), Some("50.00")));
+    // as of Mar 3 12:00: J2 and J3 are waived, J4 and J5 not yet created → J1 alone, met
+    let r = run(decls, &lines, "2026-03", "2026-03-03T12:00:00Z");
+    assert_eq!(r.clocks(0, "fw"), (1, 0, 0));
+    assert_eq!(r.vs(0, "fw"), (Some("1.0000"), Some("100.00")));
+}
+
 // ---------------------------------------------------------------------------------- ratios
 
 #[test]

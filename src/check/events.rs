@@ -520,20 +520,60 @@ impl Ctx {
             .filter(|a| a.ty == AttrType::Bool)
             .map(|a| a.name.clone())
             .collect();
-        let mut what = format!("a bool attribute of `{kname}`");
-        if let Some((sname, flags)) = subj {
-            cands.extend(flags);
-            what = format!("a flag of subject `{sname}` nor {what}");
+        if subj.is_none() {
+            // A flag of some subject, used where no subject is known: say so.
+            let owners: Vec<String> = self
+                .subjects
+                .iter()
+                .flatten()
+                .filter(|s| s.flags.iter().any(|f| f.name == name.name))
+                .map(|s| s.name.clone())
+                .collect();
+            if let Some(owner) = owners.first() {
+                self.push(
+                    Diagnostic::error(
+                        "E0186",
+                        format!(
+                            "`{}` is a flag of subject `{owner}`, but this condition is on single `{kname}` events, which have no flags",
+                            name.name
+                        ),
+                        name.span,
+                    )
+                    .with_label("a flag cannot be read here")
+                    .with_help(format!(
+                        "flags are read in conditions on subjects: `count({owner} where {})`, or the `filter` of an indicator with `clock {owner}`; an event's condition reads only its attributes",
+                        name.name
+                    )),
+                );
+                return None;
+            }
         }
-        let d = Diagnostic::error(
-            "E0186",
-            format!("`{}` is neither {what}", name.name),
-            name.span,
-        )
-        .with_label("unknown flag or attribute");
-        let fallback = if cands.is_empty() {
+        let has_subject = subj.is_some();
+        let (message, label) = match subj {
+            Some((sname, flags)) => {
+                cands.extend(flags);
+                (
+                    format!(
+                        "`{}` is neither a flag of subject `{sname}` nor a bool attribute of `{kname}`",
+                        name.name
+                    ),
+                    "unknown flag or attribute",
+                )
+            }
+            None => (
+                format!("`{}` is not a bool attribute of `{kname}`", name.name),
+                "unknown attribute",
+            ),
+        };
+        let d = Diagnostic::error("E0186", message, name.span).with_label(label);
+        let fallback = if cands.is_empty() && has_subject {
             "declare a flag on the subject (`flag NAME set on KIND`) or a bool attribute"
                 .to_string()
+        } else if cands.is_empty() {
+            format!(
+                "declare it on the event kind: `event {kname} {{ {}: bool }}`",
+                name.name
+            )
         } else {
             format!("available: {}", util::list(&cands))
         };

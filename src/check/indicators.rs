@@ -745,10 +745,11 @@ impl Ctx {
                 .with_help("add e.g. `deadline 15m`, `deadline by priority { P1 => 15m, .. }` or `deadline at due`"),
             );
         }
-        // An indicator filter restricts which subjects count, judged on the anchor event.
+        // An indicator filter restricts which subjects count, judged on the anchor event and
+        // the subject's flags.
         let mut clock_filter = None;
         if let (Some(f), Some(a)) = (filter, anchor) {
-            if let Res::Ok(cond) = self.opt_cond(None, Some(f), a, None) {
+            if let Res::Ok(cond) = self.opt_cond(None, Some(f), a, subject) {
                 clock_filter = cond;
             }
         }

@@ -67,7 +67,7 @@
 //! | E0183 | invalid duration (needs a unit `s`, `m`, `h`, `d`; whole seconds; positive) |
 //! | E0184 | unit mismatch |
 //! | E0185 | literal of the wrong type in a condition, or an operator the type does not support |
-//! | E0186 | bare condition that is neither a flag nor a `bool` attribute |
+//! | E0186 | bare condition that is neither a flag (where a subject is known) nor a `bool` attribute |
 //! | E0187 | invalid linear scoring (exactly two points with different values) |
 //! | E0188 | score outside 0 ..= 100 |
 //! | E0189 | invalid deduction (`points` and `per` must be positive, `cap` within 0 ..= 100) |
