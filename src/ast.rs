@@ -462,6 +462,8 @@ pub enum Literal {
     Number(Quantity),
     /// a bare word or dotted path: `P1`, `monitoring`, `network.*`
     Path(Path),
+    /// a date: parsed only so that the checker can refuse it with a clear message
+    Date(DateLit),
 }
 
 /// `target >= 95%`

@@ -675,6 +675,7 @@ fn literal(l: &ast::Literal) -> String {
         ast::Literal::Bool(b, _) => b.to_string(),
         ast::Literal::Number(n) => q(n),
         ast::Literal::Path(p) => p.text(),
+        ast::Literal::Date(d) => d.date.to_string(),
     }
 }
 

@@ -1450,6 +1450,7 @@ fn literal(p: P) -> Res<ast::Literal> {
         Rule::k_true => ast::Literal::Bool(true, span),
         Rule::k_false => ast::Literal::Bool(false, span),
         Rule::quantity => ast::Literal::Number(quantity(p)?),
+        Rule::date => ast::Literal::Date(date(p)?),
         Rule::path => ast::Literal::Path(path(p)),
         _ => return Err(internal(span)),
     })

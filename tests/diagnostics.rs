@@ -517,6 +517,18 @@ fn bare_condition_on_a_subject() {
     assert_eq!(d[0].help.as_deref(), Some("did you mean `resolved`?"));
 }
 
+#[test]
+fn date_in_a_condition() {
+    let src = mini(&[(
+        "value rate(met)",
+        "value rate(met)\n    filter at < 2026-07-01",
+    )]);
+    let d = case("date_in_condition", &src, &[("E0194", 47, 17)]);
+    assert!(d[0]
+        .message
+        .starts_with("dates are not allowed in conditions"));
+}
+
 // ------------------------------------------------------------------ assessments and payment
 
 #[test]

@@ -285,6 +285,7 @@ fn literal() -> impl Strategy<Value = Literal> {
         any::<bool>().prop_map(|b| Literal::Bool(b, sp())),
         quantity().prop_map(Literal::Number),
         path().prop_map(Literal::Path),
+        date().prop_map(Literal::Date),
     ]
 }
 

@@ -382,6 +382,9 @@ impl Ctx {
             }
             ast::Cond::Flag(name) => self.bare_cond(name, kind, subject),
             ast::Cond::In { attr, values, span } => {
+                if self.dates_refused(values) {
+                    return None;
+                }
                 if attr.name == "product" && !self.has_attr(kind, "product") {
                     return self.product_cond(values, false);
                 }
@@ -405,6 +408,9 @@ impl Ctx {
                 value,
                 span,
             } => {
+                if self.dates_refused(std::slice::from_ref(value)) {
+                    return None;
+                }
                 if attr.name == "product"
                     && !self.has_attr(kind, "product")
                     && matches!(op, CmpOp::Eq | CmpOp::Ne)
@@ -420,6 +426,26 @@ impl Ctx {
                 })
             }
         }
+    }
+
+    /// E0194 for every date among the literals of a condition; true when there was one.
+    fn dates_refused(&mut self, values: &[ast::Literal]) -> bool {
+        let mut found = false;
+        for v in values {
+            if let ast::Literal::Date(d) = v {
+                found = true;
+                self.push(
+                    Diagnostic::error(
+                        "E0194",
+                        format!("dates are not allowed in conditions, found `{}`", d.date),
+                        d.span,
+                    )
+                    .with_label("a date")
+                    .with_help("conditions compare attributes with numbers, names and strings, not with dates or times (an event's `at` is not an attribute); which events count is decided by their period within the `term`"),
+                );
+            }
+        }
+        found
     }
 
     fn has_attr(&self, kind: KindId, name: &str) -> bool {
@@ -722,6 +748,7 @@ pub(crate) fn literal_span(l: &ast::Literal) -> ast::Span {
         ast::Literal::Bool(_, s) => *s,
         ast::Literal::Number(q) => q.span,
         ast::Literal::Path(p) => p.span,
+        ast::Literal::Date(d) => d.span,
     }
 }
 
@@ -731,5 +758,6 @@ fn literal_words(l: &ast::Literal) -> String {
         ast::Literal::Bool(b, _) => format!("`{b}`"),
         ast::Literal::Number(q) => format!("the number `{}`", util::quantity_text(q)),
         ast::Literal::Path(p) => format!("`{}`", p.text()),
+        ast::Literal::Date(d) => format!("the date `{}`", d.date),
     }
 }

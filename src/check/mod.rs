@@ -74,6 +74,7 @@
 //! | E0190 | percentile outside (0, 100] |
 //! | E0191 | duplicate key in a deadline table |
 //! | E0192 | unknown indicator |
+//! | E0194 | a date in a condition (conditions cannot compare dates or times) |
 //! | E0199 | internal checker error (a bug; please report it) |
 //! | E0200 | a party assesses itself |
 //! | E0201 | `scope covered` for a party that covers no product |
