@@ -476,6 +476,61 @@ fn deduct_per_zero() {
 }
 
 #[test]
+fn deduct_per_unit_of_a_share_the_target_wants_high() {
+    // "每次扣1分" read as `deduct 1 per 1`: on `rate(met)` it deducts for the clocks met
+    let src = mini(&[(
+        "score linear 80% -> 0, 95% -> 100",
+        "score deduct 1 per 1 cap 10",
+    )]);
+    let d = case("deduct_on_a_high_share", &src, &[("E0193", 48, 5)]);
+    assert!(d[0].message.contains("the share of clocks met"));
+    assert!(d[0].help.as_deref().unwrap().contains("score linear"));
+}
+
+#[test]
+fn deduct_in_an_override_on_a_share_the_target_wants_high() {
+    let src = mini(&[(
+        "override response { target >= 97% }",
+        "override response { score deduct 5 per 1% }",
+    )]);
+    case(
+        "deduct_on_a_high_share_override",
+        &src,
+        &[("E0193", 61, 25)],
+    );
+}
+
+/// The latency indicator turned into a failure share that should stay low.
+const FAILURE_SHARE: &str = "value ratio(count(net.probe where not ok), count(net.probe))\n    target <= 1%\n    score deduct 10 per ";
+
+#[test]
+fn deduct_on_a_low_share_needs_a_percentage() {
+    let src = mini(&[(
+        "value mean(net.probe.latency_ms where ok == true)\n    target <= 50ms\n    score linear 50ms -> 100, 200ms -> 0",
+        &format!("{FAILURE_SHARE}1"),
+    )]);
+    let d = case(
+        "deduct_on_a_low_share_per_plain",
+        &src,
+        &[("E0193", 56, 25)],
+    );
+    assert!(d[0].message.contains("per 100%"), "{}", d[0].message);
+    // the same step as a fraction is fine
+    let src = mini(&[(
+        "value mean(net.probe.latency_ms where ok == true)\n    target <= 50ms\n    score linear 50ms -> 100, 200ms -> 0",
+        &format!("{FAILURE_SHARE}0.01"),
+    )]);
+    let (ok, d) = diagnostics(&src);
+    assert!(ok && d.is_empty(), "{}", render(&d, &src, "x.sla", false));
+    let src = mini(&[(
+        "value mean(net.probe.latency_ms where ok == true)\n    target <= 50ms\n    score linear 50ms -> 100, 200ms -> 0",
+        &format!("{FAILURE_SHARE}1%"),
+    )]);
+    let (ok, d) = diagnostics(&src);
+    assert!(ok && d.is_empty(), "{}", render(&d, &src, "x.sla", false));
+}
+
+#[test]
 fn flag_in_a_clock_filter_is_read() {
     let src = mini(&[(
         "value rate(met)",

@@ -165,6 +165,30 @@ impl Ctx {
                 ok = false;
                 continue;
             }
+            // A deduction on a share, with the target and scoring in force here.
+            let declared = self.indicators.get(idx).cloned().flatten();
+            if let Some(ind) = declared {
+                let before = self.error_count();
+                let op = o.target.as_ref().map_or(ind.terms.target.op, |t| t.op);
+                match (&o.score, &o.target, &ind.terms.scoring) {
+                    (Some(s), _, _) => self.share_deduction(s, unit, op, &ind.measure, &id),
+                    (None, Some(t), crate::contract::Scoring::Deduct { .. })
+                        if unit == crate::contract::Unit::Fraction
+                            && matches!(t.op, CmpOp::Ge | CmpOp::Gt) =>
+                    {
+                        self.push(super::indicators::high_share_deduction(
+                            &ind.measure,
+                            &id,
+                            t.span,
+                        ));
+                    }
+                    _ => {}
+                }
+                if self.error_count() > before {
+                    ok = false;
+                    continue;
+                }
+            }
             out.push((
                 idx,
                 Override {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::{util, Ctx, Res};
-use crate::ast::{self, Arg, ClockStmt, IndicatorStmt};
+use crate::ast::{self, Arg, ClockStmt, CmpOp, IndicatorStmt};
 use crate::contract::{
     AttrType, ClockCalendar, ClockDef, Counted, Deadline, EventMatch, EventSel, Indicator, Level,
     Measure, Scoring, Target, Terms, Unit,
@@ -200,6 +200,11 @@ impl Ctx {
             (Some(s), Some(u)) => self.scoring(s, u, id),
             (Some(_), None) => None,
         };
+        if let (Some(s), Some(t), Some((m, u)), Some(_), Some(_)) =
+            (st.score, st.target, &measure, &target, &scoring)
+        {
+            self.share_deduction(s, *u, t.op, m, id);
+        }
         if self.error_count() > errors {
             return None;
         }
@@ -236,6 +241,47 @@ impl Ctx {
             .with_help("write e.g. `weight 10`; to leave an indicator out, remove it"),
         );
         None
+    }
+
+    /// E0193: `score deduct` on a share. A deduction grows with the value, so on a share the
+    /// target wants high (`rate(met)`: clocks met) it takes points for what went well; on a
+    /// share that should stay low, a plain `per 1` is per 100% (the whole range).
+    pub(crate) fn share_deduction(
+        &mut self,
+        s: &ast::Scoring,
+        unit: Unit,
+        op: CmpOp,
+        measure: &Measure,
+        id: &str,
+    ) {
+        let ast::Scoring::Deduct {
+            points, per, span, ..
+        } = s
+        else {
+            return;
+        };
+        if unit != Unit::Fraction {
+            return;
+        }
+        if matches!(op, CmpOp::Ge | CmpOp::Gt) {
+            self.push(high_share_deduction(measure, id, *span));
+            return;
+        }
+        // A plain `per 1` reads as "per occurrence", but on a share it is per 100%.
+        if per.unit.is_none() && per.number == Decimal::ONE {
+            let most = util::quantity_text(points);
+            self.push(
+                Diagnostic::error(
+                    "E0193",
+                    format!(
+                        "on a share, `per 1` means per 100%, the whole range of the value: at most {most} points can ever be deducted"
+                    ),
+                    per.span,
+                )
+                .with_label("per 100%")
+                .with_help("write `per 1%` to deduct per percentage point; to deduct per failure, deduct from a count such as `value count(KIND where ...)`"),
+            );
+        }
     }
 
     pub(crate) fn target(&mut self, t: &ast::Target, unit: Unit, id: &str) -> Option<Target> {
@@ -963,6 +1009,27 @@ fn deadline_span(d: &ast::Deadline) -> ast::Span {
         | ast::Deadline::ByAttr { span: s, .. }
         | ast::Deadline::At(_, s) => *s,
     }
+}
+
+/// E0193 for a deduction on a share the target wants high; `span` is the deduction, or the
+/// target of an override that turned the share's target around.
+pub(crate) fn high_share_deduction(measure: &Measure, id: &str, span: ast::Span) -> Diagnostic {
+    let what = match measure {
+        Measure::ClockRate(_) => "the share of clocks met",
+        Measure::Coverage { .. } => "the share of the inventory covered",
+        _ => "a share",
+    };
+    Diagnostic::error(
+        "E0193",
+        format!(
+            "`score deduct` on `{id}` takes points for every unit of {what}, which the target wants high: the better the service, the lower the score"
+        ),
+        span,
+    )
+    .with_label("deducts for what went well")
+    .with_help(
+        "score a share with `score linear` or `score bands` (`score linear 90% -> 0, 100% -> 100` takes 10 points per percentage point below 100%); `deduct` is meant for counts such as `value count(security.incident)`; deducting per breached clock is not supported yet",
+    )
 }
 
 fn set_once<'a, T>(cx: &mut Ctx, slot: &mut Option<&'a T>, v: &'a T, what: &str, span: ast::Span) {

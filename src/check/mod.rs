@@ -74,6 +74,7 @@
 //! | E0190 | percentile outside (0, 100] |
 //! | E0191 | duplicate key in a deadline table |
 //! | E0192 | unknown indicator |
+//! | E0193 | `score deduct` on a share the target wants high, or a plain `per 1` on a share |
 //! | E0194 | a date in a condition (conditions cannot compare dates or times) |
 //! | E0199 | internal checker error (a bug; please report it) |
 //! | E0200 | a party assesses itself |
