@@ -331,6 +331,8 @@ pub enum IndicatorStmt {
     Level(Ident),
     /// `weight 15`
     Weight(Quantity),
+    /// `report only`: scored and shown, but left out of every roll-up (instead of `weight`)
+    ReportOnly(Span),
     Clock(ClockDecl),
     /// `value <expr>`
     Value(ValueExpr),
@@ -527,6 +529,8 @@ pub struct OverrideDecl {
     pub target: Option<Target>,
     pub score: Option<Scoring>,
     pub weight: Option<Quantity>,
+    /// `report only`: the indicator leaves the roll-ups of these assessments
+    pub report_only: Option<Span>,
     pub span: Span,
 }
 

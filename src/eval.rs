@@ -1772,6 +1772,7 @@ impl Plan {
                     title_en: ind.title_en.clone(),
                     level: ind.level,
                     weight: terms.weight,
+                    report_only: terms.report_only,
                     value,
                     score: s,
                     target: target_text(&terms.target, ind.unit),
@@ -1785,7 +1786,7 @@ impl Plan {
                 score::weighted_mean(
                     cards
                         .iter()
-                        .filter(|i| lvl.is_none_or(|l| i.level == l))
+                        .filter(|i| !i.report_only && lvl.is_none_or(|l| i.level == l))
                         .filter_map(|i| i.score.map(|s| (i.weight, s))),
                 )
                 .map(|s| score::round(s, c.round_score))
@@ -1861,14 +1862,15 @@ impl Plan {
         let total_weight: Decimal = top_card
             .indicators
             .iter()
-            .filter(|i| i.score.is_some())
+            .filter(|i| i.score.is_some() && !i.report_only)
             .map(|i| i.weight)
             .sum();
-        // lost points and who caused them, per indicator
+        // lost points and who caused them, per indicator (report-only ones lose none)
         let lost: Vec<(Decimal, &Acc)> = top_card
             .indicators
             .iter()
             .zip(acc.get(top).map(Vec::as_slice).unwrap_or(&[]))
+            .filter(|(i, _)| !i.report_only)
             .filter_map(|(i, x)| {
                 let s = i.score?;
                 (!total_weight.is_zero())

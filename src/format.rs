@@ -381,6 +381,7 @@ impl<'s> Printer<'s> {
                 ast::IndicatorStmt::Weight(w) => {
                     self.line(Some(w.span), &format!("weight {}", q(w)))
                 }
+                ast::IndicatorStmt::ReportOnly(sp) => self.line(Some(*sp), "report only"),
                 ast::IndicatorStmt::Clock(c) => self.clock(c),
                 ast::IndicatorStmt::Value(v) => {
                     self.line(Some(v.span), &format!("value {}", value(v)))
@@ -459,6 +460,9 @@ impl<'s> Printer<'s> {
             }
             if let Some(w) = &o.weight {
                 self.line(Some(w.span), &format!("weight {}", q(w)));
+            }
+            if let Some(sp) = o.report_only {
+                self.line(Some(sp), "report only");
             }
             self.close(o.span);
         }

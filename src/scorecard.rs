@@ -63,7 +63,10 @@ pub struct IndicatorCard {
     pub title_zh: Option<String>,
     pub title_en: Option<String>,
     pub level: Level,
+    /// weight in the roll-ups; zero when `report_only`
     pub weight: Decimal,
+    /// `report only`: scored and shown, but left out of every roll-up
+    pub report_only: bool,
     /// rounded value; `None` when not applicable
     pub value: Option<Decimal>,
     pub score: Option<Decimal>,
@@ -197,7 +200,11 @@ impl Scorecard {
                     };
                     [
                         name,
-                        i.weight.to_string(),
+                        if i.report_only {
+                            "report".to_string()
+                        } else {
+                            i.weight.to_string()
+                        },
                         opt(i.value),
                         i.target.clone(),
                         opt(i.score),
@@ -262,6 +269,9 @@ impl IndicatorCard {
         m.insert("id".into(), self.id.clone().into());
         m.insert("level".into(), self.level.as_str().into());
         m.insert("weight".into(), self.weight.to_string().into());
+        if self.report_only {
+            m.insert("report_only".into(), true.into());
+        }
         m.insert("value".into(), dec(self.value));
         m.insert("score".into(), dec(self.score));
         m.insert("target".into(), self.target.clone().into());

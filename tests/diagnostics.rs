@@ -584,6 +584,39 @@ fn date_in_a_condition() {
         .starts_with("dates are not allowed in conditions"));
 }
 
+#[test]
+fn report_only_and_weight_together() {
+    let src = mini(&[("weight 60", "weight 60\n    report only")]);
+    case("report_only_with_weight", &src, &[("E0195", 41, 5)]);
+}
+
+#[test]
+fn report_only_indicator_leaves_the_weight_sum() {
+    // latency is report only: the weights sum to 60 (response alone)
+    let src = mini(&[("weight 40", "report only")]);
+    let d = case("report_only_weights", &src, &[("W0103", 1, 10)]);
+    assert_eq!(d[0].message, "indicator weights sum to 60, not 100");
+}
+
+#[test]
+fn report_only_in_an_override() {
+    let src = mini(&[(
+        "override response { target >= 97% }",
+        "override response { report only }",
+    )]);
+    let (ok, d) = diagnostics(&src);
+    assert!(ok && d.is_empty(), "{}", render(&d, &src, "x.sla", false));
+    let src = mini(&[(
+        "override response { target >= 97% }",
+        "override response { report only weight 5 }",
+    )]);
+    case(
+        "report_only_with_weight_override",
+        &src,
+        &[("E0195", 61, 25)],
+    );
+}
+
 // ------------------------------------------------------------------ assessments and payment
 
 #[test]

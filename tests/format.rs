@@ -101,6 +101,14 @@ fn quantities_print_as_written() {
 }
 
 #[test]
+fn report_only_and_dates_print_canonically() {
+    let src = "contract \"c\" {\n  indicator i {\n    report   only\n    filter at<2026-07-01\n  }\n  assess a by b {\n    override i {   report only }\n  }\n}\n";
+    let want = "contract \"c\" {\n  indicator i {\n    report only\n    filter at < 2026-07-01\n  }\n  assess a by b {\n    override i {\n      report only\n    }\n  }\n}\n";
+    assert_eq!(format(src).unwrap(), want);
+    assert_eq!(format(want).unwrap(), want);
+}
+
+#[test]
 fn syntax_errors_are_reported() {
     let errs = format("contract \"c\" {\n  nonsense\n}\n").unwrap_err();
     assert_eq!(errs[0].code, "E0001");
@@ -143,6 +151,8 @@ const KEYWORDS: &[&str] = &[
     "indicator",
     "level",
     "weight",
+    "report",
+    "only",
     "value",
     "target",
     "filter",
@@ -427,6 +437,7 @@ fn indicator_stmt() -> impl Strategy<Value = IndicatorStmt> {
     prop_oneof![
         ident().prop_map(IndicatorStmt::Level),
         quantity().prop_map(IndicatorStmt::Weight),
+        Just(IndicatorStmt::ReportOnly(sp())),
         (ident(), prop::collection::vec(clock_stmt(), 0..5)).prop_map(|(subject, stmts)| {
             IndicatorStmt::Clock(ClockDecl {
                 subject,
@@ -650,12 +661,14 @@ fn item() -> impl Strategy<Value = Item> {
         prop::option::of(target()),
         prop::option::of(scoring()),
         prop::option::of(quantity()),
+        any::<bool>(),
     )
-        .prop_map(|(indicator, target, score, weight)| OverrideDecl {
+        .prop_map(|(indicator, target, score, weight, report)| OverrideDecl {
             indicator,
             target,
             score,
             weight,
+            report_only: report.then(sp),
             span: sp(),
         });
     let assess = (

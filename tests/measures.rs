@@ -1292,3 +1292,101 @@ fn rollup_levels_scope_override_and_payment() {
     // `cap deduction 30%` → 500 × 0.7 = 350.00
     assert_eq!(r.s(1, "fee_due"), Some("350.00"));
 }
+
+#[test]
+fn report_only_indicators_are_scored_but_left_out_of_every_rollup() {
+    let down = r#"  indicator down "down" {
+    level system
+    report only
+    value mean(obs.val.v where product in [a.y])
+    target <= 10
+    score linear 10 -> 100, 30 -> 0
+  }
+"#;
+    let decls = |down: &str, override_down: &str| {
+        format!(
+            r#"  event obs.val {{ v: number }}
+  event obs.hit
+  indicator up "up" {{
+    level system
+    weight 20
+    value mean(obs.val.v where product == a.x)
+    target >= 80
+    score linear 60 -> 0, 80 -> 100
+  }}
+{down}  indicator deducted "deducted" {{
+    level process
+    weight 20
+    value count(obs.hit)
+    target <= 0
+    score deduct 15 per 2 cap 40
+  }}
+  assess v by c {{
+    scope all
+  }}
+  assess s by v {{
+    scope a.y, o.*
+{override_down}    override deducted {{
+      report only
+    }}
+  }}"#
+        )
+    };
+    let val = |id: &str, p: &str, v: &str| {
+        ev(
+            id,
+            "2026-03-10T10:00:00Z",
+            "obs.val",
+            id,
+            p,
+            &format!(r#""v":{v}"#),
+        )
+    };
+    let hit = |id: &str, p: &str| ev(id, "2026-03-11T10:00:00Z", "obs.hit", id, p, "");
+    let lines = vec![
+        val("x1", "a.x", "50"),
+        val("x2", "a.x", "90"),
+        val("y1", "a.y", "5"),
+        val("y2", "a.y", "45"),
+        hit("h1", "a.x"),
+        hit("h2", "a.y"),
+        hit("h3", "o.d"),
+    ];
+    let with = decls(down, "    override down {\n      weight 10\n    }\n");
+    let r = run(&with, &lines, "2026-03", "2026-04-01T00:00:00Z");
+
+    // c → v: down is report only
+    // up: mean(50, 90) = 70 → (70 − 60) × 100 / 20 = 50
+    assert_eq!(r.vs(0, "up"), (Some("70.0000"), Some("50.00")));
+    // down is still measured and scored: mean(5, 45) = 25 → 100 − 15 × 100 / 20 = 25
+    assert_eq!(r.vs(0, "down"), (Some("25.0000"), Some("25.00")));
+    assert_eq!(r.ind(0, "down")["report_only"], true);
+    assert_eq!(r.ind(0, "down")["weight"], "0");
+    assert!(r.ind(0, "up").get("report_only").is_none());
+    // deducted: 3 hits → 15 × 3 / 2 = 22.5 → 77.5
+    assert_eq!(r.vs(0, "deducted"), (Some("3.0000"), Some("77.50")));
+    // system: up alone → 50 (with down weighted 10 it would be (1000 + 250) / 30 = 41.67)
+    assert_eq!(r.level(0, "system"), Some("50.00"));
+    assert_eq!(r.level(0, "process"), Some("77.50"));
+    // party: (20 × 50 + 20 × 77.5) / 40 = 2550 / 40 = 63.75
+    assert_eq!(r.s(0, "score"), Some("63.75"));
+
+    // v → s: the override weighs down 10 and makes deducted report only
+    assert_eq!(r.vs(1, "up"), (None, None));
+    assert_eq!(r.vs(1, "down"), (Some("25.0000"), Some("25.00")));
+    assert_eq!(r.ind(1, "down")["weight"], "10");
+    assert!(r.ind(1, "down").get("report_only").is_none());
+    // deducted: h2 (a.y), h3 (o.d) → 15 → 85, shown but not counted
+    assert_eq!(r.vs(1, "deducted"), (Some("2.0000"), Some("85.00")));
+    assert_eq!(r.ind(1, "deducted")["report_only"], true);
+    // process: nothing scored; party: down alone → 25
+    assert_eq!(r.level(1, "process"), None);
+    assert_eq!(r.s(1, "score"), Some("25.00"));
+
+    // c → v is exactly the assessment of the same contract without down
+    let without = run(&decls("", ""), &lines, "2026-03", "2026-04-01T00:00:00Z");
+    for key in ["score", "fee_due"] {
+        assert_eq!(r.s(0, key), without.s(0, key), "{key}");
+    }
+    assert_eq!(r.assessment(0)["levels"], without.assessment(0)["levels"]);
+}

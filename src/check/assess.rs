@@ -158,6 +158,11 @@ impl Ctx {
             let target = o.target.as_ref().map(|t| self.target(t, unit, &id));
             let scoring = o.score.as_ref().map(|s| self.scoring(s, unit, &id));
             let weight = o.weight.as_ref().map(|w| self.weight(w));
+            if let (Some(_), Some(r)) = (&o.weight, o.report_only) {
+                self.push(super::indicators::report_with_weight(r));
+                ok = false;
+                continue;
+            }
             if matches!(target, Some(None))
                 || matches!(scoring, Some(None))
                 || matches!(weight, Some(None))
@@ -195,6 +200,7 @@ impl Ctx {
                     target: target.flatten(),
                     scoring: scoring.flatten(),
                     weight: weight.flatten(),
+                    report_only: o.report_only.is_some(),
                 },
             ));
         }
@@ -215,6 +221,11 @@ impl Ctx {
                 }
                 if let Some(x) = o.weight {
                     t.weight = x;
+                    t.report_only = false;
+                }
+                if o.report_only {
+                    t.weight = Decimal::ZERO;
+                    t.report_only = true;
                 }
             }
             terms.push(t);
@@ -484,4 +495,5 @@ pub(crate) struct Override {
     target: Option<crate::contract::Target>,
     scoring: Option<crate::contract::Scoring>,
     weight: Option<Decimal>,
+    report_only: bool,
 }

@@ -28,6 +28,7 @@ const FUNCTIONS: [&str; 8] = [
 struct Stmts<'a> {
     level: Option<&'a ast::Ident>,
     weight: Option<&'a ast::Quantity>,
+    report_only: Option<&'a ast::Span>,
     clock: Option<&'a ast::ClockDecl>,
     value: Option<&'a ast::ValueExpr>,
     target: Option<&'a ast::Target>,
@@ -95,6 +96,9 @@ impl Ctx {
             match s {
                 IndicatorStmt::Level(i) => set_once(self, &mut st.level, i, "level", i.span),
                 IndicatorStmt::Weight(q) => set_once(self, &mut st.weight, q, "weight", q.span),
+                IndicatorStmt::ReportOnly(sp) => {
+                    set_once(self, &mut st.report_only, sp, "report only", *sp)
+                }
                 IndicatorStmt::Clock(c) => set_once(self, &mut st.clock, c, "clock", c.span),
                 IndicatorStmt::Value(v) => set_once(self, &mut st.value, v, "value", v.span),
                 IndicatorStmt::Target(t) => set_once(self, &mut st.target, t, "target", t.span),
@@ -142,15 +146,21 @@ impl Ctx {
                 }
             },
         };
-        let weight = match st.weight {
-            None => {
+        let weight = match (st.weight, st.report_only) {
+            (None, None) => {
                 self.push(missing(
                     "weight",
-                    "add e.g. `weight 10` (weights should sum to 100)",
+                    "add e.g. `weight 10` (weights should sum to 100), or `report only` to show the indicator without counting it in the scores",
                 ));
                 None
             }
-            Some(q) => self.weight(q),
+            (Some(q), None) => self.weight(q),
+            // a report-only indicator weighs nothing in any roll-up
+            (None, Some(_)) => Some(Decimal::ZERO),
+            (Some(_), Some(r)) => {
+                self.push(report_with_weight(*r));
+                None
+            }
         };
         self.weights.push(weight);
         let measure = match st.value {
@@ -220,6 +230,7 @@ impl Ctx {
                 target: target?,
                 scoring: scoring?,
                 weight: weight?,
+                report_only: st.report_only.is_some(),
             },
         })
     }
@@ -238,7 +249,7 @@ impl Ctx {
                 q.span,
             )
             .with_label("not a positive number")
-            .with_help("write e.g. `weight 10`; to leave an indicator out, remove it"),
+            .with_help("write e.g. `weight 10`; to show an indicator without counting it in the scores, write `report only` instead of a weight"),
         );
         None
     }
@@ -1030,6 +1041,17 @@ pub(crate) fn high_share_deduction(measure: &Measure, id: &str, span: ast::Span)
     .with_help(
         "score a share with `score linear` or `score bands` (`score linear 90% -> 0, 100% -> 100` takes 10 points per percentage point below 100%); `deduct` is meant for counts such as `value count(security.incident)`; deducting per breached clock is not supported yet",
     )
+}
+
+/// E0195: `report only` and a `weight` on one indicator or override.
+pub(crate) fn report_with_weight(report: ast::Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0195",
+        "`report only` and `weight` exclude each other",
+        report,
+    )
+    .with_label("report only, but weighed too")
+    .with_help("a report-only indicator has no weight: keep `weight N` to count it in the scores, or `report only` to show it without counting it")
 }
 
 fn set_once<'a, T>(cx: &mut Ctx, slot: &mut Option<&'a T>, v: &'a T, what: &str, span: ast::Span) {

@@ -54,7 +54,7 @@
 //! | E0170 | duplicate indicator |
 //! | E0171 | unknown level (expected `system`, `process` or `role`) |
 //! | E0172 | weight is not positive |
-//! | E0173 | an indicator lacks a required statement (`level`, `weight`, `value`, `target`, `score`) |
+//! | E0173 | an indicator lacks a required statement (`level`, `weight` or `report only`, `value`, `target`, `score`) |
 //! | E0174 | a statement is given twice in an indicator, clock or override |
 //! | E0175 | `rate(met)` without a `clock` |
 //! | E0176 | `clock` without `value rate(met)` |
@@ -76,6 +76,7 @@
 //! | E0192 | unknown indicator |
 //! | E0193 | `score deduct` on a share the target wants high, or a plain `per 1` on a share |
 //! | E0194 | a date in a condition (conditions cannot compare dates or times) |
+//! | E0195 | `report only` together with `weight` |
 //! | E0199 | internal checker error (a bug; please report it) |
 //! | E0200 | a party assesses itself |
 //! | E0201 | `scope covered` for a party that covers no product |
