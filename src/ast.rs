@@ -331,6 +331,8 @@ pub enum IndicatorStmt {
     Level(Ident),
     /// `weight 15`
     Weight(Quantity),
+    /// `report only`: scored and shown, but left out of every roll-up (instead of `weight`)
+    ReportOnly(Span),
     Clock(ClockDecl),
     /// `value <expr>`
     Value(ValueExpr),
@@ -462,6 +464,8 @@ pub enum Literal {
     Number(Quantity),
     /// a bare word or dotted path: `P1`, `monitoring`, `network.*`
     Path(Path),
+    /// a date: parsed only so that the checker can refuse it with a clear message
+    Date(DateLit),
 }
 
 /// `target >= 95%`
@@ -525,6 +529,8 @@ pub struct OverrideDecl {
     pub target: Option<Target>,
     pub score: Option<Scoring>,
     pub weight: Option<Quantity>,
+    /// `report only`: the indicator leaves the roll-ups of these assessments
+    pub report_only: Option<Span>,
     pub span: Span,
 }
 

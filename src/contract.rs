@@ -244,7 +244,11 @@ pub struct Indicator {
 pub struct Terms {
     pub target: Target,
     pub scoring: Scoring,
+    /// weight in the roll-ups; zero when `report_only`
     pub weight: Decimal,
+    /// `report only`: scored and shown, but left out of every roll-up (party and level
+    /// scores, back-to-back deductions)
+    pub report_only: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -1969,6 +1969,7 @@ impl Plan {
                     level: ind.level,
                     unit: ind.unit,
                     weight: terms.weight,
+                    report_only: terms.report_only,
                     value,
                     score: s,
                     target: target_text(&terms.target, ind.unit),
@@ -1982,7 +1983,7 @@ impl Plan {
                 score::weighted_mean(
                     cards
                         .iter()
-                        .filter(|i| lvl.is_none_or(|l| i.level == l))
+                        .filter(|i| !i.report_only && lvl.is_none_or(|l| i.level == l))
                         .filter_map(|i| i.score.map(|s| (i.weight, s))),
                 )
                 .map(|s| score::round(s, c.round_score))
@@ -2061,14 +2062,15 @@ impl Plan {
         let total_weight: Decimal = top_card
             .indicators
             .iter()
-            .filter(|i| i.score.is_some())
+            .filter(|i| i.score.is_some() && !i.report_only)
             .map(|i| i.weight)
             .sum();
-        // lost points and who caused them, per indicator
+        // lost points and who caused them, per indicator (report-only ones lose none)
         let lost: Vec<(Decimal, &Acc)> = top_card
             .indicators
             .iter()
             .zip(acc.get(top).map(Vec::as_slice).unwrap_or(&[]))
+            .filter(|(i, _)| !i.report_only)
             .filter_map(|(i, x)| {
                 let s = i.score?;
                 (!total_weight.is_zero())

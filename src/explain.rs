@@ -36,14 +36,18 @@ pub fn render(
         "{} → {} · {} · {} {}\n",
         a.assessor, a.assessee, card.period, ic.id, name
     ));
+    let weight = if ic.report_only {
+        "report only (not in the party score)".to_string()
+    } else {
+        format!("weight {}", ic.weight)
+    };
     out.push_str(&format!(
-        "  value {} (target {}), score {} of 100, weight {}\n",
+        "  value {} (target {}), score {} of 100, {weight}\n",
         ic.value
             .map(|v| crate::scorecard::value_text(v, ic.unit))
             .unwrap_or_else(|| "—".into()),
         ic.target,
         opt(ic.score),
-        ic.weight
     ));
     if let Some(c) = ic.clocks {
         out.push_str(&format!(
@@ -54,11 +58,11 @@ pub fn render(
     if let Some((n, d)) = ic.ratio {
         out.push_str(&format!("  {n} of {d} counted in the numerator\n"));
     }
-    if let (Some(s), Some(score)) = (ic.score, a.score) {
+    if let (Some(s), Some(score), false) = (ic.score, a.score, ic.report_only) {
         let total: rust_decimal::Decimal = a
             .indicators
             .iter()
-            .filter(|i| i.score.is_some())
+            .filter(|i| i.score.is_some() && !i.report_only)
             .map(|i| i.weight)
             .sum();
         if !total.is_zero() {

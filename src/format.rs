@@ -448,6 +448,7 @@ impl<'s> Printer<'s> {
                 ast::IndicatorStmt::Weight(w) => {
                     self.line(Some(w.span), &format!("weight {}", q(w)))
                 }
+                ast::IndicatorStmt::ReportOnly(sp) => self.line(Some(*sp), "report only"),
                 ast::IndicatorStmt::Clock(c) => self.clock(c),
                 ast::IndicatorStmt::Value(v) => {
                     self.line(Some(v.span), &format!("value {}", value(v)))
@@ -539,6 +540,9 @@ impl<'s> Printer<'s> {
             }
             if let Some(w) = &o.weight {
                 self.line(Some(w.span), &format!("weight {}", q(w)));
+            }
+            if let Some(sp) = o.report_only {
+                self.line(Some(sp), "report only");
             }
             self.close(o.span);
         }
@@ -755,6 +759,7 @@ fn literal(l: &ast::Literal) -> String {
         ast::Literal::Bool(b, _) => b.to_string(),
         ast::Literal::Number(n) => q(n),
         ast::Literal::Path(p) => p.text(),
+        ast::Literal::Date(d) => d.date.to_string(),
     }
 }
 

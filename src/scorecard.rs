@@ -89,7 +89,10 @@ pub struct IndicatorCard {
     pub level: Level,
     /// the unit of the value (how text and CSV print it)
     pub unit: Unit,
+    /// weight in the roll-ups; zero when `report_only`
     pub weight: Decimal,
+    /// `report only`: scored and shown, but left out of every roll-up
+    pub report_only: bool,
     /// rounded value; `None` when not applicable
     pub value: Option<Decimal>,
     pub score: Option<Decimal>,
@@ -242,7 +245,11 @@ impl Scorecard {
                     };
                     [
                         name,
-                        i.weight.to_string(),
+                        if i.report_only {
+                            "report".to_string()
+                        } else {
+                            i.weight.to_string()
+                        },
                         i.value
                             .map(|v| value_text(v, i.unit))
                             .unwrap_or_else(|| "—".into()),
@@ -318,6 +325,9 @@ impl IndicatorCard {
         m.insert("id".into(), self.id.clone().into());
         m.insert("level".into(), self.level.as_str().into());
         m.insert("weight".into(), self.weight.to_string().into());
+        if self.report_only {
+            m.insert("report_only".into(), true.into());
+        }
         m.insert("value".into(), dec(self.value));
         m.insert("score".into(), dec(self.score));
         m.insert("target".into(), self.target.clone().into());

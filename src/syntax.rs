@@ -96,6 +96,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::indicator_stmt => "an indicator statement",
         Rule::level_stmt => "`level LEVEL`",
         Rule::weight_stmt => "`weight N`",
+        Rule::report_stmt => "`report only`",
         Rule::value_stmt => "`value FUNCTION(...)`",
         Rule::target_stmt => "a target such as `target >= 95%`",
         Rule::filter_stmt => "`filter CONDITION`",
@@ -141,7 +142,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::scope_covered => "`scope covered`",
         Rule::scope_products => "`scope PRODUCTS`",
         Rule::override_decl => "an override",
-        Rule::override_stmt => "`target`, `score` or `weight`",
+        Rule::override_stmt => "`target`, `score`, `weight` or `report only`",
         Rule::payment_decl => "a payment block",
         Rule::payment_stmt => "a payment rule",
         Rule::pay_rule => "a payment rule such as `score >= 90 pays 100%`",
@@ -197,6 +198,8 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::k_indicator => "`indicator`",
         Rule::k_level => "`level`",
         Rule::k_weight => "`weight`",
+        Rule::k_report => "`report`",
+        Rule::k_only => "`only`",
         Rule::k_value => "`value`",
         Rule::k_target => "`target`",
         Rule::k_filter => "`filter`",
@@ -614,6 +617,8 @@ fn is_noise(r: Rule) -> bool {
             | Rule::k_indicator
             | Rule::k_level
             | Rule::k_weight
+            | Rule::k_report
+            | Rule::k_only
             | Rule::k_value
             | Rule::k_target
             | Rule::k_filter
@@ -1184,6 +1189,7 @@ fn indicator(mut k: Kids, span: Span) -> Res<ast::IndicatorDecl> {
                 Rule::weight_stmt => {
                     ast::IndicatorStmt::Weight(quantity(sk.next(Rule::quantity)?)?)
                 }
+                Rule::report_stmt => ast::IndicatorStmt::ReportOnly(sspan),
                 Rule::clock_decl => ast::IndicatorStmt::Clock(clock(sk, sspan)?),
                 Rule::value_stmt => ast::IndicatorStmt::Value(call(&sk.next(Rule::call)?)?),
                 Rule::target_stmt => ast::IndicatorStmt::Target(target(&s)?),
@@ -1450,6 +1456,7 @@ fn literal(p: P) -> Res<ast::Literal> {
         Rule::k_true => ast::Literal::Bool(true, span),
         Rule::k_false => ast::Literal::Bool(false, span),
         Rule::quantity => ast::Literal::Number(quantity(p)?),
+        Rule::date => ast::Literal::Date(date(p)?),
         Rule::path => ast::Literal::Path(path(p)),
         _ => return Err(internal(span)),
     })
@@ -1498,6 +1505,7 @@ fn override_decl(p: &P) -> Res<ast::OverrideDecl> {
         target: None,
         score: None,
         weight: None,
+        report_only: None,
         span,
     };
     for s in k {
@@ -1510,7 +1518,9 @@ fn override_decl(p: &P) -> Res<ast::OverrideDecl> {
             }
             Rule::target_stmt => return Err(duplicate("target", sspan)),
             Rule::score_stmt => return Err(duplicate("score", sspan)),
+            Rule::report_stmt if o.report_only.is_none() => o.report_only = Some(sspan),
             Rule::weight_stmt => return Err(duplicate("weight", sspan)),
+            Rule::report_stmt => return Err(duplicate("report only", sspan)),
             _ => return Err(internal(sspan)),
         }
     }

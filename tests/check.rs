@@ -416,6 +416,47 @@ fn indicator_filter_restricts_every_selection() {
 }
 
 #[test]
+fn report_only_resolves_to_no_weight_in_every_assessment_it_applies_to() {
+    let c = load_edited(
+        "\"Security incidents\" {\n    level system\n    weight 5",
+        "\"Security incidents\" {\n    level system\n    report only",
+    );
+    let si = c
+        .indicators
+        .iter()
+        .position(|i| i.id == "security_incidents")
+        .unwrap();
+    let t = &c.indicators[si].terms;
+    assert!(t.report_only);
+    assert_eq!(t.weight, Decimal::ZERO);
+    assert!(c
+        .indicators
+        .iter()
+        .filter(|i| i.id != "security_incidents")
+        .all(|i| !i.terms.report_only));
+    // the declared terms hold in every assessment (none overrides it)
+    assert!(c.assessments.iter().all(|a| a.terms[si].report_only));
+
+    let c = load_edited(
+        "      target >= 97%\n      score linear 85% -> 0, 97% -> 100\n",
+        "      report only\n",
+    );
+    let rt = c
+        .indicators
+        .iter()
+        .position(|i| i.id == "response_timeliness")
+        .unwrap();
+    assert!(!c.indicators[rt].terms.report_only);
+    assert_eq!(c.indicators[rt].terms.weight, d("15"));
+    // bureau → prime keeps the declared terms; prime → each subcontractor has it report only
+    assert!(!c.assessments[0].terms[rt].report_only);
+    for a in &c.assessments[1..] {
+        assert!(a.terms[rt].report_only);
+        assert_eq!(a.terms[rt].weight, Decimal::ZERO);
+    }
+}
+
+#[test]
 fn no_payment_block_pays_in_full() {
     let start = SRC.find("  payment {").unwrap();
     let end = start + SRC[start..].find("\n  }\n").unwrap() + 5;

@@ -123,6 +123,31 @@ fn exit_codes() {
 }
 
 #[test]
+fn a_contract_without_assessments_warns_on_check_and_eval() {
+    let src = std::fs::read_to_string(root().join(CONTRACT)).unwrap();
+    let (start, end) = (
+        src.find("  assess ").unwrap(),
+        src.find("  payment {").unwrap(),
+    );
+    let dir = std::env::temp_dir().join(format!("slagrade-noassess-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("no-assess.sla");
+    std::fs::write(&path, format!("{}{}", &src[..start], &src[end..])).unwrap();
+    let p = path.to_str().unwrap();
+    let out = slagrade(&["check", p]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("W0104") && err.contains("no `assess`"),
+        "{err}"
+    );
+    let out = slagrade(&["eval", p, EVENTS]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("W0104"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn explain_lists_breaches_with_their_events() {
     let out = slagrade(&[
         "explain",

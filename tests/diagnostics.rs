@@ -170,6 +170,23 @@ fn syntax_error_through_load() {
 // ------------------------------------------------------------------ calendars
 
 #[test]
+fn calendar_named_business_is_refused() {
+    // `calendar business` in a clock means the product's calendar: the name is reserved
+    let src = mini(&[
+        (
+            "calendar always { hours 24x7 }",
+            "calendar business { hours 24x7 }",
+        ),
+        (
+            "\"网络接入服务\" calendar always",
+            "\"网络接入服务\" calendar business",
+        ),
+    ]);
+    let d = case("calendar_named_business", &src, &[("E0122", 11, 12)]);
+    assert!(d[0].help.as_deref().unwrap().contains("rename it"));
+}
+
+#[test]
 fn inverted_hours() {
     let src = mini(&[("09:00-12:00", "12:00-09:00")]);
     let d = case("inverted_hours", &src, &[("E0113", 8, 20)]);
@@ -458,6 +475,148 @@ fn deduct_per_zero() {
     case("deduct_per_zero", &src, &[("E0189", 56, 25)]);
 }
 
+#[test]
+fn deduct_per_unit_of_a_share_the_target_wants_high() {
+    // "每次扣1分" read as `deduct 1 per 1`: on `rate(met)` it deducts for the clocks met
+    let src = mini(&[(
+        "score linear 80% -> 0, 95% -> 100",
+        "score deduct 1 per 1 cap 10",
+    )]);
+    let d = case("deduct_on_a_high_share", &src, &[("E0193", 48, 5)]);
+    assert!(d[0].message.contains("the share of clocks met"));
+    assert!(d[0].help.as_deref().unwrap().contains("score linear"));
+}
+
+#[test]
+fn deduct_in_an_override_on_a_share_the_target_wants_high() {
+    let src = mini(&[(
+        "override response { target >= 97% }",
+        "override response { score deduct 5 per 1% }",
+    )]);
+    case(
+        "deduct_on_a_high_share_override",
+        &src,
+        &[("E0193", 61, 25)],
+    );
+}
+
+/// The latency indicator turned into a failure share that should stay low.
+const FAILURE_SHARE: &str = "value ratio(count(net.probe where not ok), count(net.probe))\n    target <= 1%\n    score deduct 10 per ";
+
+#[test]
+fn deduct_on_a_low_share_needs_a_percentage() {
+    let src = mini(&[(
+        "value mean(net.probe.latency_ms where ok == true)\n    target <= 50ms\n    score linear 50ms -> 100, 200ms -> 0",
+        &format!("{FAILURE_SHARE}1"),
+    )]);
+    let d = case(
+        "deduct_on_a_low_share_per_plain",
+        &src,
+        &[("E0193", 56, 25)],
+    );
+    assert!(d[0].message.contains("per 100%"), "{}", d[0].message);
+    // the same step as a fraction is fine
+    let src = mini(&[(
+        "value mean(net.probe.latency_ms where ok == true)\n    target <= 50ms\n    score linear 50ms -> 100, 200ms -> 0",
+        &format!("{FAILURE_SHARE}0.01"),
+    )]);
+    let (ok, d) = diagnostics(&src);
+    assert!(ok && d.is_empty(), "{}", render(&d, &src, "x.sla", false));
+    let src = mini(&[(
+        "value mean(net.probe.latency_ms where ok == true)\n    target <= 50ms\n    score linear 50ms -> 100, 200ms -> 0",
+        &format!("{FAILURE_SHARE}1%"),
+    )]);
+    let (ok, d) = diagnostics(&src);
+    assert!(ok && d.is_empty(), "{}", render(&d, &src, "x.sla", false));
+}
+
+#[test]
+fn flag_in_a_clock_filter_is_read() {
+    let src = mini(&[(
+        "value rate(met)",
+        "value rate(met)\n    filter not resolved",
+    )]);
+    let (ok, d) = diagnostics(&src);
+    assert!(ok && d.is_empty(), "{}", render(&d, &src, "x.sla", false));
+}
+
+#[test]
+fn flag_in_a_condition_on_single_events() {
+    let src = mini(&[(
+        "value mean(net.probe.latency_ms where ok == true)",
+        "filter resolved\n    value mean(net.probe.latency_ms where ok == true)",
+    )]);
+    let d = case("flag_on_single_events", &src, &[("E0186", 54, 12)]);
+    assert!(d[0].message.contains("is a flag of subject `ticket`"));
+}
+
+#[test]
+fn bare_condition_that_is_not_a_bool_attribute() {
+    let src = mini(&[("where ok == true", "where okay")]);
+    let d = case("bare_condition_not_a_bool", &src, &[("E0186", 54, 43)]);
+    assert_eq!(
+        d[0].message,
+        "`okay` is not a bool attribute of `net.probe`"
+    );
+    assert_eq!(d[0].help.as_deref(), Some("available: `ok`"));
+}
+
+#[test]
+fn bare_condition_on_a_subject() {
+    let src = mini(&[("value rate(met)", "value rate(met)\n    filter resolvd")]);
+    let d = case("bare_condition_on_a_subject", &src, &[("E0186", 47, 12)]);
+    assert_eq!(
+        d[0].message,
+        "`resolvd` is neither a flag of subject `ticket` nor a bool attribute of `ticket.opened`"
+    );
+    assert_eq!(d[0].help.as_deref(), Some("did you mean `resolved`?"));
+}
+
+#[test]
+fn date_in_a_condition() {
+    let src = mini(&[(
+        "value rate(met)",
+        "value rate(met)\n    filter at < 2026-07-01",
+    )]);
+    let d = case("date_in_condition", &src, &[("E0194", 47, 17)]);
+    assert!(d[0]
+        .message
+        .starts_with("dates are not allowed in conditions"));
+}
+
+#[test]
+fn report_only_and_weight_together() {
+    let src = mini(&[("weight 60", "weight 60\n    report only")]);
+    case("report_only_with_weight", &src, &[("E0195", 41, 5)]);
+}
+
+#[test]
+fn report_only_indicator_leaves_the_weight_sum() {
+    // latency is report only: the weights sum to 60 (response alone)
+    let src = mini(&[("weight 40", "report only")]);
+    let d = case("report_only_weights", &src, &[("W0103", 1, 10)]);
+    assert_eq!(d[0].message, "indicator weights sum to 60, not 100");
+}
+
+#[test]
+fn report_only_in_an_override() {
+    let src = mini(&[(
+        "override response { target >= 97% }",
+        "override response { report only }",
+    )]);
+    let (ok, d) = diagnostics(&src);
+    assert!(ok && d.is_empty(), "{}", render(&d, &src, "x.sla", false));
+    let src = mini(&[(
+        "override response { target >= 97% }",
+        "override response { report only weight 5 }",
+    )]);
+    case(
+        "report_only_with_weight_override",
+        &src,
+        &[("E0195", 61, 25)],
+    );
+}
+
 // ------------------------------------------------------------------ assessments and payment
 
 #[test]
@@ -505,6 +664,16 @@ fn payment_gap() {
 fn payment_overlap() {
     let src = mini(&[("score < 60", "score < 70")]);
     case("payment_overlap", &src, &[("E0211", 67, 5)]);
+}
+
+#[test]
+fn contract_without_assessments_warns() {
+    let src = mini(&[(
+        "  assess prime by bureau { scope all }\n  assess netco by prime {\n    override response { target >= 97% }\n  }\n",
+        "",
+    )]);
+    let d = case("no_assess", &src, &[("W0104", 1, 10)]);
+    assert_eq!(d[0].severity, Severity::Warning);
 }
 
 // ------------------------------------------------------------------ several findings

@@ -180,6 +180,14 @@ fn long_bands_and_tables_wrap_one_entry_a_line() {
 }
 
 #[test]
+fn report_only_and_dates_print_canonically() {
+    let src = "contract \"c\" {\n  indicator i {\n    report   only\n    filter at<2026-07-01\n  }\n  assess a by b {\n    override i {   report only }\n  }\n}\n";
+    let want = "contract \"c\" {\n  indicator i {\n    report only\n    filter at < 2026-07-01\n  }\n  assess a by b {\n    override i {\n      report only\n    }\n  }\n}\n";
+    assert_eq!(format(src).unwrap(), want);
+    assert_eq!(format(want).unwrap(), want);
+}
+
+#[test]
 fn syntax_errors_are_reported() {
     let errs = format("contract \"c\" {\n  nonsense\n}\n").unwrap_err();
     assert_eq!(errs[0].code, "E0001");
@@ -222,6 +230,8 @@ const KEYWORDS: &[&str] = &[
     "indicator",
     "level",
     "weight",
+    "report",
+    "only",
     "value",
     "target",
     "filter",
@@ -364,6 +374,7 @@ fn literal() -> impl Strategy<Value = Literal> {
         any::<bool>().prop_map(|b| Literal::Bool(b, sp())),
         quantity().prop_map(Literal::Number),
         path().prop_map(Literal::Path),
+        date().prop_map(Literal::Date),
     ]
 }
 
@@ -505,6 +516,7 @@ fn indicator_stmt() -> impl Strategy<Value = IndicatorStmt> {
     prop_oneof![
         ident().prop_map(IndicatorStmt::Level),
         quantity().prop_map(IndicatorStmt::Weight),
+        Just(IndicatorStmt::ReportOnly(sp())),
         (ident(), prop::collection::vec(clock_stmt(), 0..5)).prop_map(|(subject, stmts)| {
             IndicatorStmt::Clock(ClockDecl {
                 subject,
@@ -728,12 +740,14 @@ fn item() -> impl Strategy<Value = Item> {
         prop::option::of(target()),
         prop::option::of(scoring()),
         prop::option::of(quantity()),
+        any::<bool>(),
     )
-        .prop_map(|(indicator, target, score, weight)| OverrideDecl {
+        .prop_map(|(indicator, target, score, weight, report)| OverrideDecl {
             indicator,
             target,
             score,
             weight,
+            report_only: report.then(sp),
             span: sp(),
         });
     let assess = (

@@ -593,6 +593,63 @@ fn indicator_filter_on_a_clock_leaves_other_subjects_out() {
     assert_eq!(r.clocks(0, "fx"), (1, 0, 0));
 }
 
+#[test]
+fn indicator_filter_on_a_clock_reads_the_subjects_flags() {
+    // The waiver model of a committee: a waived job's clock is left out of the rate.
+    let decls = r#"  event job.created
+  event job.done
+  event job.waived
+  event job.unwaived
+  subject job {
+    anchor job.created
+    flag waived set on job.waived clear on job.unwaived
+  }
+  indicator fw "fw" {
+    level process
+    weight 1
+    filter not waived
+    clock job {
+      stop on job.done
+      deadline 1h
+      calendar always
+    }
+    value rate(met)
+    target >= 90%
+    score linear 0% -> 0, 100% -> 100
+  }
+  assess v by c { scope all }"#;
+    let x = "a.x";
+    let lines = vec![
+        // J1: 30m → met
+        ev("j1c", "2026-03-02T10:00:00Z", "job.created", "J1", x, ""),
+        ev("j1d", "2026-03-02T10:30:00Z", "job.done", "J1", x, ""),
+        // J2: 2h → breached, but waived → left out
+        ev("j2c", "2026-03-02T10:00:00Z", "job.created", "J2", x, ""),
+        ev("j2d", "2026-03-02T12:00:00Z", "job.done", "J2", x, ""),
+        ev("j2w", "2026-03-03T09:00:00Z", "job.waived", "J2", x, ""),
+        // J3: 3h → breached; waived, then the waiver withdrawn → counts
+        ev("j3c", "2026-03-02T10:00:00Z", "job.created", "J3", x, ""),
+        ev("j3d", "2026-03-02T13:00:00Z", "job.done", "J3", x, ""),
+        ev("j3w", "2026-03-03T09:00:00Z", "job.waived", "J3", x, ""),
+        ev("j3u", "2026-03-04T09:00:00Z", "job.unwaived", "J3", x, ""),
+        // J4: 20m → met
+        ev("j4c", "2026-03-05T10:00:00Z", "job.created", "J4", x, ""),
+        ev("j4d", "2026-03-05T10:20:00Z", "job.done", "J4", x, ""),
+        // J5: 2h → breached; waived only after as_of → counts
+        ev("j5c", "2026-03-05T10:00:00Z", "job.created", "J5", x, ""),
+        ev("j5d", "2026-03-05T12:00:00Z", "job.done", "J5", x, ""),
+        ev("j5w", "2026-04-02T09:00:00Z", "job.waived", "J5", x, ""),
+    ];
+    let r = run(decls, &lines, "2026-03", "2026-04-01T00:00:00Z");
+    // counted: J1 met, J3 breached, J4 met, J5 breached (J2 waived) → 2 / 4 = 0.5 → 50
+    assert_eq!(r.clocks(0, "fw"), (2, 2, 0));
+    assert_eq!(r.vs(0, "fw"), (Some("0.5000"), Some("50.00")));
+    // as of Mar 3 12:00: J2 and J3 are waived, J4 and J5 not yet created → J1 alone, met
+    let r = run(decls, &lines, "2026-03", "2026-03-03T12:00:00Z");
+    assert_eq!(r.clocks(0, "fw"), (1, 0, 0));
+    assert_eq!(r.vs(0, "fw"), (Some("1.0000"), Some("100.00")));
+}
+
 // ---------------------------------------------------------------------------------- ratios
 
 #[test]
@@ -1234,4 +1291,102 @@ fn rollup_levels_scope_override_and_payment() {
     // 50 is in `50 .. 90` (lower bound inclusive) → 60%, raised to the floor 70% by
     // `cap deduction 30%` → 500 × 0.7 = 350.00
     assert_eq!(r.s(1, "fee_due"), Some("350.00"));
+}
+
+#[test]
+fn report_only_indicators_are_scored_but_left_out_of_every_rollup() {
+    let down = r#"  indicator down "down" {
+    level system
+    report only
+    value mean(obs.val.v where product in [a.y])
+    target <= 10
+    score linear 10 -> 100, 30 -> 0
+  }
+"#;
+    let decls = |down: &str, override_down: &str| {
+        format!(
+            r#"  event obs.val {{ v: number }}
+  event obs.hit
+  indicator up "up" {{
+    level system
+    weight 20
+    value mean(obs.val.v where product == a.x)
+    target >= 80
+    score linear 60 -> 0, 80 -> 100
+  }}
+{down}  indicator deducted "deducted" {{
+    level process
+    weight 20
+    value count(obs.hit)
+    target <= 0
+    score deduct 15 per 2 cap 40
+  }}
+  assess v by c {{
+    scope all
+  }}
+  assess s by v {{
+    scope a.y, o.*
+{override_down}    override deducted {{
+      report only
+    }}
+  }}"#
+        )
+    };
+    let val = |id: &str, p: &str, v: &str| {
+        ev(
+            id,
+            "2026-03-10T10:00:00Z",
+            "obs.val",
+            id,
+            p,
+            &format!(r#""v":{v}"#),
+        )
+    };
+    let hit = |id: &str, p: &str| ev(id, "2026-03-11T10:00:00Z", "obs.hit", id, p, "");
+    let lines = vec![
+        val("x1", "a.x", "50"),
+        val("x2", "a.x", "90"),
+        val("y1", "a.y", "5"),
+        val("y2", "a.y", "45"),
+        hit("h1", "a.x"),
+        hit("h2", "a.y"),
+        hit("h3", "o.d"),
+    ];
+    let with = decls(down, "    override down {\n      weight 10\n    }\n");
+    let r = run(&with, &lines, "2026-03", "2026-04-01T00:00:00Z");
+
+    // c → v: down is report only
+    // up: mean(50, 90) = 70 → (70 − 60) × 100 / 20 = 50
+    assert_eq!(r.vs(0, "up"), (Some("70.0000"), Some("50.00")));
+    // down is still measured and scored: mean(5, 45) = 25 → 100 − 15 × 100 / 20 = 25
+    assert_eq!(r.vs(0, "down"), (Some("25.0000"), Some("25.00")));
+    assert_eq!(r.ind(0, "down")["report_only"], true);
+    assert_eq!(r.ind(0, "down")["weight"], "0");
+    assert!(r.ind(0, "up").get("report_only").is_none());
+    // deducted: 3 hits → 15 × 3 / 2 = 22.5 → 77.5
+    assert_eq!(r.vs(0, "deducted"), (Some("3.0000"), Some("77.50")));
+    // system: up alone → 50 (with down weighted 10 it would be (1000 + 250) / 30 = 41.67)
+    assert_eq!(r.level(0, "system"), Some("50.00"));
+    assert_eq!(r.level(0, "process"), Some("77.50"));
+    // party: (20 × 50 + 20 × 77.5) / 40 = 2550 / 40 = 63.75
+    assert_eq!(r.s(0, "score"), Some("63.75"));
+
+    // v → s: the override weighs down 10 and makes deducted report only
+    assert_eq!(r.vs(1, "up"), (None, None));
+    assert_eq!(r.vs(1, "down"), (Some("25.0000"), Some("25.00")));
+    assert_eq!(r.ind(1, "down")["weight"], "10");
+    assert!(r.ind(1, "down").get("report_only").is_none());
+    // deducted: h2 (a.y), h3 (o.d) → 15 → 85, shown but not counted
+    assert_eq!(r.vs(1, "deducted"), (Some("2.0000"), Some("85.00")));
+    assert_eq!(r.ind(1, "deducted")["report_only"], true);
+    // process: nothing scored; party: down alone → 25
+    assert_eq!(r.level(1, "process"), None);
+    assert_eq!(r.s(1, "score"), Some("25.00"));
+
+    // c → v is exactly the assessment of the same contract without down
+    let without = run(&decls("", ""), &lines, "2026-03", "2026-04-01T00:00:00Z");
+    for key in ["score", "fee_due"] {
+        assert_eq!(r.s(0, key), without.s(0, key), "{key}");
+    }
+    assert_eq!(r.assessment(0)["levels"], without.assessment(0)["levels"]);
 }

@@ -158,6 +158,11 @@ impl Ctx {
             let target = o.target.as_ref().map(|t| self.target(t, unit, &id));
             let scoring = o.score.as_ref().map(|s| self.scoring(s, unit, &id));
             let weight = o.weight.as_ref().map(|w| self.weight(w));
+            if let (Some(_), Some(r)) = (&o.weight, o.report_only) {
+                self.push(super::indicators::report_with_weight(r));
+                ok = false;
+                continue;
+            }
             if matches!(target, Some(None))
                 || matches!(scoring, Some(None))
                 || matches!(weight, Some(None))
@@ -165,12 +170,37 @@ impl Ctx {
                 ok = false;
                 continue;
             }
+            // A deduction on a share, with the target and scoring in force here.
+            let declared = self.indicators.get(idx).cloned().flatten();
+            if let Some(ind) = declared {
+                let before = self.error_count();
+                let op = o.target.as_ref().map_or(ind.terms.target.op, |t| t.op);
+                match (&o.score, &o.target, &ind.terms.scoring) {
+                    (Some(s), _, _) => self.share_deduction(s, unit, op, &ind.measure, &id),
+                    (None, Some(t), crate::contract::Scoring::Deduct { .. })
+                        if unit == crate::contract::Unit::Fraction
+                            && matches!(t.op, CmpOp::Ge | CmpOp::Gt) =>
+                    {
+                        self.push(super::indicators::high_share_deduction(
+                            &ind.measure,
+                            &id,
+                            t.span,
+                        ));
+                    }
+                    _ => {}
+                }
+                if self.error_count() > before {
+                    ok = false;
+                    continue;
+                }
+            }
             out.push((
                 idx,
                 Override {
                     target: target.flatten(),
                     scoring: scoring.flatten(),
                     weight: weight.flatten(),
+                    report_only: o.report_only.is_some(),
                 },
             ));
         }
@@ -191,6 +221,11 @@ impl Ctx {
                 }
                 if let Some(x) = o.weight {
                     t.weight = x;
+                    t.report_only = false;
+                }
+                if o.report_only {
+                    t.weight = Decimal::ZERO;
+                    t.report_only = true;
                 }
             }
             terms.push(t);
@@ -460,4 +495,5 @@ pub(crate) struct Override {
     target: Option<crate::contract::Target>,
     scoring: Option<crate::contract::Scoring>,
     weight: Option<Decimal>,
+    report_only: bool,
 }

@@ -32,6 +32,9 @@ struct Overlap {
     days: Vec<&'static str>,
 }
 
+/// In a clock, `calendar business` is the calendar of the subject's product.
+pub(crate) const RESERVED_CALENDAR: &str = "business";
+
 impl Ctx {
     pub(crate) fn calendars_pass(&mut self, cals: &[&ast::CalendarDecl]) {
         for c in cals {
@@ -47,6 +50,20 @@ impl Ctx {
                     .with_help("rename or remove one of the two calendars"),
                 );
                 continue;
+            }
+            if name == RESERVED_CALENDAR {
+                // Still declared below, so that what refers to it is not reported again.
+                self.push(
+                    Diagnostic::error(
+                        "E0122",
+                        format!("`{RESERVED_CALENDAR}` is a reserved calendar name"),
+                        c.name.span,
+                    )
+                    .with_label("reserved name")
+                    .with_help(format!(
+                        "in a clock, `calendar {RESERVED_CALENDAR}` means the calendar of each subject's product, so a calendar of this name could never be chosen there; rename it, e.g. `calendar {RESERVED_CALENDAR}_hours`"
+                    )),
+                );
             }
             let idx = self.calendars.len();
             self.calendar_names.insert(name.clone(), idx);

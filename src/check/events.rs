@@ -382,6 +382,9 @@ impl Ctx {
             }
             ast::Cond::Flag(name) => self.bare_cond(name, kind, subject),
             ast::Cond::In { attr, values, span } => {
+                if self.dates_refused(values) {
+                    return None;
+                }
                 if attr.name == "product" && !self.has_attr(kind, "product") {
                     return self.product_cond(values, false);
                 }
@@ -405,6 +408,9 @@ impl Ctx {
                 value,
                 span,
             } => {
+                if self.dates_refused(std::slice::from_ref(value)) {
+                    return None;
+                }
                 if attr.name == "product"
                     && !self.has_attr(kind, "product")
                     && matches!(op, CmpOp::Eq | CmpOp::Ne)
@@ -420,6 +426,26 @@ impl Ctx {
                 })
             }
         }
+    }
+
+    /// E0194 for every date among the literals of a condition; true when there was one.
+    fn dates_refused(&mut self, values: &[ast::Literal]) -> bool {
+        let mut found = false;
+        for v in values {
+            if let ast::Literal::Date(d) = v {
+                found = true;
+                self.push(
+                    Diagnostic::error(
+                        "E0194",
+                        format!("dates are not allowed in conditions, found `{}`", d.date),
+                        d.span,
+                    )
+                    .with_label("a date")
+                    .with_help("conditions compare attributes with numbers, names and strings, not with dates or times (an event's `at` is not an attribute); which events count is decided by their period within the `term`"),
+                );
+            }
+        }
+        found
     }
 
     fn has_attr(&self, kind: KindId, name: &str) -> bool {
@@ -520,20 +546,60 @@ impl Ctx {
             .filter(|a| a.ty == AttrType::Bool)
             .map(|a| a.name.clone())
             .collect();
-        let mut what = format!("a bool attribute of `{kname}`");
-        if let Some((sname, flags)) = subj {
-            cands.extend(flags);
-            what = format!("a flag of subject `{sname}` nor {what}");
+        if subj.is_none() {
+            // A flag of some subject, used where no subject is known: say so.
+            let owners: Vec<String> = self
+                .subjects
+                .iter()
+                .flatten()
+                .filter(|s| s.flags.iter().any(|f| f.name == name.name))
+                .map(|s| s.name.clone())
+                .collect();
+            if let Some(owner) = owners.first() {
+                self.push(
+                    Diagnostic::error(
+                        "E0186",
+                        format!(
+                            "`{}` is a flag of subject `{owner}`, but this condition is on single `{kname}` events, which have no flags",
+                            name.name
+                        ),
+                        name.span,
+                    )
+                    .with_label("a flag cannot be read here")
+                    .with_help(format!(
+                        "flags are read in conditions on subjects: `count({owner} where {})`, or the `filter` of an indicator with `clock {owner}`; an event's condition reads only its attributes",
+                        name.name
+                    )),
+                );
+                return None;
+            }
         }
-        let d = Diagnostic::error(
-            "E0186",
-            format!("`{}` is neither {what}", name.name),
-            name.span,
-        )
-        .with_label("unknown flag or attribute");
-        let fallback = if cands.is_empty() {
+        let has_subject = subj.is_some();
+        let (message, label) = match subj {
+            Some((sname, flags)) => {
+                cands.extend(flags);
+                (
+                    format!(
+                        "`{}` is neither a flag of subject `{sname}` nor a bool attribute of `{kname}`",
+                        name.name
+                    ),
+                    "unknown flag or attribute",
+                )
+            }
+            None => (
+                format!("`{}` is not a bool attribute of `{kname}`", name.name),
+                "unknown attribute",
+            ),
+        };
+        let d = Diagnostic::error("E0186", message, name.span).with_label(label);
+        let fallback = if cands.is_empty() && has_subject {
             "declare a flag on the subject (`flag NAME set on KIND`) or a bool attribute"
                 .to_string()
+        } else if cands.is_empty() {
+            format!(
+                "declare it on the event kind: `event {kname} {{ {}: bool }}`",
+                name.name
+            )
         } else {
             format!("available: {}", util::list(&cands))
         };
@@ -682,6 +748,7 @@ pub(crate) fn literal_span(l: &ast::Literal) -> ast::Span {
         ast::Literal::Bool(_, s) => *s,
         ast::Literal::Number(q) => q.span,
         ast::Literal::Path(p) => p.span,
+        ast::Literal::Date(d) => d.span,
     }
 }
 
@@ -691,5 +758,6 @@ fn literal_words(l: &ast::Literal) -> String {
         ast::Literal::Bool(b, _) => format!("`{b}`"),
         ast::Literal::Number(q) => format!("the number `{}`", util::quantity_text(q)),
         ast::Literal::Path(p) => format!("`{}`", p.text()),
+        ast::Literal::Date(d) => format!("the date `{}`", d.date),
     }
 }

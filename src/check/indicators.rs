@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::{util, Ctx, Res};
-use crate::ast::{self, Arg, ClockStmt, IndicatorStmt};
+use crate::ast::{self, Arg, ClockStmt, CmpOp, IndicatorStmt};
 use crate::contract::{
     AttrType, ClockCalendar, ClockDef, Counted, Deadline, EventMatch, EventSel, Indicator, Level,
     Measure, Scoring, Target, Terms, Unit,
@@ -28,6 +28,7 @@ const FUNCTIONS: [&str; 8] = [
 struct Stmts<'a> {
     level: Option<&'a ast::Ident>,
     weight: Option<&'a ast::Quantity>,
+    report_only: Option<&'a ast::Span>,
     clock: Option<&'a ast::ClockDecl>,
     value: Option<&'a ast::ValueExpr>,
     target: Option<&'a ast::Target>,
@@ -95,6 +96,9 @@ impl Ctx {
             match s {
                 IndicatorStmt::Level(i) => set_once(self, &mut st.level, i, "level", i.span),
                 IndicatorStmt::Weight(q) => set_once(self, &mut st.weight, q, "weight", q.span),
+                IndicatorStmt::ReportOnly(sp) => {
+                    set_once(self, &mut st.report_only, sp, "report only", *sp)
+                }
                 IndicatorStmt::Clock(c) => set_once(self, &mut st.clock, c, "clock", c.span),
                 IndicatorStmt::Value(v) => set_once(self, &mut st.value, v, "value", v.span),
                 IndicatorStmt::Target(t) => set_once(self, &mut st.target, t, "target", t.span),
@@ -142,15 +146,21 @@ impl Ctx {
                 }
             },
         };
-        let weight = match st.weight {
-            None => {
+        let weight = match (st.weight, st.report_only) {
+            (None, None) => {
                 self.push(missing(
                     "weight",
-                    "add e.g. `weight 10` (weights should sum to 100)",
+                    "add e.g. `weight 10` (weights should sum to 100), or `report only` to show the indicator without counting it in the scores",
                 ));
                 None
             }
-            Some(q) => self.weight(q),
+            (Some(q), None) => self.weight(q),
+            // a report-only indicator weighs nothing in any roll-up
+            (None, Some(_)) => Some(Decimal::ZERO),
+            (Some(_), Some(r)) => {
+                self.push(report_with_weight(*r));
+                None
+            }
         };
         self.weights.push(weight);
         let measure = match st.value {
@@ -200,6 +210,11 @@ impl Ctx {
             (Some(s), Some(u)) => self.scoring(s, u, id),
             (Some(_), None) => None,
         };
+        if let (Some(s), Some(t), Some((m, u)), Some(_), Some(_)) =
+            (st.score, st.target, &measure, &target, &scoring)
+        {
+            self.share_deduction(s, *u, t.op, m, id);
+        }
         if self.error_count() > errors {
             return None;
         }
@@ -215,6 +230,7 @@ impl Ctx {
                 target: target?,
                 scoring: scoring?,
                 weight: weight?,
+                report_only: st.report_only.is_some(),
             },
         })
     }
@@ -233,9 +249,50 @@ impl Ctx {
                 q.span,
             )
             .with_label("not a positive number")
-            .with_help("write e.g. `weight 10`; to leave an indicator out, remove it"),
+            .with_help("write e.g. `weight 10`; to show an indicator without counting it in the scores, write `report only` instead of a weight"),
         );
         None
+    }
+
+    /// E0193: `score deduct` on a share. A deduction grows with the value, so on a share the
+    /// target wants high (`rate(met)`: clocks met) it takes points for what went well; on a
+    /// share that should stay low, a plain `per 1` is per 100% (the whole range).
+    pub(crate) fn share_deduction(
+        &mut self,
+        s: &ast::Scoring,
+        unit: Unit,
+        op: CmpOp,
+        measure: &Measure,
+        id: &str,
+    ) {
+        let ast::Scoring::Deduct {
+            points, per, span, ..
+        } = s
+        else {
+            return;
+        };
+        if unit != Unit::Fraction {
+            return;
+        }
+        if matches!(op, CmpOp::Ge | CmpOp::Gt) {
+            self.push(high_share_deduction(measure, id, *span));
+            return;
+        }
+        // A plain `per 1` reads as "per occurrence", but on a share it is per 100%.
+        if per.unit.is_none() && per.number == Decimal::ONE {
+            let most = util::quantity_text(points);
+            self.push(
+                Diagnostic::error(
+                    "E0193",
+                    format!(
+                        "on a share, `per 1` means per 100%, the whole range of the value: at most {most} points can ever be deducted"
+                    ),
+                    per.span,
+                )
+                .with_label("per 100%")
+                .with_help("write `per 1%` to deduct per percentage point; to deduct per failure, deduct from a count such as `value count(KIND where ...)`"),
+            );
+        }
     }
 
     pub(crate) fn target(&mut self, t: &ast::Target, unit: Unit, id: &str) -> Option<Target> {
@@ -703,7 +760,7 @@ impl Ctx {
                 ClockStmt::Calendar(name) => {
                     if calendar.is_some() {
                         self.push(twice("calendar", name.span));
-                    } else if name.name == "business" {
+                    } else if name.name == super::calendars::RESERVED_CALENDAR {
                         calendar = Some(Res::Ok(ClockCalendar::Business));
                     } else {
                         calendar = Some(match self.calendar_ref(name) {
@@ -745,10 +802,11 @@ impl Ctx {
                 .with_help("add e.g. `deadline 15m`, `deadline by priority { P1 => 15m, .. }` or `deadline at due`"),
             );
         }
-        // An indicator filter restricts which subjects count, judged on the anchor event.
+        // An indicator filter restricts which subjects count, judged on the anchor event and
+        // the subject's flags.
         let mut clock_filter = None;
         if let (Some(f), Some(a)) = (filter, anchor) {
-            if let Res::Ok(cond) = self.opt_cond(None, Some(f), a, None) {
+            if let Res::Ok(cond) = self.opt_cond(None, Some(f), a, subject) {
                 clock_filter = cond;
             }
         }
@@ -962,6 +1020,38 @@ fn deadline_span(d: &ast::Deadline) -> ast::Span {
         | ast::Deadline::ByAttr { span: s, .. }
         | ast::Deadline::At(_, s) => *s,
     }
+}
+
+/// E0193 for a deduction on a share the target wants high; `span` is the deduction, or the
+/// target of an override that turned the share's target around.
+pub(crate) fn high_share_deduction(measure: &Measure, id: &str, span: ast::Span) -> Diagnostic {
+    let what = match measure {
+        Measure::ClockRate(_) => "the share of clocks met",
+        Measure::Coverage { .. } => "the share of the inventory covered",
+        _ => "a share",
+    };
+    Diagnostic::error(
+        "E0193",
+        format!(
+            "`score deduct` on `{id}` takes points for every unit of {what}, which the target wants high: the better the service, the lower the score"
+        ),
+        span,
+    )
+    .with_label("deducts for what went well")
+    .with_help(
+        "score a share with `score linear` or `score bands` (`score linear 90% -> 0, 100% -> 100` takes 10 points per percentage point below 100%); `deduct` is meant for counts such as `value count(security.incident)`; deducting per breached clock is not supported yet",
+    )
+}
+
+/// E0195: `report only` and a `weight` on one indicator or override.
+pub(crate) fn report_with_weight(report: ast::Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0195",
+        "`report only` and `weight` exclude each other",
+        report,
+    )
+    .with_label("report only, but weighed too")
+    .with_help("a report-only indicator has no weight: keep `weight N` to count it in the scores, or `report only` to show it without counting it")
 }
 
 fn set_once<'a, T>(cx: &mut Ctx, slot: &mut Option<&'a T>, v: &'a T, what: &str, span: ast::Span) {

@@ -31,6 +31,7 @@
 //! | E0119 | unknown calendar |
 //! | E0120 | calendar has no working hours |
 //! | E0121 | calendar cannot be built |
+//! | E0122 | a calendar is named `business`, which clocks reserve for the product's calendar |
 //! | E0130 | duplicate party |
 //! | E0131 | unknown party role (expected `client`, `prime`, `sub` or `third`) |
 //! | E0132 | fee currency differs from the contract currency |
@@ -53,7 +54,7 @@
 //! | E0170 | duplicate indicator |
 //! | E0171 | unknown level (expected `system`, `process` or `role`) |
 //! | E0172 | weight is not positive |
-//! | E0173 | an indicator lacks a required statement (`level`, `weight`, `value`, `target`, `score`) |
+//! | E0173 | an indicator lacks a required statement (`level`, `weight` or `report only`, `value`, `target`, `score`) |
 //! | E0174 | a statement is given twice in an indicator, clock or override |
 //! | E0175 | `rate(met)` without a `clock` |
 //! | E0176 | `clock` without `value rate(met)` |
@@ -66,13 +67,16 @@
 //! | E0183 | invalid duration (needs a unit `s`, `m`, `h`, `d`; whole seconds; positive) |
 //! | E0184 | unit mismatch |
 //! | E0185 | literal of the wrong type in a condition, or an operator the type does not support |
-//! | E0186 | bare condition that is neither a flag nor a `bool` attribute |
+//! | E0186 | bare condition that is neither a flag (where a subject is known) nor a `bool` attribute |
 //! | E0187 | invalid linear scoring (exactly two points with different values) |
 //! | E0188 | score outside 0 ..= 100 |
 //! | E0189 | invalid deduction (`points` and `per` must be positive, `cap` within 0 ..= 100) |
 //! | E0190 | percentile outside (0, 100] |
 //! | E0191 | duplicate key in a deadline table |
 //! | E0192 | unknown indicator |
+//! | E0193 | `score deduct` on a share the target wants high, or a plain `per 1` on a share |
+//! | E0194 | a date in a condition (conditions cannot compare dates or times) |
+//! | E0195 | `report only` together with `weight` |
 //! | E0199 | internal checker error (a bug; please report it) |
 //! | E0200 | a party assesses itself |
 //! | E0201 | `scope covered` for a party that covers no product |
@@ -87,6 +91,7 @@
 //! | W0101 | the contract has parties but none with role `prime` |
 //! | W0102 | a product is covered by two subcontractors (ambiguous back-to-back) |
 //! | W0103 | indicator weights do not sum to 100 |
+//! | W0104 | the contract has no `assess` (an evaluation scores nobody) |
 
 mod assess;
 mod calendars;
@@ -297,6 +302,19 @@ impl Ctx {
                 _ => None,
             })
             .collect();
+        if assessments.is_empty() {
+            self.push(
+                Diagnostic::warning(
+                    "W0104",
+                    "the contract has no `assess`: an evaluation scores nobody",
+                    self.name_span,
+                )
+                .with_label("contract without assessments")
+                .with_help(
+                    "add e.g. `assess prime by bureau { scope all }` (who is assessed, then by whom)",
+                ),
+            );
+        }
         self.assess_pass(&assessments);
         let payments: Vec<&ast::PaymentDecl> = decl
             .items

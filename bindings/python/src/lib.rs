@@ -251,6 +251,7 @@ impl Contract {
                 level: i.level.as_str().into(),
                 unit: unit_name(i.unit).into(),
                 weight: i.terms.weight,
+                report_only: i.terms.report_only,
                 target: target_text(&i.terms.target, i.unit),
             })
             .collect()

@@ -67,6 +67,8 @@ pub struct Indicator {
     /// `fraction`, `ms`, `s`, `count` or `number`
     pub unit: String,
     pub weight: Decimal,
+    /// `report only`: scored and shown, but left out of every roll-up (weight 0)
+    pub report_only: bool,
     pub target: String,
 }
 
@@ -117,6 +119,8 @@ pub struct IndicatorResult {
     pub title_en: Option<String>,
     pub level: String,
     pub weight: Decimal,
+    /// `report only`: scored and shown, but left out of every roll-up (weight 0)
+    pub report_only: bool,
     /// rounded value; `None` when not applicable
     pub value: Option<Decimal>,
     pub score: Option<Decimal>,
@@ -151,6 +155,7 @@ impl From<&IndicatorCard> for IndicatorResult {
             title_en: i.title_en.clone(),
             level: i.level.as_str().into(),
             weight: i.weight,
+            report_only: i.report_only,
             value: i.value,
             score: i.score,
             target: i.target.clone(),
