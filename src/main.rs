@@ -449,6 +449,21 @@ impl Source {
     }
 }
 
+/// An unknown name given on the command line: the close one, if any, and all there are.
+fn unknown_name<'a>(what: &str, name: &str, known: impl IntoIterator<Item = &'a str>) -> Fail {
+    let known: Vec<&str> = known.into_iter().collect();
+    let hint = slagrade::check::suggest(name, &known)
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    Fail(
+        format!(
+            "no {what} `{name}`; {hint}the contract has: {}",
+            known.join(", ")
+        ),
+        2,
+    )
+}
+
 /// Says on stderr which assessments had no evidence, so that an empty period is not read as
 /// a perfect one.
 fn warn_unassessed(cards: &[Scorecard]) {
@@ -640,20 +655,28 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             spill_dir,
         } => {
             let plan = load(&contract)?;
+            let c = &plan.contract;
+            // names are checked before the events are read
+            let Some(ii) = c.indicators.iter().position(|i| i.id == indicator) else {
+                return Err(unknown_name(
+                    "indicator",
+                    &indicator,
+                    c.indicators.iter().map(|i| i.id.as_str()),
+                ));
+            };
+            if let Some(x) = assessee.as_deref() {
+                let assessees: Vec<&str> = c
+                    .assessments
+                    .iter()
+                    .filter_map(|a| c.parties.get(a.assessee).map(|p| p.id.as_str()))
+                    .collect();
+                if !assessees.contains(&x) {
+                    return Err(unknown_name("assessee", x, assessees));
+                }
+            }
             let source = Source::open(&plan, &events, max_memory.as_deref(), spill_dir)?;
             let as_of = parse_as_of(as_of.as_deref())?;
             let ps = source.periods(period.as_deref(), as_of)?;
-            let c = &plan.contract;
-            let Some(ii) = c.indicators.iter().position(|i| i.id == indicator) else {
-                let known: Vec<&str> = c.indicators.iter().map(|i| i.id.as_str()).collect();
-                return Err(Fail(
-                    format!(
-                        "no indicator `{indicator}`; the contract has: {}",
-                        known.join(", ")
-                    ),
-                    2,
-                ));
-            };
             let mut json_out = Vec::new();
             let mut csv_out = String::from(slagrade::explain::CSV_HEADER);
             for p in &ps {

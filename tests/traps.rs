@@ -307,3 +307,36 @@ fn an_event_after_its_anchor_is_not_ignored_and_the_bundled_month_ignores_none()
     // office hours, so 0 s counted by 09:00: met
     assert_eq!(a["indicators"][4]["met"], 1);
 }
+
+#[test]
+fn an_unknown_assessee_or_indicator_gets_the_close_name_and_the_list() {
+    let out = slagrade(&[
+        "explain",
+        CONTRACT,
+        EVENTS,
+        "--indicator",
+        "response_timeliness",
+        "--assessee",
+        "netcoo",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: no assessee `netcoo`; did you mean `netco`? the contract has: prime, netco, secco, appco\n"
+    );
+    assert!(stdout(&out).is_empty());
+    let out = slagrade(&[
+        "explain",
+        CONTRACT,
+        EVENTS,
+        "--indicator",
+        "response_timelines",
+    ]);
+    assert!(
+        stderr(&out).starts_with(
+            "error: no indicator `response_timelines`; did you mean `response_timeliness`?"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
