@@ -1471,8 +1471,17 @@ impl Evaluator {
                 self.state.logs.prefetch_log(ahead);
             }
             let evs = self.state.log(subject);
-            anchors_of(view, evs, as_of, &mut found);
-            ignored_in(view, evs, &found, period, as_of, &mut ignored, |_, _| {});
+            let read = anchors_of(view, evs, as_of, &mut found);
+            ignored_in(
+                view,
+                evs,
+                &found,
+                read,
+                period,
+                as_of,
+                &mut ignored,
+                |_, _| {},
+            );
             let key = Key::Subject(if explain {
                 names.get(subject).to_string()
             } else {
@@ -1801,26 +1810,38 @@ impl Evaluator {
         let (mut found, mut counts) = (Vec::new(), Ignored::default());
         for subject in order {
             let evs = self.state.log(subject);
-            anchors_of(view, evs, as_of, &mut found);
-            ignored_in(view, evs, &found, period, as_of, &mut counts, |e, why| {
-                out.push(IgnoredEvent {
-                    subject: names.get(subject).to_string(),
-                    product: finder.product(e),
-                    reason: why,
-                    event: finder.event(e, None),
-                })
-            });
+            let read = anchors_of(view, evs, as_of, &mut found);
+            ignored_in(
+                view,
+                evs,
+                &found,
+                read,
+                period,
+                as_of,
+                &mut counts,
+                |e, why| {
+                    out.push(IgnoredEvent {
+                        subject: names.get(subject).to_string(),
+                        product: finder.product(e),
+                        reason: why,
+                        event: finder.event(e, None),
+                    })
+                },
+            );
         }
         out
     }
 }
 
 /// Counts the events of a subject's log that count nowhere in one period (see
-/// [`Evaluator::ignored`]), each also handed to `each`.
+/// [`Evaluator::ignored`]), each also handed to `each`. `read`: the definitions that read
+/// the log's events (from [`anchors_of`]).
+#[allow(clippy::too_many_arguments)]
 fn ignored_in(
     view: View<'_>,
     evs: &[Slim],
     found: &[Option<(usize, i64)>],
+    read: u64,
     period: &Period,
     as_of: i64,
     ignored: &mut Ignored,
@@ -1836,14 +1857,17 @@ fn ignored_in(
             last_anchor = last_anchor.max(*i);
         }
     }
-    // the log is sorted by `at`: the period's events are one run of it
-    let lo = evs.partition_point(|e| e.at < period.start);
-    let hi = evs.partition_point(|e| e.at < period.end && e.at <= as_of);
-    for e in evs.get(lo..hi.max(lo)).unwrap_or(&[]) {
-        let m = read_by(e);
-        if m != 0 && m & anchored == 0 {
-            ignored.without_anchor += 1;
-            each(e, IgnoredReason::NoAnchor);
+    // events no anchored definition reads: only where some reading definition has none
+    if read & !anchored != 0 {
+        // the log is sorted by `at`: the period's events are one run of it
+        let lo = evs.partition_point(|e| e.at < period.start);
+        let hi = evs.partition_point(|e| e.at < period.end && e.at <= as_of);
+        for e in evs.get(lo..hi.max(lo)).unwrap_or(&[]) {
+            let m = read_by(e);
+            if m != 0 && m & anchored == 0 {
+                ignored.without_anchor += 1;
+                each(e, IgnoredReason::NoAnchor);
+            }
         }
     }
     // events before the earliest anchor of the definitions that read them
@@ -2260,30 +2284,39 @@ fn scoped(plan: &Plan, assessment: usize, product: ProductId) -> bool {
 /// Every subject definition's anchor in `evs` (see [`anchor_of`]), into `out` by
 /// definition: one pass over the log instead of one per definition (a log without the
 /// anchor kind of a definition, such as a probe target's, was read through each time).
-fn anchors_of(view: View<'_>, evs: &[Slim], as_of: i64, out: &mut Vec<Option<(usize, i64)>>) {
+///
+/// Returns the definitions that read the events up to `as_of` (see `Plan::read_by`), or
+/// all bits where the pass stopped early, so that [`ignored_in`] need not read the log
+/// again when every such definition has an anchor.
+fn anchors_of(
+    view: View<'_>,
+    evs: &[Slim],
+    as_of: i64,
+    out: &mut Vec<Option<(usize, i64)>>,
+) -> u64 {
     let defs = &view.plan.contract.subjects;
     out.clear();
     if defs.len() > 64 {
         out.extend(defs.iter().map(|s| anchor_of(view, s, evs, as_of)));
-        return;
+        return u64::MAX;
     }
     out.resize(defs.len(), None);
     if defs.is_empty() {
-        return;
+        return 0;
     }
     // the definitions whose anchor kind has not come yet
     let mut open = u64::MAX >> (64 - defs.len());
+    let mut read = 0u64;
     for (i, e) in evs.iter().enumerate() {
-        if e.at > as_of || open == 0 {
+        if e.at > as_of {
             break;
         }
-        let mut m = view
-            .plan
-            .anchored
-            .get(e.kind as usize)
-            .copied()
-            .unwrap_or(0)
-            & open;
+        if open == 0 {
+            return u64::MAX;
+        }
+        let k = e.kind as usize;
+        read |= view.plan.read_by.get(k).copied().unwrap_or(0);
+        let mut m = view.plan.anchored.get(k).copied().unwrap_or(0) & open;
         while m != 0 {
             let d = m.trailing_zeros() as usize;
             m &= m - 1;
@@ -2293,6 +2326,7 @@ fn anchors_of(view: View<'_>, evs: &[Slim], as_of: i64, out: &mut Vec<Option<(us
             }
         }
     }
+    read
 }
 
 /// The instant an anchor event stands for: its own, or the time attribute the definition
