@@ -324,6 +324,7 @@ impl IndicatorCard {
         let mut m = serde_json::Map::new();
         m.insert("id".into(), self.id.clone().into());
         m.insert("level".into(), self.level.as_str().into());
+        m.insert("unit".into(), unit_key(self.unit).into());
         m.insert("weight".into(), self.weight.to_string().into());
         if self.report_only {
             m.insert("report_only".into(), true.into());
@@ -368,7 +369,8 @@ fn plain_value(v: Decimal, unit: Unit) -> String {
     }
 }
 
-fn unit_key(u: Unit) -> &'static str {
+/// The name of a unit in JSON and CSV (`share`, `ms`, `s`, `count`, `number`).
+pub fn unit_key(u: Unit) -> &'static str {
     match u {
         Unit::Fraction => "share",
         Unit::Millis => "ms",
@@ -376,6 +378,19 @@ fn unit_key(u: Unit) -> &'static str {
         Unit::Count => "count",
         Unit::Number => "number",
     }
+}
+
+/// The unit a [`unit_key`] names.
+pub fn unit_of_key(key: &str) -> Option<Unit> {
+    [
+        Unit::Fraction,
+        Unit::Millis,
+        Unit::Seconds,
+        Unit::Count,
+        Unit::Number,
+    ]
+    .into_iter()
+    .find(|u| unit_key(*u) == key)
 }
 
 fn opt(d: Option<Decimal>) -> String {

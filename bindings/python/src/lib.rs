@@ -358,43 +358,64 @@ impl Contract {
 }
 
 /// Resolves the period argument: `None` (the period with the most anchors), a key, a range
-/// `A..B` or `all` (every period holding an anchor). The flag is true for a list.
+/// `A..B` or `all` (every period holding an anchor), within the contract's term (see
+/// [`period::select`]); a narrowed request warns (`UserWarning`). The flag is true for a list.
 fn periods(
+    py: Python<'_>,
     ev: &CoreEvaluator,
     period: Option<&str>,
     as_of: Option<i64>,
 ) -> PyResult<(Vec<Period>, bool)> {
-    match period.map(str::trim) {
-        None => ev
-            .default_period_as_of(as_of)
-            .map(|p| (vec![p], false))
-            .ok_or_else(no_default_period),
-        Some("all") => Ok((
-            ev.anchor_periods_as_of(as_of)
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect(),
-            true,
-        )),
-        Some(s) => given_periods(&ev.plan().contract, s),
-    }
+    select_periods(
+        py,
+        &ev.plan().contract,
+        period,
+        as_of.or(ev.latest()),
+        ev.rejected(),
+        || Ok(ev.anchor_periods_as_of(as_of)),
+    )
 }
 
-fn no_default_period() -> PyErr {
-    value_error("no accepted events to choose a period from: pass `period`")
-}
-
-/// A period key (one scorecard) or a range `A..B` (a list).
-fn given_periods(c: &CoreContract, s: &str) -> PyResult<(Vec<Period>, bool)> {
-    if s.contains("..") {
-        period::parse_range(c.period, c.timezone, s)
-            .map(|v| (v, true))
-            .map_err(value_error)
-    } else {
-        period::parse(c.period, c.timezone, s)
-            .map(|p| (vec![p], false))
-            .map_err(value_error)
+/// [`periods`] from whatever holds the events: `latest` is the evaluation instant or the
+/// latest accepted event, `anchored` the periods holding anchors.
+fn select_periods(
+    py: Python<'_>,
+    c: &CoreContract,
+    period: Option<&str>,
+    latest: Option<i64>,
+    rejected: &[slagrade::event::Rejection],
+    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
+) -> PyResult<(Vec<Period>, bool)> {
+    let spec = period.map(str::trim);
+    let many = spec.is_some_and(|s| s == "all" || s.contains(".."));
+    let no_events = || {
+        format!(
+            "no accepted events to choose a period from: {} (pass `period`, or read \
+             `rejected` for every reason)",
+            slagrade::event::rejection_summary(rejected)
+        )
+    };
+    if spec.is_none() && latest.is_none() {
+        return Err(value_error(no_events()));
     }
+    let sel = period::select(
+        c,
+        spec,
+        anchored,
+        || latest.and_then(|t| period::period_of(c.period, c.timezone, t)),
+        no_events,
+    )
+    .map_err(value_error)?;
+    if let Some(w) = sel.warning {
+        let text = std::ffi::CString::new(w).map_err(|e| value_error(e.to_string()))?;
+        PyErr::warn(
+            py,
+            &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+            &text,
+            1,
+        )?;
+    }
+    Ok((sel.periods, many))
 }
 
 /// The `max_memory` argument in bytes: an int, or text as the command line's `--max-memory`
@@ -430,24 +451,17 @@ fn spilled_scorecards(
     as_of: Option<i64>,
 ) -> PyResult<Py<PyAny>> {
     let eval_error = |e: slagrade::eval::EvalError| value_error(e.to_string());
-    let (ps, many) = match period.map(str::trim) {
-        None => {
-            let p = py
-                .detach(|| s.default_period_as_of(as_of))
-                .map_err(eval_error)?
-                .ok_or_else(no_default_period)?;
-            (vec![p], false)
-        }
-        Some("all") => (
+    let (ps, many) = select_periods(
+        py,
+        &s.plan().contract,
+        period,
+        as_of.or(s.latest()),
+        s.rejected(),
+        || {
             py.detach(|| s.anchor_periods_as_of(as_of))
-                .map_err(eval_error)?
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect(),
-            true,
-        ),
-        Some(x) => given_periods(&s.plan().contract, x)?,
-    };
+                .map_err(|e| e.to_string())
+        },
+    )?;
     let cards = py.detach(|| s.scorecards(&ps, as_of)).map_err(eval_error)?;
     let mut objs = Vec::with_capacity(cards.len());
     for (p, c) in ps.into_iter().zip(cards) {
@@ -475,7 +489,7 @@ fn scorecards(
     period: Option<&str>,
     as_of: Option<i64>,
 ) -> PyResult<Py<PyAny>> {
-    let (ps, many) = periods(&ev, period, as_of)?;
+    let (ps, many) = periods(py, &ev, period, as_of)?;
     let evr = &ev;
     let cards = py
         .detach(|| {
@@ -698,7 +712,7 @@ fn diff(
             Ok::<_, String>((eo, en))
         });
         let (eo, en) = fed.map_err(|e| event_error(py, e))?;
-        let (ps, many) = periods(&en, period, as_of)?;
+        let (ps, many) = periods(py, &en, period, as_of)?;
         if many {
             return Err(value_error("diff compares one period: give a period key"));
         }
