@@ -148,13 +148,14 @@ impl Contract {
         })
     }
 
-    /// Reads, parses and checks a `.sla` file.
+    /// Reads, parses and checks a `.sla` file. A file that cannot be read raises the
+    /// `OSError` subclass of its cause (`FileNotFoundError`, ...) with its `filename`.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Contract> {
         guard(|| {
             let path: std::path::PathBuf = path.extract()?;
-            let bytes = std::fs::read(&path)?;
             let name = path.display().to_string();
+            let bytes = std::fs::read(&path).map_err(|e| errors::os_error(py, &e, &name))?;
             let src = source_text(py, &PyBytes::new(py, &bytes).into_any(), &name)?;
             Contract::load(py, src, name)
         })
