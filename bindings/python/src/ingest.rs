@@ -381,9 +381,14 @@ fn list_column(t: &Types<'_>, list: &Bound<'_, PyList>, at: bool, at_epoch: bool
                 } else if let Ok(s) = v.cast::<PyString>() {
                     At::Value(Value::String(s.to_string_lossy().into_owned()))
                 } else if v.is_instance(&t.datetime).unwrap_or(false) {
-                    match convert::aware_seconds(&v) {
-                        Ok(s) => At::Secs(s),
-                        Err(e) => At::Bad(format!("`at`: {e}")),
+                    // a naive datetime is its ISO text, as in a dict: the core says what it
+                    // lacks, in the same words for every input, and the rejection shows it
+                    match convert::naive_text(&v) {
+                        Some(text) => At::Value(Value::String(text)),
+                        None => match convert::aware_seconds(&v) {
+                            Ok(s) => At::Secs(s),
+                            Err(e) => At::Bad(format!("`at`: {e}")),
+                        },
                     }
                 } else {
                     match convert::to_json(t, &v, 1) {
