@@ -46,13 +46,14 @@ fn read_file_split(
     if threads == 1 || !meta.is_file() || len < min_split {
         let reader = BufReader::with_capacity(1 << 16, file);
         let mut batch = Batch::default();
-        read_jsonl_with(&plan.contract, reader, limits, |o| {
+        let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {
             batch.take(plan, o);
             if batch.rows.len() >= BATCH {
                 batch.push_into(&mut ev);
             }
         })?;
         batch.push_into(&mut ev);
+        ev.add_positions(lines);
     } else {
         let blocks = (len / BLOCK_BYTES).clamp(threads as u64 * 4, 1 << 12) as usize;
         let ranges = ranges(path, len, blocks)?;
@@ -217,6 +218,7 @@ fn read_blocks(
             lock().pushed = k + 1;
             changed.notify_all();
         }
+        ev.add_positions(lines_before);
         Ok(())
     };
     std::thread::scope(|sc| {

@@ -848,11 +848,13 @@ impl<'b> Block<'b> {
         }
     }
 
-    /// The outcomes in row order: an accepted event borrowed, or its rejection.
+    /// The outcomes in row order: an accepted event borrowed, or its rejection (numbered
+    /// after `base` positions fed before).
     fn outcomes<'s>(
         &'s self,
         cols: &'s Columns,
         tz: chrono_tz::Tz,
+        base: u64,
     ) -> impl Iterator<Item = Result<EventRef<'s>, Rejection>> + 's {
         let values = &self.values;
         self.rows.iter().enumerate().map(move |(k, r)| {
@@ -867,7 +869,7 @@ impl<'b> Block<'b> {
                     attrs: values.get(x.attrs.0..x.attrs.1).unwrap_or(&[]),
                 }),
                 Err(reason) => Err(Rejection {
-                    line: Some(row as u64 + 1),
+                    line: Some(base + row as u64 + 1),
                     reason: reason.clone(),
                     text: cols.text(row, tz),
                 }),
@@ -973,17 +975,19 @@ fn validate_rows<'b>(cols: &'b Columns, v: &Validator<'_>, mut f: impl FnMut(&Bl
 }
 
 /// Feeds a batch into an evaluator (run with the GIL released). Positions (`line`) are
-/// 1-based: the line of the file, or the item or row of the input. A file is read on up to
-/// `threads` threads (see [`read_path`]). `Err` is an I/O error.
+/// 1-based: the line of the file, or the item or row of the input, after the positions the
+/// evaluator was fed before (see `Evaluator::positions`). A file is read on up to `threads`
+/// threads (see [`read_path`]). `Err` is an I/O error.
 pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCounts, String> {
     let before = ev.counts();
     let plan = Arc::clone(ev.plan());
+    let base = ev.positions();
     match batch {
         Batch::Path(path) => read_path(ev, path, threads)?,
         Batch::Records(items) => {
             let v = Validator::new(&plan.contract);
             for (i, item) in items.iter().enumerate() {
-                let line = Some(i as u64 + 1);
+                let line = Some(base + i as u64 + 1);
                 match item {
                     Ok(value) => match v.value(value) {
                         Ok(e) => {
@@ -1002,14 +1006,16 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCo
                     }),
                 }
             }
+            ev.add_positions(items.len() as u64);
         }
         Batch::Columns(cols) => {
             let v = Validator::new(&plan.contract);
             let tz = plan.contract.timezone;
             ev.reserve(cols.len());
             validate_rows(cols, &v, |block| {
-                ev.push_outcomes(block.outcomes(cols, tz));
+                ev.push_outcomes(block.outcomes(cols, tz, base));
             });
+            ev.add_positions(cols.len() as u64);
         }
     }
     Ok(ev.counts().since(before))
@@ -1030,25 +1036,31 @@ pub fn check_file(path: &Path) -> Result<u64, String> {
 
 /// Reads a JSON Lines file into `ev`. The file is read by the core's reader on up to
 /// `threads` threads, blocks of lines parsed on all of them and pushed in file order into
-/// one evaluator: exactly the sequential read, rejected line numbers included. Into an evaluator that already holds
-/// events, the file's evaluator is merged after them (their events came first, so they win
-/// on a repeated id); on one thread the lines are then added to it directly.
+/// one evaluator: exactly the sequential read, rejected line numbers included (after the
+/// positions fed before). Into an evaluator that already holds events, the file's evaluator
+/// is merged after them (their events came first, so they win on a repeated id); on one
+/// thread the lines are then added to it directly.
 fn read_path(ev: &mut Evaluator, path: &Path, threads: usize) -> Result<(), String> {
     let fail =
         |e: &dyn std::fmt::Display| format!("cannot read events file {}: {e}", path.display());
     check_file(path)?;
     let plan = Arc::clone(ev.plan());
-    let empty = ev.counts() == EventCounts::default();
+    let empty = ev.counts() == EventCounts::default() && ev.positions() == 0;
     if threads <= 1 && !empty {
         let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
         let reader = std::io::BufReader::with_capacity(1 << 16, file);
-        read_jsonl_with(&plan.contract, reader, Limits::default(), |o| match o {
+        let base = ev.positions();
+        let lines = read_jsonl_with(&plan.contract, reader, Limits::default(), |o| match o {
             LineRef::Accepted(e) => {
                 ev.push_ref(e);
             }
-            LineRef::Rejected(r) => ev.reject(r),
+            LineRef::Rejected(mut r) => {
+                r.line = r.line.map(|l| l + base);
+                ev.reject(r)
+            }
         })
         .map_err(|e| fail(&e))?;
+        ev.add_positions(lines);
         return Ok(());
     }
     let read = slagrade::ingest::read_file(&plan, path, Limits::default(), threads)

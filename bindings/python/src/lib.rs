@@ -515,12 +515,14 @@ impl Evaluator {
             let t = Types::new(py)?;
             let ev = Arc::make_mut(&mut self.ev);
             let plan = Arc::clone(ev.plan());
+            // one position of the input, after those fed before
+            let line = Some(ev.positions() + 1);
             let pushed = match convert::to_json(&t, event, 0) {
                 Ok(v) => match Validator::new(&plan.contract).value(&v) {
                     Ok(e) => ev.push(e),
                     Err(reason) => {
                         ev.reject(CoreRejection {
-                            line: None,
+                            line,
                             reason: reason.clone(),
                             text: v.to_string(),
                         });
@@ -529,13 +531,14 @@ impl Evaluator {
                 },
                 Err(reason) => {
                     ev.reject(CoreRejection {
-                        line: None,
+                        line,
                         reason: reason.clone(),
                         text: convert::shown(event),
                     });
                     Pushed::Rejected(reason)
                 }
             };
+            ev.add_positions(1);
             Ok(match pushed {
                 Pushed::Accepted => "accepted",
                 Pushed::Duplicate => "duplicate",
@@ -622,6 +625,9 @@ impl Evaluator {
     }
 
     /// Adds the events of another evaluator of the same contract (duplicates counted once).
+    /// Its input counts as coming after this one's: its rejections are numbered on from
+    /// this evaluator's positions, so that evaluators of consecutive parts of an input,
+    /// merged in order, number them as one pass over the whole does.
     fn merge(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> PyResult<()> {
         guard(|| {
             let o = other.try_borrow()?.ev.as_ref().clone();

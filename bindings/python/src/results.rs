@@ -81,7 +81,9 @@ impl Indicator {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
 #[derive(Clone, PartialEq)]
 pub struct Rejection {
-    /// 1-based position: the line of a file, or the item or row of the input
+    /// 1-based position in the input fed so far, in the order it was fed: the line of a
+    /// file, the item or row of a batch, each batch and merged evaluator numbered after the
+    /// ones before
     pub line: Option<u64>,
     pub reason: String,
     pub text: String,

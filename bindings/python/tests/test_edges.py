@@ -42,6 +42,75 @@ def test_from_file_directory_names_the_path(tmp_path: Path) -> None:
     assert info.value.filename == str(tmp_path)
 
 
+# ----------------------------------------------------------------- positions after a merge
+
+
+def bad_lines(n: int) -> list[str]:
+    """`n` lines of which every seventh is not an event and every fifth lacks a product."""
+    out = []
+    for k in range(1, n + 1):
+        if k % 7 == 0:
+            out.append("not json")
+        else:
+            e = {"id": f"m-{k}", "at": "2026-10-12T10:00:00+08:00", "kind": "ticket.opened",
+                 "subject": f"T-{k}", "product": "infra.servers", "attrs": {"priority": "P2"}}
+            if k % 5 == 0:
+                del e["product"]
+            out.append(json.dumps(e))
+    return out
+
+
+def positions(ev: slagrade.Evaluator) -> list[tuple[Optional[int], str, str]]:
+    return [(r.line, r.reason, r.text) for r in ev.rejected]
+
+
+def test_merged_files_number_rejections_as_one_pass(contract: slagrade.Contract, tmp_path: Path) -> None:
+    lines = bad_lines(60)
+    whole = tmp_path / "all.jsonl"
+    whole.write_text("\n".join(lines) + "\n")
+    parts = []
+    for k, (a, b) in enumerate([(0, 25), (25, 26), (26, 60)]):
+        p = tmp_path / f"part{k}.jsonl"
+        p.write_text("\n".join(lines[a:b]) + "\n")
+        ev = contract.evaluator()
+        ev.push_many(p, threads=1)
+        parts.append(ev)
+    one = contract.evaluator()
+    one.push_many(whole, threads=1)
+    first = parts[0]
+    first.merge(parts[1])
+    first.merge(parts[2])
+    # lines 5, 7, 10, 14, 15, 20, 21, 25, 28, …: the line in the whole file
+    assert [r.line for r in one.rejected][:5] == [5, 7, 10, 14, 15]
+    assert positions(first) == positions(one)
+    assert first.scorecard().to_dict() == one.scorecard().to_dict()
+
+
+def test_positions_continue_across_batches_and_merges(contract: slagrade.Contract) -> None:
+    items: list[Any] = [json.loads(x) if x != "not json" else 42 for x in bad_lines(40)]
+    one = contract.evaluator()
+    one.push_many(items)
+    # rejected items: 5, 7, 10, 14, 15, 20, 21, 25, 28, 30, 35, 40
+    assert [r.line for r in one.rejected] == [5, 7, 10, 14, 15, 20, 21, 25, 28, 30, 35, 40]
+    # the same items as batches of another evaluator, as one by one pushes, and as a frame
+    a = contract.evaluator()
+    a.push_many(items[:12])
+    a.push_many(items[12:16])
+    b = contract.evaluator()
+    for x in items[16:30]:
+        b.push(x)
+    c = contract.evaluator()
+    c.push_many(pd.DataFrame([x for x in items[30:] if isinstance(x, dict)]
+                             + [{"id": "late", "at": None}]))
+    a.merge(b)
+    restored = slagrade.Evaluator.restore(contract, a.checkpoint())
+    restored.merge(c)
+    # the frame's rows are items 31 to 40 but 35 (not a dict), then a row with nothing: its
+    # rejected rows 9 (item 40, no product) and 10 come after the 30 items before
+    got = [r.line for r in restored.rejected]
+    assert got == [5, 7, 10, 14, 15, 20, 21, 25, 28, 30, 30 + 9, 30 + 10]
+
+
 # --------------------------------------------------------------------- naive datetimes
 
 
@@ -79,7 +148,7 @@ def test_a_naive_datetime_is_one_reason_in_every_form(contract: slagrade.Contrac
         ev.push_many(p)
     [r] = ev.rejected
     assert r.reason == NAIVE_REASON
-    assert r.line == (None if form == "push" else 1)
+    assert r.line == 1
     text = json.loads(r.text)
     assert text["at"] == "2026-10-12T10:00:00"
     assert (text["id"], text["attrs"]["priority"]) == ("a", "P1")

@@ -81,6 +81,9 @@ class Indicator:
 
 @final
 class Rejection:
+    """An event that was not accepted. ``line`` is its 1-based position in everything the
+    evaluator was fed, in order: batches pushed later, and evaluators merged in, are
+    numbered after the positions before them."""
     @property
     def line(self) -> Optional[int]: ...
     @property
@@ -304,7 +307,10 @@ class Evaluator:
     def checkpoint(self) -> bytes: ...
     @staticmethod
     def restore(contract: Contract, data: bytes) -> Evaluator: ...
-    def merge(self, other: Evaluator) -> None: ...
+    def merge(self, other: Evaluator) -> None:
+        """Adds `other`'s events; its input counts as coming after this one's, so its
+        rejections are numbered after this evaluator's positions (consecutive parts merged
+        in order number them as one pass over the whole)."""
     @property
     def counts(self) -> dict[str, int]: ...
     @property
