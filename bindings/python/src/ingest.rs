@@ -240,11 +240,13 @@ impl Named {
 }
 
 /// Where a declared attribute can be found in a batch, by position: a field of the `attrs`
-/// struct, a key of the `attrs` dicts, an attribute column (see [`Columns::attr`]).
+/// struct, a key of the `attrs` dicts, an attribute column `attrs.name` (as
+/// `pandas.json_normalize` names it) or `name` (see [`Columns::attr`]).
 #[derive(Clone, Copy, Default)]
 struct Source {
     field: Option<usize>,
     key: Option<usize>,
+    flat: Option<usize>,
     extra: Option<usize>,
 }
 
@@ -648,6 +650,7 @@ impl Columns {
                                 Attrs::Dicts(d) => d.number(&a.name),
                                 _ => None,
                             },
+                            flat: self.extra.position(&format!("attrs.{}", a.name)),
                             extra: self.extra.position(&a.name),
                         })
                         .collect()
@@ -657,7 +660,8 @@ impl Columns {
     }
 
     /// The value of attribute `name`, found at `src`, in row `i`: an `attrs` entry (even
-    /// `null`) wins over a column of the same name; a null column value is no value.
+    /// `null`) wins over a column `attrs.name`, which wins over a column `name`; a null
+    /// column value is no value.
     fn attr<'a>(
         &'a self,
         i: usize,
@@ -686,6 +690,13 @@ impl Columns {
                 }
             }
             RowAttrs::None => {}
+        }
+        if let Some(v) = src
+            .flat
+            .and_then(|k| self.extra.column(k))
+            .and_then(|c| c.cell(i).scalar())
+        {
+            return Some(v);
         }
         self.extra.column(src.extra?)?.cell(i).scalar()
     }
@@ -798,11 +809,18 @@ impl Columns {
                     a
                 }
             };
-            for (name, c) in &self.extra.cols {
-                let c = c.cell(i);
-                if !c.is_null() {
-                    a.entry(name.clone())
-                        .or_insert_with(|| c.into_value().into_owned());
+            // the attribute columns by attribute name, `attrs.x` before `x` (as they are read)
+            for flattened in [true, false] {
+                for (name, c) in &self.extra.cols {
+                    let key = name.strip_prefix("attrs.");
+                    if key.is_some() != flattened {
+                        continue;
+                    }
+                    let c = c.cell(i);
+                    if !c.is_null() {
+                        a.entry(key.unwrap_or(name).to_string())
+                            .or_insert_with(|| c.into_value().into_owned());
+                    }
                 }
             }
             m.insert("attrs".into(), Value::Object(a));

@@ -161,3 +161,48 @@ def test_a_naive_time_attribute_says_so(contract: slagrade.Contract) -> None:
     [r] = ev.rejected
     assert "`2026-10-12T10:00:00` has no time zone offset" in r.reason
     assert json.loads(r.text)["attrs"]["due"] == "2026-10-12T10:00:00"
+
+
+# ------------------------------------------------------- flattened attribute columns
+
+
+def test_json_normalize_columns_are_attributes(contract: slagrade.Contract, records: list[dict[str, Any]],
+                                              cli_json: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_evaluate import valid_rows
+
+    flat = pd.json_normalize(valid_rows(records))
+    assert "attrs.priority" in flat.columns and "attrs.due" in flat.columns
+    for arrow in (True, False):
+        monkeypatch.setattr(slagrade_input, "use_arrow", arrow)
+        card = contract.evaluate(flat)
+        assert card.to_dict()["assessments"] == cli_json["assessments"]
+        assert card.events["rejected"] == 0
+
+
+def plan_rows(**cols: list[Any]) -> pd.DataFrame:
+    n = len(next(iter(cols.values())))
+    return pd.DataFrame({"id": [f"p{k}" for k in range(n)],
+                         "at": ["2026-10-12T10:00:00+08:00"] * n,
+                         "kind": ["ticket.opened"] * n, "subject": [f"T{k}" for k in range(n)],
+                         "product": ["infra.servers"] * n, **cols})
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_precedence_of_attribute_sources(contract: slagrade.Contract, arrow: bool,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(slagrade_input, "use_arrow", arrow)
+    # an `attrs` entry wins over an `attrs.priority` column, which wins over `priority`; a
+    # missing value is no value
+    df = plan_rows(**{"attrs": [{"priority": "P1"}, None, None, None],
+                      "attrs.priority": ["bad", "P2", None, "bad"],
+                      "priority": ["bad", "bad", "P3", "P4"]})
+    ev = contract.evaluator()
+    ev.push_many(df)
+    assert [(r.line, json.loads(r.text)["attrs"]) for r in ev.rejected] == [(4, {"priority": "bad"})]
+    assert ev.counts == {"accepted": 3, "duplicates": 0, "rejected": 1}
+    # a rejected row shows its flattened attributes by their names
+    ev = contract.evaluator()
+    ev.push_many(plan_rows(**{"attrs.priority": ["P9"]}))
+    [r] = ev.rejected
+    assert json.loads(r.text)["attrs"] == {"priority": "P9"}
+    assert "P9" in r.reason
