@@ -108,7 +108,7 @@ use crate::contract::{
 };
 use crate::diagnostic::Diagnostic;
 
-pub use util::fnv1a64;
+pub use util::{fnv1a64, suggest};
 
 /// A checked contract and the warnings found on the way.
 #[derive(Debug, Clone)]

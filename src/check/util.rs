@@ -42,7 +42,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The closest candidate within a distance of a third of the name's length (at least 1);
 /// none when two candidates are equally close.
-pub(crate) fn suggest<'a, I>(name: &str, cands: I) -> Option<String>
+pub fn suggest<'a, I>(name: &str, cands: I) -> Option<String>
 where
     I: IntoIterator,
     I::Item: AsRef<str> + 'a,

@@ -76,6 +76,32 @@ pub fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     }
 }
 
+/// An `UnknownNameError` (a `KeyError`): `lead`, then "did you mean `x`?" when a name of
+/// `known` is close (the checker's suggestion), then `label: ` and the names.
+pub fn unknown_name(
+    py: Python<'_>,
+    what: &str,
+    name: &str,
+    known: &[&str],
+    lead: &str,
+    label: &str,
+) -> PyErr {
+    let suggestion = slagrade::check::suggest(name, known);
+    let names = known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = match &suggestion {
+        Some(s) => format!("{lead}: did you mean `{s}`? {label}: {names}"),
+        None => format!("{lead}: {label}: {names}"),
+    };
+    let known: Vec<String> = known.iter().map(|k| k.to_string()).collect();
+    make(py, "UnknownNameError", |c| {
+        c.call1((message, what, name, suggestion, known))
+    })
+}
+
 /// The `OSError` of a file that cannot be read, naming it: Python picks the subclass from
 /// the error number (`FileNotFoundError`, `PermissionError`, `IsADirectoryError`, ...).
 pub fn os_error(py: Python<'_>, e: &std::io::Error, path: &str) -> PyErr {

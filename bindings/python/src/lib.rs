@@ -166,14 +166,17 @@ impl Contract {
         errors::diagnostics(py, &self.warnings, &self.source)
     }
 
+    /// The contract's name, as in `contract "egov-2026" { ... }`.
     #[getter]
     fn name(&self) -> &str {
         &self.core().name
     }
+    /// Its IANA time zone, e.g. `Asia/Shanghai`.
     #[getter]
     fn timezone(&self) -> String {
         self.core().timezone.name().to_string()
     }
+    /// Its currency, e.g. `CNY`.
     #[getter]
     fn currency(&self) -> &str {
         &self.core().currency
@@ -187,15 +190,18 @@ impl Contract {
             slagrade::contract::PeriodKind::Year => "year",
         }
     }
+    /// The contract text.
     #[getter]
     fn source(&self) -> &str {
         &self.source
     }
+    /// The file it was read from, or the name given to `parse`.
     #[getter]
     fn file_name(&self) -> &str {
         &self.file_name
     }
 
+    /// The parties, in declaration order.
     #[getter]
     fn parties(&self) -> Vec<Party> {
         let c = self.core();
@@ -216,6 +222,7 @@ impl Contract {
             .collect()
     }
 
+    /// The products of the service catalog, in declaration order.
     #[getter]
     fn products(&self) -> Vec<Product> {
         let c = self.core();
@@ -240,6 +247,7 @@ impl Contract {
             .collect()
     }
 
+    /// The indicators as declared, in declaration order.
     #[getter]
     fn indicators(&self) -> Vec<Indicator> {
         self.core()
@@ -645,6 +653,7 @@ impl Evaluator {
         results::counts_dict(py, self.ev.counts())
     }
 
+    /// Every rejected event so far, with its reason and position.
     #[getter]
     fn rejected(&self) -> Vec<Rejection> {
         self.ev.rejected().iter().map(Rejection::from).collect()

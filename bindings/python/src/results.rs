@@ -11,15 +11,17 @@ use slagrade::period::Period;
 use slagrade::scorecard::{AssessmentCard, IndicatorCard, Scorecard as CoreScorecard};
 
 use crate::convert::{instant, json_to_py, seconds};
-use crate::errors::{guard, value_error};
+use crate::errors::{guard, unknown_name, value_error};
 
 /// A party of the contract.
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
 #[derive(Clone, PartialEq)]
 pub struct Party {
+    /// the party's id in the contract
     pub id: String,
     /// `client`, `prime`, `sub` or `third`
     pub role: String,
+    /// its title, as written
     pub title: Option<String>,
     /// fee per assessment period, in the contract currency
     pub fee: Option<Decimal>,
@@ -40,11 +42,17 @@ impl Party {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
 #[derive(Clone, PartialEq)]
 pub struct Product {
+    /// the product's id (`category.subcategory.name`)
     pub id: String,
+    /// Chinese title
     pub title_zh: Option<String>,
+    /// English title
     pub title_en: Option<String>,
+    /// id of its category
     pub category: String,
+    /// its subcategory, if any
     pub subcategory: Option<String>,
+    /// name of the calendar its clocks run on
     pub calendar: String,
 }
 
@@ -59,14 +67,19 @@ impl Product {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
 #[derive(Clone, PartialEq)]
 pub struct Indicator {
+    /// the indicator's id
     pub id: String,
+    /// Chinese title
     pub title_zh: Option<String>,
+    /// English title
     pub title_en: Option<String>,
     /// `system`, `process` or `role`
     pub level: String,
     /// `fraction`, `ms`, `s`, `count` or `number`
     pub unit: String,
+    /// its weight in the party score
     pub weight: Decimal,
+    /// the target as written, e.g. `>= 95%`
     pub target: String,
 }
 
@@ -85,7 +98,9 @@ pub struct Rejection {
     /// file, the item or row of a batch, each batch and merged evaluator numbered after the
     /// ones before
     pub line: Option<u64>,
+    /// why the event was not accepted
     pub reason: String,
+    /// the line, item or row as received (JSON text)
     pub text: String,
 }
 
@@ -114,21 +129,35 @@ impl From<&slagrade::event::Rejection> for Rejection {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all)]
 #[derive(Clone)]
 pub struct IndicatorResult {
+    /// the indicator's id
     pub id: String,
+    /// Chinese title
     pub title_zh: Option<String>,
+    /// English title
     pub title_en: Option<String>,
+    /// `system`, `process` or `role`
     pub level: String,
+    /// its weight in this assessment
     pub weight: Decimal,
     /// rounded value; `None` when not applicable
     pub value: Option<Decimal>,
+    /// the indicator's score; `None` when not applicable
     pub score: Option<Decimal>,
+    /// the target as written, e.g. `>= 95%`
     pub target: String,
+    /// whether the value meets the target; `None` when not applicable
     pub target_met: Option<bool>,
+    /// clocks that met their deadline (clock indicators)
     pub met: Option<u64>,
+    /// clocks that breached it (clock indicators)
     pub breached: Option<u64>,
+    /// clocks still running (clock indicators)
     pub pending: Option<u64>,
+    /// the ratio's numerator (ratios and coverage)
     pub numerator: Option<u64>,
+    /// the ratio's denominator (ratios and coverage)
     pub denominator: Option<u64>,
+    /// how many events or subjects the value was computed over
     pub samples: u64,
 }
 
@@ -171,24 +200,32 @@ impl From<&IndicatorCard> for IndicatorResult {
 #[pyclass(module = "slagrade._slagrade", frozen)]
 #[derive(Clone)]
 pub struct Assessment {
+    /// the assessing party's id
     #[pyo3(get)]
     pub assessor: String,
+    /// the assessed party's id
     #[pyo3(get)]
     pub assessee: String,
+    /// the assessed party's title
     #[pyo3(get)]
     pub assessee_title: Option<String>,
     /// party score; `None` when no indicator applies
     #[pyo3(get)]
     pub score: Option<Decimal>,
     levels: Vec<(String, Option<Decimal>)>,
+    /// the assessee's fee for the period, in the contract currency
     #[pyo3(get)]
     pub fee: Option<Decimal>,
+    /// the share of the fee the party score earns (by the payment bands)
     #[pyo3(get)]
     pub share: Option<Decimal>,
+    /// the fee due for the period: the fee times the share (the whole fee without a score)
     #[pyo3(get)]
     pub fee_due: Option<Decimal>,
+    /// deductions passed on from the prime's own assessment (back-to-back payment)
     #[pyo3(get)]
     pub passed_through: Option<Decimal>,
+    /// one result per indicator of the assessment, in contract order
     #[pyo3(get)]
     pub indicators: Vec<IndicatorResult>,
 }
@@ -205,13 +242,27 @@ impl Assessment {
         Ok(d)
     }
 
-    /// The indicator with this id.
-    fn indicator(&self, id: &str) -> PyResult<IndicatorResult> {
+    /// The indicator with this id; `UnknownNameError` (a `KeyError`) names the close one
+    /// and lists them.
+    fn indicator(&self, py: Python<'_>, id: &str) -> PyResult<IndicatorResult> {
         self.indicators
             .iter()
             .find(|i| i.id == id)
             .cloned()
-            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(id.to_string()))
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.indicators.iter().map(|i| i.id.as_str()).collect();
+                unknown_name(
+                    py,
+                    "indicator",
+                    id,
+                    &known,
+                    &format!(
+                        "the assessment of `{}` lists no indicator `{id}`",
+                        self.assessee
+                    ),
+                    "indicators",
+                )
+            })
     }
 
     fn __repr__(&self) -> String {
@@ -249,8 +300,11 @@ impl From<&AssessmentCard> for Assessment {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all)]
 #[derive(Clone)]
 pub struct FindingEvent {
+    /// the event's id
     pub id: String,
+    /// its kind, e.g. `ticket.opened`
     pub kind: String,
+    /// its instant, in the contract time zone's offset
     pub at: Option<DateTime<FixedOffset>>,
     /// `start`, `stop`, `pause`, `resume`, `restart`, `reset`, or `None`
     pub step: Option<String>,
@@ -267,8 +321,11 @@ impl FindingEvent {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all)]
 #[derive(Clone)]
 pub struct Finding {
+    /// the subject (ticket, plan, probe ...) or event id
     pub subject: String,
+    /// its product
     pub product: String,
+    /// how it counted: `breached`, `pending`, `not counted in the numerator`, `counted`, ...
     pub status: String,
     /// counted time, for clocks
     pub elapsed: Option<TimeDelta>,
@@ -276,6 +333,7 @@ pub struct Finding {
     pub allowed: Option<TimeDelta>,
     /// due instant, for absolute deadlines
     pub due: Option<DateTime<FixedOffset>>,
+    /// the events that make it up, in time order
     pub events: Vec<FindingEvent>,
 }
 
@@ -320,12 +378,17 @@ impl From<&CoreFinding> for Finding {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all)]
 #[derive(Clone)]
 pub struct AtRisk {
+    /// the clock indicator's id
     pub indicator: String,
+    /// the subject whose clock runs
     pub subject: String,
+    /// its product
     pub product: String,
     /// the instant it breaches
     pub deadline: Option<DateTime<FixedOffset>>,
+    /// time counted so far
     pub elapsed: Option<TimeDelta>,
+    /// time allowed, for duration deadlines
     pub allowed: Option<TimeDelta>,
 }
 
@@ -417,6 +480,13 @@ impl Scorecard {
         self.plan().contract.timezone
     }
 
+    fn rejections(&self) -> &[slagrade::event::Rejection] {
+        match &self.src {
+            Source::Events(ev) => ev.rejected(),
+            Source::Spilled(s) => s.rejected(),
+        }
+    }
+
     fn findings(&self, py: Python<'_>) -> PyResult<&Findings> {
         if let Some(f) = self.findings.get() {
             return Ok(f);
@@ -430,9 +500,45 @@ impl Scorecard {
         Ok(self.findings.get_or_init(|| explained.1))
     }
 
+    /// The assessees in report order, each once.
+    fn assessees(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for a in &self.card.assessments {
+            if !out.contains(&a.assessee.as_str()) {
+                out.push(&a.assessee);
+            }
+        }
+        out
+    }
+
+    /// `UnknownNameError` unless some assessment is of `assessee`.
+    fn known_assessee(&self, py: Python<'_>, assessee: &str) -> PyResult<()> {
+        let known = self.assessees();
+        if known.contains(&assessee) {
+            return Ok(());
+        }
+        Err(unknown_name(
+            py,
+            "assessee",
+            assessee,
+            &known,
+            &format!("no assessment of `{assessee}`"),
+            "assessees",
+        ))
+    }
+
     /// Index of the assessment of `assessee` that lists `indicator` (the first one when
     /// `assessee` is `None`), and the indicator's index in it.
-    fn locate(&self, indicator: &str, assessee: Option<&str>) -> PyResult<(usize, usize)> {
+    fn locate(
+        &self,
+        py: Python<'_>,
+        indicator: &str,
+        assessee: Option<&str>,
+    ) -> PyResult<(usize, usize)> {
+        if let Some(p) = assessee {
+            self.known_assessee(py, p)?;
+        }
+        let mut known: Vec<&str> = Vec::new();
         for (ai, a) in self.card.assessments.iter().enumerate() {
             if assessee.is_some_and(|x| x != a.assessee) {
                 continue;
@@ -440,23 +546,24 @@ impl Scorecard {
             if let Some(ii) = a.indicators.iter().position(|i| i.id == indicator) {
                 return Ok((ai, ii));
             }
+            for i in &a.indicators {
+                if !known.contains(&i.id.as_str()) {
+                    known.push(&i.id);
+                }
+            }
         }
-        let known: Vec<&str> = self
-            .card
-            .assessments
-            .first()
-            .map(|a| a.indicators.iter().map(|i| i.id.as_str()).collect())
-            .unwrap_or_default();
-        Err(pyo3::exceptions::PyKeyError::new_err(match assessee {
-            Some(p) => format!(
-                "no assessment of `{p}` lists indicator `{indicator}` (indicators: {})",
-                known.join(", ")
-            ),
-            None => format!(
-                "no indicator `{indicator}` (indicators: {})",
-                known.join(", ")
-            ),
-        }))
+        let lead = match assessee {
+            Some(p) => format!("no assessment of `{p}` lists indicator `{indicator}`"),
+            None => format!("no indicator `{indicator}`"),
+        };
+        Err(unknown_name(
+            py,
+            "indicator",
+            indicator,
+            &known,
+            &lead,
+            "indicators",
+        ))
     }
 }
 
@@ -494,10 +601,12 @@ impl Scorecard {
     fn period(&self) -> &str {
         &self.card.period
     }
+    /// The period's first instant.
     #[getter]
     fn period_start(&self) -> Option<DateTime<FixedOffset>> {
         instant(self.tz(), self.card.period_start)
     }
+    /// The instant just after the period.
     #[getter]
     fn period_end(&self) -> Option<DateTime<FixedOffset>> {
         instant(self.tz(), self.card.period_end)
@@ -507,6 +616,7 @@ impl Scorecard {
     fn as_of(&self) -> Option<DateTime<FixedOffset>> {
         instant(self.tz(), self.card.as_of)
     }
+    /// The contract currency, e.g. `CNY`.
     #[getter]
     fn currency(&self) -> &str {
         &self.card.currency
@@ -516,31 +626,51 @@ impl Scorecard {
     fn events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         counts_dict(py, self.card.events)
     }
-    /// Every rejected event of the input, with its reason.
+    /// Every rejected event of the input, with its reason and position.
     #[getter]
     fn rejected(&self) -> Vec<Rejection> {
-        let all = match &self.src {
-            Source::Events(ev) => ev.rejected(),
-            Source::Spilled(s) => s.rejected(),
-        };
-        all.iter().map(Rejection::from).collect()
+        self.rejections().iter().map(Rejection::from).collect()
     }
+    /// Every assessment of the contract, in report order.
     #[getter]
     fn assessments(&self) -> Vec<Assessment> {
         self.card.assessments.iter().map(Assessment::from).collect()
     }
 
-    /// The assessment of `assessee` (by `assessor`, when several assess it).
+    /// The assessment of `assessee` (by `assessor`, when several assess it). An unknown
+    /// name raises `UnknownNameError` (a `KeyError`) naming the close one and the names.
     #[pyo3(signature = (assessee, assessor=None))]
-    fn assessment(&self, assessee: &str, assessor: Option<&str>) -> PyResult<Assessment> {
-        self.card
+    fn assessment(
+        &self,
+        py: Python<'_>,
+        assessee: &str,
+        assessor: Option<&str>,
+    ) -> PyResult<Assessment> {
+        self.known_assessee(py, assessee)?;
+        let of: Vec<&AssessmentCard> = self
+            .card
             .assessments
             .iter()
-            .find(|a| a.assessee == assessee && assessor.is_none_or(|x| x == a.assessor))
-            .map(Assessment::from)
-            .ok_or_else(|| {
-                pyo3::exceptions::PyKeyError::new_err(format!("no assessment of `{assessee}`"))
-            })
+            .filter(|a| a.assessee == assessee)
+            .collect();
+        match (
+            of.iter().find(|a| assessor.is_none_or(|x| x == a.assessor)),
+            assessor,
+        ) {
+            (Some(a), _) => Ok(Assessment::from(*a)),
+            (None, x) => {
+                let x = x.unwrap_or_default();
+                let known: Vec<&str> = of.iter().map(|a| a.assessor.as_str()).collect();
+                Err(unknown_name(
+                    py,
+                    "assessor",
+                    x,
+                    &known,
+                    &format!("no assessment of `{assessee}` by `{x}`"),
+                    &format!("assessors of `{assessee}`"),
+                ))
+            }
+        }
     }
 
     /// The JSON form as Python objects (decimals as strings, like `slagrade eval --format json`).
@@ -629,7 +759,8 @@ impl Scorecard {
     /// What counted against `indicator` in the assessment of `assessee` (default: the first
     /// assessment listing it): breached and pending clocks, subjects and events left out of
     /// the numerator, counted incidents. A scorecard evaluated through partitions on disk
-    /// (`max_memory`) raises `ValueError`: its events are not kept.
+    /// (`max_memory`) is explained from the partitions, with the same findings. An unknown
+    /// indicator or assessee raises `UnknownNameError` (a `KeyError`).
     #[pyo3(signature = (indicator, assessee=None))]
     fn explain(
         &self,
@@ -638,7 +769,7 @@ impl Scorecard {
         assessee: Option<&str>,
     ) -> PyResult<Vec<Finding>> {
         guard(|| {
-            let (ai, ii) = self.locate(indicator, assessee)?;
+            let (ai, ii) = self.locate(py, indicator, assessee)?;
             let f = self.findings(py)?;
             Ok(f.get(ai)
                 .and_then(|a| a.get(ii))
@@ -647,7 +778,7 @@ impl Scorecard {
         })
     }
 
-    /// The same as `explain`, as readable text.
+    /// The same as `explain`, as readable text (and the same errors).
     #[pyo3(signature = (indicator, assessee=None))]
     fn explain_text(
         &self,
@@ -656,7 +787,7 @@ impl Scorecard {
         assessee: Option<&str>,
     ) -> PyResult<String> {
         guard(|| {
-            let (ai, ii) = self.locate(indicator, assessee)?;
+            let (ai, ii) = self.locate(py, indicator, assessee)?;
             let f = self.findings(py)?;
             let findings = f.get(ai).and_then(|a| a.get(ii));
             let a = self.card.assessments.get(ai);
@@ -707,6 +838,7 @@ pub struct Diff {
 
 #[pymethods]
 impl Diff {
+    /// The period key compared.
     #[getter]
     fn period(&self) -> &str {
         &self.inner.period
@@ -747,6 +879,7 @@ impl Diff {
         json_to_py(py, &self.inner.to_json())
     }
 
+    /// The JSON text (decimals as strings).
     fn to_json(&self) -> String {
         self.inner.to_json().to_string()
     }

@@ -163,6 +163,42 @@ def test_a_naive_time_attribute_says_so(contract: slagrade.Contract) -> None:
     assert json.loads(r.text)["attrs"]["due"] == "2026-10-12T10:00:00"
 
 
+# ----------------------------------------------------------------------- unknown names
+
+
+def test_unknown_assessee_suggests(card: slagrade.Scorecard) -> None:
+    with pytest.raises(slagrade.UnknownNameError) as info:
+        card.assessment("netcoo")
+    e = info.value
+    assert isinstance(e, KeyError) and isinstance(e, LookupError)
+    assert str(e) == ("no assessment of `netcoo`: did you mean `netco`? "
+                      "assessees: `prime`, `netco`, `secco`, `appco`")
+    assert (e.what, e.name, e.suggestion, e.known) == ("assessee", "netcoo", "netco",
+                                                       ["prime", "netco", "secco", "appco"])
+    again = pickle.loads(pickle.dumps(e))
+    assert type(again) is slagrade.UnknownNameError and str(again) == str(e)
+    assert again.known == e.known
+    with pytest.raises(slagrade.UnknownNameError, match="did you mean `netco`"):
+        card.explain("response_timeliness", assessee="netcoo")
+    with pytest.raises(slagrade.UnknownNameError, match="did you mean `netco`"):
+        card.explain_text("response_timeliness", assessee="netcoo")
+    with pytest.raises(slagrade.UnknownNameError) as info:
+        card.assessment("nobody")
+    assert info.value.suggestion is None
+    assert str(info.value) == "no assessment of `nobody`: assessees: `prime`, `netco`, `secco`, `appco`"
+
+
+def test_unknown_assessor_and_indicator_suggest(card: slagrade.Scorecard) -> None:
+    with pytest.raises(slagrade.UnknownNameError, match=r"did you mean `prime`\? assessors of `netco`: `prime`"):
+        card.assessment("netco", assessor="prim")
+    with pytest.raises(slagrade.UnknownNameError) as info:
+        card.explain("response_timelyness")
+    assert info.value.suggestion == "response_timeliness"
+    assert "response_timeliness" in info.value.known
+    with pytest.raises(slagrade.UnknownNameError, match="did you mean `response_timeliness`"):
+        card.assessment("netco").indicator("response_timelyness")
+
+
 # ------------------------------------------------------- flattened attribute columns
 
 
@@ -206,3 +242,33 @@ def test_precedence_of_attribute_sources(contract: slagrade.Contract, arrow: boo
     [r] = ev.rejected
     assert json.loads(r.text)["attrs"] == {"priority": "P9"}
     assert "P9" in r.reason
+
+
+# ------------------------------------------------------------------------ docstrings
+
+
+def public_classes() -> list[type]:
+    return [getattr(slagrade, n) for n in slagrade.__all__ if inspect.isclass(getattr(slagrade, n))]
+
+
+def test_every_public_member_has_a_docstring() -> None:
+    missing = []
+    for cls in public_classes():
+        if not (cls.__doc__ or "").strip():
+            missing.append(cls.__name__)
+        for name, member in vars(cls).items():
+            if name.startswith("_") or not (inspect.isdatadescriptor(member) or callable(member)
+                                            or isinstance(member, (staticmethod, classmethod))):
+                continue
+            doc = getattr(member, "__doc__", None)
+            if isinstance(member, (staticmethod, classmethod)):
+                doc = member.__func__.__doc__
+            if not (doc or "").strip():
+                missing.append(f"{cls.__name__}.{name}")
+    assert missing == []
+
+
+def test_explain_docstring_matches_spilled_behaviour() -> None:
+    doc = slagrade.Scorecard.explain.__doc__ or ""
+    assert "raises `ValueError`: its events are not kept" not in doc
+    assert "partitions" in doc
