@@ -19,6 +19,7 @@ mod convert;
 mod dicts;
 mod errors;
 mod ingest;
+mod rebuild;
 mod results;
 
 use convert::{instant, instant_arg, Types};
@@ -78,8 +79,8 @@ fn threads_arg(threads: Option<i64>) -> PyResult<usize> {
 
 /// A checked contract, ready to evaluate events.
 #[pyclass(module = "slagrade._slagrade", frozen)]
-struct Contract {
-    plan: Arc<Plan>,
+pub(crate) struct Contract {
+    pub(crate) plan: Arc<Plan>,
     source: String,
     file_name: String,
     warnings: Vec<Diagnostic>,
@@ -344,8 +345,8 @@ impl Contract {
     }
 
     /// A streaming evaluator of this contract (it scores on every core).
-    fn evaluator(&self) -> Evaluator {
-        Evaluator::of(CoreEvaluator::new(&self.plan))
+    fn evaluator(slf: &Bound<'_, Self>) -> Evaluator {
+        Evaluator::of(CoreEvaluator::new(&slf.get().plan), slf.clone().unbind())
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
@@ -499,18 +500,24 @@ fn scorecards(
     one_or_list(py, objs, many)
 }
 
-/// A streaming evaluator: push events as they come, read scores at any time.
+/// A streaming evaluator: push events as they come, read scores at any time. It pickles
+/// as its checkpoint and its contract.
 #[pyclass(module = "slagrade._slagrade")]
 struct Evaluator {
     /// shared with the scorecards read from it; copied on the next push only if one is alive
     ev: Arc<CoreEvaluator>,
+    /// the contract it evaluates (to pickle it: the checkpoint is restored under it)
+    contract: Py<Contract>,
 }
 
 impl Evaluator {
     /// Wraps an evaluator, letting it score on every core (the numbers do not depend on it).
-    fn of(mut ev: CoreEvaluator) -> Evaluator {
+    fn of(mut ev: CoreEvaluator, contract: Py<Contract>) -> Evaluator {
         ev.set_threads(threads_arg(None).unwrap_or(1));
-        Evaluator { ev: Arc::new(ev) }
+        Evaluator {
+            ev: Arc::new(ev),
+            contract,
+        }
     }
 }
 
@@ -622,14 +629,30 @@ impl Evaluator {
 
     /// An evaluator restored from `checkpoint()` bytes made under the same contract.
     #[staticmethod]
-    fn restore(py: Python<'_>, contract: &Contract, data: &[u8]) -> PyResult<Evaluator> {
+    fn restore(py: Python<'_>, contract: &Bound<'_, Contract>, data: &[u8]) -> PyResult<Evaluator> {
         guard(|| {
-            let plan = &contract.plan;
+            let plan = &contract.get().plan;
             let ev = py
                 .detach(|| CoreEvaluator::restore(plan, data))
                 .map_err(|e| value_error(e.to_string()))?;
-            Ok(Evaluator::of(ev))
+            Ok(Evaluator::of(ev, contract.clone().unbind()))
         })
+    }
+
+    /// Pickles as `Evaluator.restore(contract, checkpoint())`: the restored evaluator has the
+    /// same events, rejections and positions.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Py<Contract>, Bound<'py, PyBytes>))> {
+        let py = slf.py();
+        let me = slf.try_borrow()?;
+        let ev = &me.ev;
+        let bytes = py.detach(|| ev.checkpoint());
+        Ok((
+            slf.get_type().getattr("restore")?,
+            (me.contract.clone_ref(py), PyBytes::new(py, &bytes)),
+        ))
     }
 
     /// Adds the events of another evaluator of the same contract (duplicates counted once).

@@ -6,12 +6,46 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
-use slagrade::eval::{Evaluator, Finding as CoreFinding, Plan};
+use slagrade::eval::{Evaluator, Finding as CoreFinding};
 use slagrade::period::Period;
 use slagrade::scorecard::{AssessmentCard, IndicatorCard, Scorecard as CoreScorecard};
 
-use crate::convert::{instant, json_to_py, seconds};
+use crate::convert::{self, instant, json_to_py, seconds};
 use crate::errors::{guard, unknown_name, value_error};
+
+/// Fields of a value class as a dict (its pickled state) and back, by field name.
+macro_rules! state {
+    ($t:ident { $($f:ident),* $(,)? }) => {
+        impl $t {
+            fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                let d = PyDict::new(py);
+                $( d.set_item(stringify!($f), self.$f.clone())?; )*
+                Ok(d)
+            }
+
+            fn from_state(d: &Bound<'_, PyDict>) -> PyResult<Self> {
+                Ok($t {
+                    $( $f: d
+                        .get_item(stringify!($f))?
+                        .ok_or_else(|| value_error(concat!(
+                            stringify!($t), " state: missing `", stringify!($f), "`"
+                        )))?
+                        .extract()?, )*
+                })
+            }
+        }
+    };
+}
+
+/// `(cls._restore, (state,))`: how a value class pickles.
+type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyDict>,));
+
+fn reduced<'py, T: pyo3::PyClass>(
+    slf: &Bound<'py, T>,
+    state: Bound<'py, PyDict>,
+) -> PyResult<Reduced<'py>> {
+    Ok((slf.as_any().get_type().getattr("_restore")?, (state,)))
+}
 
 /// A party of the contract.
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
@@ -31,8 +65,26 @@ pub struct Party {
     pub covered: Vec<String>,
 }
 
+state!(Party {
+    id,
+    role,
+    title,
+    fee,
+    covers,
+    covered
+});
+
 #[pymethods]
 impl Party {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!("Party(id={:?}, role={:?})", self.id, self.role)
     }
@@ -56,8 +108,26 @@ pub struct Product {
     pub calendar: String,
 }
 
+state!(Product {
+    id,
+    title_zh,
+    title_en,
+    category,
+    subcategory,
+    calendar
+});
+
 #[pymethods]
 impl Product {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!("Product(id={:?})", self.id)
     }
@@ -83,8 +153,27 @@ pub struct Indicator {
     pub target: String,
 }
 
+state!(Indicator {
+    id,
+    title_zh,
+    title_en,
+    level,
+    unit,
+    weight,
+    target
+});
+
 #[pymethods]
 impl Indicator {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!("Indicator(id={:?}, level={:?})", self.id, self.level)
     }
@@ -104,8 +193,19 @@ pub struct Rejection {
     pub text: String,
 }
 
+state!(Rejection { line, reason, text });
+
 #[pymethods]
 impl Rejection {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Rejection(line={}, reason={:?})",
@@ -161,8 +261,35 @@ pub struct IndicatorResult {
     pub samples: u64,
 }
 
+state!(IndicatorResult {
+    id,
+    title_zh,
+    title_en,
+    level,
+    weight,
+    value,
+    score,
+    target,
+    target_met,
+    met,
+    breached,
+    pending,
+    numerator,
+    denominator,
+    samples,
+});
+
 #[pymethods]
 impl IndicatorResult {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         let s = |d: Option<Decimal>| d.map_or("None".into(), |d| d.to_string());
         format!(
@@ -230,8 +357,30 @@ pub struct Assessment {
     pub indicators: Vec<IndicatorResult>,
 }
 
+state!(Assessment {
+    assessor,
+    assessee,
+    assessee_title,
+    score,
+    levels,
+    fee,
+    share,
+    fee_due,
+    passed_through,
+    indicators,
+});
+
 #[pymethods]
 impl Assessment {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     /// Score per level (`system`, `process`, `role`).
     #[getter]
     fn levels<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -310,8 +459,19 @@ pub struct FindingEvent {
     pub step: Option<String>,
 }
 
+state!(FindingEvent { id, kind, at, step });
+
 #[pymethods]
 impl FindingEvent {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!("FindingEvent(id={:?}, kind={:?})", self.id, self.kind)
     }
@@ -337,8 +497,27 @@ pub struct Finding {
     pub events: Vec<FindingEvent>,
 }
 
+state!(Finding {
+    subject,
+    product,
+    status,
+    elapsed,
+    allowed,
+    due,
+    events
+});
+
 #[pymethods]
 impl Finding {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Finding(subject={:?}, product={:?}, status={:?})",
@@ -392,8 +571,26 @@ pub struct AtRisk {
     pub allowed: Option<TimeDelta>,
 }
 
+state!(AtRisk {
+    indicator,
+    subject,
+    product,
+    deadline,
+    elapsed,
+    allowed
+});
+
 #[pymethods]
 impl AtRisk {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "AtRisk(indicator={:?}, subject={:?})",
@@ -417,6 +614,9 @@ impl AtRisk {
 
 type Findings = Vec<Vec<Vec<CoreFinding>>>;
 
+/// An assessee's title and its indicators' Chinese and English titles (pickled).
+type TitlesOf = (Option<String>, Vec<(Option<String>, Option<String>)>);
+
 /// What a scorecard was computed from.
 enum Source {
     /// the events (shared, immutable), for explanations
@@ -424,7 +624,18 @@ enum Source {
     /// a file evaluated through partitions on disk: they stay, for explanations, until the
     /// last scorecard made from them is gone
     Spilled(Arc<slagrade::spill::Spilled>),
+    /// its dict form (`Scorecard.from_dict`, or unpickled): no events to explain; the time
+    /// zone when known (from the contract, or the pickled scorecard), and the rejections
+    Rebuilt {
+        tz: Option<chrono_tz::Tz>,
+        rejected: Vec<slagrade::event::Rejection>,
+    },
 }
+
+/// Why a rebuilt scorecard cannot explain.
+const NO_EVENTS: &str = "this scorecard was rebuilt from its dict form (Scorecard.from_dict, \
+    or unpickled) and keeps no events to explain: explain it where it was evaluated, or send \
+    the Evaluator (it pickles with its events)";
 
 /// The scores of one period, for every assessment of the contract.
 #[pyclass(module = "slagrade._slagrade", frozen)]
@@ -469,21 +680,42 @@ impl Scorecard {
         }
     }
 
-    fn plan(&self) -> &Arc<Plan> {
-        match &self.src {
-            Source::Events(ev) => ev.plan(),
-            Source::Spilled(s) => s.plan(),
+    /// A scorecard rebuilt from its dict form; `tz` when the contract's time zone is known
+    /// (its period bounds and titles are then filled in).
+    pub fn rebuilt(
+        card: CoreScorecard,
+        tz: Option<chrono_tz::Tz>,
+        rejected: Vec<slagrade::event::Rejection>,
+    ) -> Self {
+        let period = Period {
+            start: card.period_start,
+            end: card.period_end,
+            key: card.period.clone(),
+        };
+        let as_of = Some(card.as_of);
+        Scorecard {
+            card,
+            src: Source::Rebuilt { tz, rejected },
+            period,
+            as_of,
+            findings: OnceLock::new(),
         }
     }
 
-    fn tz(&self) -> chrono_tz::Tz {
-        self.plan().contract.timezone
+    /// The contract's time zone, unless rebuilt from a dict without the contract.
+    fn tz(&self) -> Option<chrono_tz::Tz> {
+        match &self.src {
+            Source::Events(ev) => Some(ev.plan().contract.timezone),
+            Source::Spilled(s) => Some(s.plan().contract.timezone),
+            Source::Rebuilt { tz, .. } => *tz,
+        }
     }
 
     fn rejections(&self) -> &[slagrade::event::Rejection] {
         match &self.src {
             Source::Events(ev) => ev.rejected(),
             Source::Spilled(s) => s.rejected(),
+            Source::Rebuilt { rejected, .. } => rejected,
         }
     }
 
@@ -495,6 +727,7 @@ impl Scorecard {
         let explained = match &self.src {
             Source::Events(ev) => py.detach(|| ev.explain(period, as_of)),
             Source::Spilled(s) => py.detach(|| s.explain(period, as_of)),
+            Source::Rebuilt { .. } => return Err(value_error(NO_EVENTS)),
         }
         .map_err(|e| value_error(e.to_string()))?;
         Ok(self.findings.get_or_init(|| explained.1))
@@ -601,20 +834,24 @@ impl Scorecard {
     fn period(&self) -> &str {
         &self.card.period
     }
-    /// The period's first instant.
+    /// The period's first instant (`None` for a scorecard rebuilt from its dict form without
+    /// the contract).
     #[getter]
     fn period_start(&self) -> Option<DateTime<FixedOffset>> {
-        instant(self.tz(), self.card.period_start)
+        self.tz().and_then(|tz| instant(tz, self.card.period_start))
     }
-    /// The instant just after the period.
+    /// The instant just after the period (`None` as for `period_start`).
     #[getter]
     fn period_end(&self) -> Option<DateTime<FixedOffset>> {
-        instant(self.tz(), self.card.period_end)
+        self.tz().and_then(|tz| instant(tz, self.card.period_end))
     }
     /// The evaluation instant.
     #[getter]
     fn as_of(&self) -> Option<DateTime<FixedOffset>> {
-        instant(self.tz(), self.card.as_of)
+        match self.tz() {
+            Some(tz) => instant(tz, self.card.as_of),
+            None => parse_rfc3339(&self.card.as_of_text),
+        }
     }
     /// The contract currency, e.g. `CNY`.
     #[getter]
@@ -671,6 +908,113 @@ impl Scorecard {
                 ))
             }
         }
+    }
+
+    /// The scorecard of a dict form: `to_dict()`'s, or the JSON that `to_json()` and
+    /// `slagrade eval --format json` give, read back. Every number and count comes back
+    /// exactly (decimals with their scale). The form holds no titles and no period bounds:
+    /// with `contract` (the one it was evaluated under) they are filled in, else they are
+    /// `None`. It holds no events either: `explain` raises `ValueError`. A dict that is not
+    /// such a form raises `ValueError` naming where.
+    #[staticmethod]
+    #[pyo3(signature = (d, contract=None))]
+    fn from_dict(
+        py: Python<'_>,
+        d: &Bound<'_, PyAny>,
+        contract: Option<PyRef<'_, crate::Contract>>,
+    ) -> PyResult<Scorecard> {
+        guard(|| {
+            if d.cast::<PyDict>().is_err() {
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "Scorecard.from_dict takes the dict that to_dict gives, not {}",
+                    convert::type_name(d)
+                )));
+            }
+            let t = convert::Types::new(py)?;
+            let v = convert::to_json(&t, d, 0).map_err(value_error)?;
+            let bad = |e: String| value_error(format!("not the dict form of a scorecard: {e}"));
+            let mut card = crate::rebuild::scorecard(&v).map_err(bad)?;
+            let tz = match contract {
+                None => None,
+                Some(c) => {
+                    let c = &c.plan.contract;
+                    crate::rebuild::fill_from_contract(&mut card, c).map_err(value_error)?;
+                    Some(c.timezone)
+                }
+            };
+            Ok(Scorecard::rebuilt(card, tz, Vec::new()))
+        })
+    }
+
+    /// Pickles through the dict form, with what it leaves out (titles, period bounds, the
+    /// time zone, the rejected events); an unpickled scorecard keeps no events to explain.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        let (me, py) = (slf.get(), slf.py());
+        let d = PyDict::new(py);
+        d.set_item("card", me.card.to_json().to_string())?;
+        d.set_item("timezone", me.tz().map(|t| t.name().to_string()))?;
+        d.set_item("period_start", me.card.period_start)?;
+        d.set_item("period_end", me.card.period_end)?;
+        let titles: Vec<TitlesOf> = me
+            .card
+            .assessments
+            .iter()
+            .map(|a| {
+                let t = a.indicators.iter();
+                let t = t.map(|i| (i.title_zh.clone(), i.title_en.clone()));
+                (a.assessee_title.clone(), t.collect())
+            })
+            .collect();
+        d.set_item("titles", titles)?;
+        let rejected: Vec<(Option<u64>, &str, &str)> = me
+            .rejections()
+            .iter()
+            .map(|r| (r.line, r.reason.as_str(), r.text.as_str()))
+            .collect();
+        d.set_item("rejected", rejected)?;
+        reduced(slf, d)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Scorecard> {
+        guard(|| {
+            let get = |k: &str| {
+                state
+                    .get_item(k)?
+                    .ok_or_else(|| value_error(format!("Scorecard state: missing `{k}`")))
+            };
+            let text: String = get("card")?.extract()?;
+            let v: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| value_error(e.to_string()))?;
+            let mut card = crate::rebuild::scorecard(&v).map_err(value_error)?;
+            let tz: Option<String> = get("timezone")?.extract()?;
+            let tz = tz
+                .map(|n| n.parse::<chrono_tz::Tz>())
+                .transpose()
+                .map_err(|e| value_error(e.to_string()))?;
+            card.period_start = get("period_start")?.extract()?;
+            card.period_end = get("period_end")?.extract()?;
+            let titles: Vec<TitlesOf> = get("titles")?.extract()?;
+            if titles.len() != card.assessments.len() {
+                return Err(value_error("Scorecard state: titles do not match"));
+            }
+            for (a, (title, inds)) in card.assessments.iter_mut().zip(titles) {
+                if inds.len() != a.indicators.len() {
+                    return Err(value_error("Scorecard state: titles do not match"));
+                }
+                a.assessee_title = title;
+                for (i, (zh, en)) in a.indicators.iter_mut().zip(inds) {
+                    i.title_zh = zh;
+                    i.title_en = en;
+                }
+            }
+            let rejected: Vec<(Option<u64>, String, String)> = get("rejected")?.extract()?;
+            let rejected = rejected
+                .into_iter()
+                .map(|(line, reason, text)| slagrade::event::Rejection { line, reason, text })
+                .collect();
+            Ok(Scorecard::rebuilt(card, tz, rejected))
+        })
     }
 
     /// The JSON form as Python objects (decimals as strings, like `slagrade eval --format json`).
@@ -760,7 +1104,8 @@ impl Scorecard {
     /// assessment listing it): breached and pending clocks, subjects and events left out of
     /// the numerator, counted incidents. A scorecard evaluated through partitions on disk
     /// (`max_memory`) is explained from the partitions, with the same findings. An unknown
-    /// indicator or assessee raises `UnknownNameError` (a `KeyError`).
+    /// indicator or assessee raises `UnknownNameError` (a `KeyError`); a scorecard rebuilt
+    /// from its dict form (`from_dict`, or unpickled) raises `ValueError`: it keeps no events.
     #[pyo3(signature = (indicator, assessee=None))]
     fn explain(
         &self,

@@ -42,6 +42,141 @@ def test_from_file_directory_names_the_path(tmp_path: Path) -> None:
     assert info.value.filename == str(tmp_path)
 
 
+# ------------------------------------------------------------------------------- pickling
+
+
+def exact(d: Optional[Decimal]) -> Any:
+    """A decimal with its scale: Decimal("1.0") and Decimal("1.00") differ."""
+    return None if d is None else (type(d), d.as_tuple())
+
+
+def indicator_fields(i: slagrade.IndicatorResult) -> tuple[Any, ...]:
+    return (i.id, i.title_zh, i.title_en, i.level, exact(i.weight), exact(i.value),
+            exact(i.score), i.target, i.target_met, i.met, i.breached, i.pending,
+            i.numerator, i.denominator, i.samples)
+
+
+def assessment_fields(a: slagrade.Assessment) -> tuple[Any, ...]:
+    return (a.assessor, a.assessee, a.assessee_title, exact(a.score),
+            [(k, exact(v)) for k, v in a.levels.items()], exact(a.fee), exact(a.share),
+            exact(a.fee_due), exact(a.passed_through),
+            [indicator_fields(i) for i in a.indicators])
+
+
+def finding_fields(f: slagrade.Finding) -> tuple[Any, ...]:
+    return (f.subject, f.product, f.status, f.elapsed, f.allowed, f.due,
+            [(e.id, e.kind, e.at, e.step) for e in f.events])
+
+
+def card_fields(c: slagrade.Scorecard) -> tuple[Any, ...]:
+    return (c.contract, c.period, c.period_start, c.period_end, c.as_of, c.currency,
+            c.events, c.to_dict(), c.to_json(), c.to_csv(), c.to_table(),
+            [(r.line, r.reason, r.text) for r in c.rejected],
+            [assessment_fields(a) for a in c.assessments])
+
+
+def evaluate_elsewhere(events: str) -> tuple[Any, ...]:
+    """Runs in another process: every kind of result, to be sent back by pickle."""
+    contract = slagrade.Contract.from_file(CONTRACT)
+    card = contract.evaluate(events)
+    ev = contract.evaluator()
+    ev.push_many(events)
+    return (card, card.assessment("netco"), card.rejected,
+            card.explain("response_timeliness", assessee="netco"), ev)
+
+
+def test_results_come_back_from_a_process_pool(contract: slagrade.Contract, events_path: Path) -> None:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        card, netco, rejected, findings, ev = pool.submit(evaluate_elsewhere, str(events_path)).result()
+    here = contract.evaluate(events_path)
+    assert isinstance(card, slagrade.Scorecard)
+    assert card_fields(card) == card_fields(here)
+    assert card.rejected and card.rejected == here.rejected
+    assert assessment_fields(netco) == assessment_fields(here.assessment("netco"))
+    assert rejected == here.rejected
+    expected = here.explain("response_timeliness", assessee="netco")
+    assert expected and [finding_fields(f) for f in findings] == [finding_fields(f) for f in expected]
+    # the evaluator comes back with its events: the same scores and explanations, and it
+    # takes more events
+    assert isinstance(ev, slagrade.Evaluator)
+    assert card_fields(ev.scorecard()) == card_fields(here)
+    assert ev.counts == here.events and ev.rejected == here.rejected
+    assert [finding_fields(f) for f in ev.scorecard().explain("response_timeliness", "netco")] == \
+        [finding_fields(f) for f in expected]
+    assert ev.push({"id": "new-1", "at": "2026-10-30T10:00:00+08:00", "kind": "ticket.opened",
+                    "subject": "T-new", "product": "infra.servers",
+                    "attrs": {"priority": "P2"}}) == "accepted"
+
+
+def test_every_result_pickles_in_process(card: slagrade.Scorecard, contract: slagrade.Contract) -> None:
+    a = card.assessments[0]
+    assert assessment_fields(pickle.loads(pickle.dumps(a))) == assessment_fields(a)
+    i = a.indicators[0]
+    assert indicator_fields(pickle.loads(pickle.dumps(i))) == indicator_fields(i)
+    for f in card.explain("repair_timeliness"):
+        assert finding_fields(pickle.loads(pickle.dumps(f))) == finding_fields(f)
+    for r in card.rejected[:5]:
+        assert pickle.loads(pickle.dumps(r)) == r
+    for x in contract.parties + contract.products + contract.indicators:
+        assert pickle.loads(pickle.dumps(x)) == x
+
+
+def test_an_unpickled_scorecard_cannot_explain(card: slagrade.Scorecard, contract: slagrade.Contract,
+                                              events_path: Path) -> None:
+    again = pickle.loads(pickle.dumps(card))
+    with pytest.raises(ValueError, match="keeps no events"):
+        again.explain("repair_timeliness")
+    # an unpickled scorecard pickles again, and one evaluated through partitions on disk
+    # pickles as one evaluated in memory
+    assert card_fields(pickle.loads(pickle.dumps(again))) == card_fields(card)
+    spilled = contract.evaluate(events_path, max_memory=4096, threads=2)
+    assert spilled.explain("repair_timeliness")
+    assert card_fields(pickle.loads(pickle.dumps(spilled))) == card_fields(card)
+
+
+def test_from_dict_round_trips(card: slagrade.Scorecard, contract: slagrade.Contract) -> None:
+    d = card.to_dict()
+    again = slagrade.Scorecard.from_dict(d)
+    assert again.to_dict() == d
+    assert again.to_json() == card.to_json() and again.to_csv() == card.to_csv()
+    assert again.as_of == card.as_of and again.events == card.events
+    # without the contract, what the dict form does not hold is unknown
+    assert again.period_start is None and again.period_end is None
+    assert again.assessments[0].assessee_title is None
+    assert [exact(a.fee_due) for a in again.assessments] == [exact(a.fee_due) for a in card.assessments]
+    # with the contract, everything but the rejected events
+    full = slagrade.Scorecard.from_dict(d, contract=contract)
+    assert card_fields(full)[:-2] == card_fields(card)[:-2]
+    assert [assessment_fields(a) for a in full.assessments] == [assessment_fields(a) for a in card.assessments]
+    assert full.rejected == []
+    # the JSON text (as `slagrade eval --format json` prints it) reads the same
+    assert slagrade.Scorecard.from_dict(json.loads(card.to_json())).to_dict() == d
+    with pytest.raises(ValueError, match="keeps no events"):
+        full.explain("repair_timeliness")
+
+
+def test_from_dict_refuses_what_it_cannot_read(card: slagrade.Scorecard, contract: slagrade.Contract) -> None:
+    d = card.to_dict()
+    bad = json.loads(json.dumps(d))
+    bad["assessments"][1]["indicators"][2]["value"] = "0.9x"
+    with pytest.raises(ValueError, match=r"assessments\[1\]\.indicators\[2\]\.value"):
+        slagrade.Scorecard.from_dict(bad)
+    bad = json.loads(json.dumps(d))
+    bad["assessments"][0]["surprise"] = 1
+    with pytest.raises(ValueError, match=r"assessments\[0\]: unknown key `surprise`"):
+        slagrade.Scorecard.from_dict(bad)
+    bad = json.loads(json.dumps(d))
+    del bad["as_of"]
+    with pytest.raises(ValueError, match="missing `as_of`"):
+        slagrade.Scorecard.from_dict(bad)
+    other = slagrade.Contract.parse(contract.source.replace('contract "egov-2026"', 'contract "egov-2027"'))
+    assert other.name == "egov-2027"
+    with pytest.raises(ValueError, match="a scorecard of contract `egov-2026`, not of `egov-2027`"):
+        slagrade.Scorecard.from_dict(d, contract=other)
+    with pytest.raises(TypeError):
+        slagrade.Scorecard.from_dict([d])  # type: ignore[arg-type]
+
+
 # ----------------------------------------------------------------- positions after a merge
 
 

@@ -194,6 +194,15 @@ class AtRisk:
 
 @final
 class Scorecard:
+    """The scores of one period. Pickles through its dict form (with its titles, period
+    bounds and rejected events): an unpickled scorecard, like one from `from_dict`, keeps
+    no events, and its `explain` raises `ValueError`."""
+    @staticmethod
+    def from_dict(d: dict[str, Any], contract: Optional[Contract] = None) -> Scorecard:
+        """The scorecard of `to_dict()`'s form (or the JSON of `to_json()`, read back);
+        `Scorecard.from_dict(card.to_dict()).to_dict() == card.to_dict()`, decimals with
+        their scale. With the `contract` it was evaluated under, the titles and period
+        bounds the form does not hold are filled in; without, they are None."""
     @property
     def contract(self) -> str: ...
     @property
@@ -223,7 +232,8 @@ class Scorecard:
     def to_pandas(self) -> Any: ...
     def explain(self, indicator: str, assessee: Optional[str] = None) -> list[Finding]:
         """What counted against `indicator` for `assessee` (default: the first assessment
-        listing it). Unknown names raise `UnknownNameError`."""
+        listing it). Unknown names raise `UnknownNameError`; a scorecard rebuilt from its
+        dict form raises `ValueError`."""
     def explain_text(self, indicator: str, assessee: Optional[str] = None) -> str: ...
 
 @final
@@ -296,7 +306,8 @@ class Contract:
 @final
 class Evaluator:
     """A streaming evaluator: push events as they come, read scores at any time. Scoring
-    uses every core; the numbers do not depend on it."""
+    uses every core; the numbers do not depend on it. It pickles as its contract and its
+    checkpoint (`Evaluator.restore(contract, checkpoint())`)."""
     def push(self, event: Any) -> Literal["accepted", "duplicate", "rejected"]: ...
     def push_many(self, events: _Events, *, threads: Optional[int] = None) -> dict[str, int]:
         """Adds a batch; returns its counts. `threads`: how many threads read a JSON Lines
