@@ -246,6 +246,22 @@ def test_positions_continue_across_batches_and_merges(contract: slagrade.Contrac
     assert got == [5, 7, 10, 14, 15, 20, 21, 25, 28, 30, 30 + 9, 30 + 10]
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_file_after_other_batches_numbers_its_lines_after_them(contract: slagrade.Contract,
+                                                                 events_path: Path, threads: int) -> None:
+    one = contract.evaluator()
+    one.push_many(events_path, threads=1)
+    lines = [r.line for r in one.rejected]
+    assert lines and all(isinstance(x, int) for x in lines)
+    # three positions first (one push, a batch of two), each rejected; then the file, read
+    # into this evaluator on one thread or merged into it from its own on two
+    ev = contract.evaluator()
+    ev.push({"id": "x"})
+    ev.push_many([{"id": "y"}, 5])
+    ev.push_many(events_path, threads=threads)
+    assert [r.line for r in ev.rejected] == [1, 2, 3] + [3 + x for x in lines]
+
+
 # --------------------------------------------------------------------- naive datetimes
 
 
