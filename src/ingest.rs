@@ -485,7 +485,7 @@ mod tests {
         std::fs::write(&p, &out).unwrap();
 
         let mut one = Evaluator::new(&plan);
-        read_jsonl(
+        let lines = read_jsonl(
             &plan.contract,
             out.as_bytes(),
             Limits::default(),
@@ -497,6 +497,9 @@ mod tests {
             },
         )
         .unwrap();
+        // the reader counts the file's lines, as positions for what is merged after it
+        one.add_positions(lines);
+        assert_eq!(one.positions(), out.lines().count() as u64);
         let periods = one.anchor_periods();
         assert!(periods.len() >= 3);
         assert!(one.counts().duplicates > 100 && one.counts().rejected > 10);
