@@ -450,6 +450,10 @@ struct State {
     max_at: Option<i64>,
     counts: EventCounts,
     rejected: Vec<Rejection>,
+    /// positions (lines, items, rows) of the input so far, in the order it was fed: a
+    /// merged evaluator's rejections are numbered after them (checkpoints without it: 0)
+    #[serde(default)]
+    positions: u64,
 }
 
 impl State {
@@ -665,6 +669,18 @@ impl Evaluator {
     /// Rejected events with their reasons.
     pub fn rejected(&self) -> &[Rejection] {
         &self.state.rejected
+    }
+
+    /// How many positions (lines of a file, items or rows of a batch) the input fed so far
+    /// holds: the next batch's positions come after them.
+    pub fn positions(&self) -> u64 {
+        self.state.positions
+    }
+
+    /// Counts `n` more positions of input, once a batch of them has been fed (its rejections
+    /// numbered after [`Evaluator::positions`]).
+    pub fn add_positions(&mut self, n: u64) {
+        self.state.positions = self.state.positions.saturating_add(n);
     }
 
     /// Adds an event that has already been validated.
@@ -913,6 +929,9 @@ impl Evaluator {
     /// Combines an evaluator of the same contract fed other events. Over a partition of the
     /// events this gives exactly the evaluator fed everything; an id accepted on both sides
     /// is one event, `self`'s (the earlier, when evaluators are merged in input order).
+    /// Other's input counts as coming after this one's: its rejections are numbered after
+    /// [`Evaluator::positions`], so that evaluators of consecutive parts of an input, merged
+    /// in order, number them as one pass over the whole.
     pub fn merge(&mut self, other: Evaluator) -> Result<(), EvalError> {
         if self.plan.contract.source_hash != other.plan.contract.source_hash {
             return Err(EvalError::ContractMismatch);
@@ -983,6 +1002,10 @@ impl Evaluator {
         st.counts.accepted += u64::from(n_ids) - overlap;
         st.counts.duplicates += o.counts.duplicates + overlap;
         st.counts.rejected += o.counts.rejected;
+        // other's input comes after ours: its positions are numbered on from ours, as in
+        // one pass over both inputs
+        crate::event::renumber(&mut o.rejected, st.positions);
+        st.positions = st.positions.saturating_add(o.positions);
         st.rejected.append(&mut o.rejected);
         // other's attribute values go after ours, as they are; its logs and singles are
         // moved, not copied, with their ids and attribute offsets rewritten in place
@@ -2594,6 +2617,36 @@ mod tests {
 
     fn fed(plan: &Arc<Plan>, seed: u64, events: u64) -> Evaluator {
         fed_lines(plan, &stream(seed, events))
+    }
+
+    /// Evaluators of consecutive parts of a stream, merged in order, number their rejected
+    /// lines as one pass over the whole stream does (each part's lines after those before).
+    #[test]
+    fn merged_parts_number_rejections_as_one_pass() {
+        let plan = plan();
+        let text = stream(11, 3000);
+        let lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
+        let whole = fed_lines(&plan, &text);
+        assert!(whole.rejected().len() >= 5);
+        let mut parts = [0..700, 700..701, 701..lines.len()].map(|r| {
+            let part: Vec<u8> = lines[r.clone()].concat();
+            let mut ev = fed_lines(&plan, &part);
+            ev.add_positions(r.len() as u64);
+            ev
+        });
+        let [first, second, third] = &mut parts;
+        let (second, third) = (
+            std::mem::replace(second, Evaluator::new(&plan)),
+            std::mem::replace(third, Evaluator::new(&plan)),
+        );
+        // a part read on its own numbers from 1
+        assert!(third.rejected().iter().any(|r| r.line < Some(700)));
+        first.merge(second).unwrap();
+        let restored = Evaluator::restore(&plan, &first.checkpoint()).unwrap();
+        let mut first = restored;
+        first.merge(third).unwrap();
+        assert_eq!(first.rejected(), whole.rejected());
+        assert_eq!(first.positions(), lines.len() as u64);
     }
 
     proptest! {

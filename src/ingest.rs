@@ -46,13 +46,14 @@ fn read_file_split(
     if threads == 1 || !meta.is_file() || len < min_split {
         let reader = BufReader::with_capacity(1 << 16, file);
         let mut batch = Batch::default();
-        read_jsonl_with(&plan.contract, reader, limits, |o| {
+        let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {
             batch.take(plan, o);
             if batch.rows.len() >= BATCH {
                 batch.push_into(&mut ev);
             }
         })?;
         batch.push_into(&mut ev);
+        ev.add_positions(lines);
     } else {
         let blocks = (len / BLOCK_BYTES).clamp(threads as u64 * 4, 1 << 12) as usize;
         let ranges = ranges(path, len, blocks)?;
@@ -217,6 +218,7 @@ fn read_blocks(
             lock().pushed = k + 1;
             changed.notify_all();
         }
+        ev.add_positions(lines_before);
         Ok(())
     };
     std::thread::scope(|sc| {
@@ -483,7 +485,7 @@ mod tests {
         std::fs::write(&p, &out).unwrap();
 
         let mut one = Evaluator::new(&plan);
-        read_jsonl(
+        let lines = read_jsonl(
             &plan.contract,
             out.as_bytes(),
             Limits::default(),
@@ -495,6 +497,9 @@ mod tests {
             },
         )
         .unwrap();
+        // the reader counts the file's lines, as positions for what is merged after it
+        one.add_positions(lines);
+        assert_eq!(one.positions(), out.lines().count() as u64);
         let periods = one.anchor_periods();
         assert!(periods.len() >= 3);
         assert!(one.counts().duplicates > 100 && one.counts().rejected > 10);

@@ -794,6 +794,11 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
     let b = s.as_bytes();
     let bad =
         || format!("`{s}` is not RFC 3339 with seconds and offset, e.g. 2026-10-09T09:12:00+08:00");
+    let naive = || {
+        format!(
+            "`{s}` has no time zone offset (a naive time): add `Z` or an offset such as `+08:00`"
+        )
+    };
     // `yyyy-mm-ddThh:mm:ss` at fixed places: read without bounds checks per byte
     let Some(head) = b.first_chunk::<19>() else {
         return Err(bad());
@@ -803,7 +808,7 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
     let digits = [y1, y2, y3, y4, mo1, mo2, d1, d2, h1, h2, mi1, mi2, s1, s2]
         .map(|c| u32::from(c.wrapping_sub(b'0')));
     let seps_ok = [dash1, dash2, t, colon1, colon2] == *b"--T::";
-    if b.len() < 20 || !seps_ok || digits.iter().any(|&d| d > 9) {
+    if !seps_ok || digits.iter().any(|&d| d > 9) {
         return Err(bad());
     }
     let [y1, y2, y3, y4, mo1, mo2, d1, d2, h1, h2, mi1, mi2, s1, s2] = digits;
@@ -839,6 +844,8 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
                 v
             }
         }
+        // a local time with no offset (a naive datetime's text): say what is missing
+        Some([]) => return Err(naive()),
         _ => return Err(bad()),
     };
     if hour > 23 || minute > 59 || second > 59 {
@@ -1483,6 +1490,16 @@ mod tests {
         ] {
             assert!(parse_instant(bad).is_err(), "{bad}");
         }
+        // a time without an offset (the text of a naive datetime) is told apart
+        for naive in ["2026-10-09T09:12:00", "2026-10-09T09:12:00.5"] {
+            assert_eq!(
+                parse_instant(naive).unwrap_err(),
+                format!("`{naive}` has no time zone offset (a naive time): add `Z` or an offset such as `+08:00`")
+            );
+        }
+        assert!(parse_instant("2026-10-09T09:12Z")
+            .unwrap_err()
+            .contains("is not RFC 3339"));
     }
 
     use proptest::prelude::{any, Just, Strategy};

@@ -100,8 +100,8 @@ pub fn to_json(t: &Types<'_>, v: &Bound<'_, PyAny>, depth: usize) -> Result<Valu
         return number(&text.to_string_lossy());
     }
     if v.is_instance(&t.datetime).unwrap_or(false) || v.is_instance(&t.date).unwrap_or(false) {
-        // an aware datetime gives RFC 3339 with offset; a naive one lacks the offset and is
-        // rejected by validation where a time is required
+        // an aware datetime gives RFC 3339 with offset; a naive one lacks the offset, which
+        // validation names where a time is required (the same words for every input)
         let text = v
             .call_method0("isoformat")
             .map_err(|e| format!("unreadable date or time: {e}"))?;
@@ -163,6 +163,16 @@ pub fn instant(tz: chrono_tz::Tz, t: i64) -> Option<DateTime<FixedOffset>> {
 
 pub fn seconds(s: i64) -> Option<TimeDelta> {
     TimeDelta::try_seconds(s)
+}
+
+/// The ISO text of a naive datetime (one without a UTC offset), as a dict's value gives it;
+/// `None` for an aware one or one that cannot say.
+pub fn naive_text(v: &Bound<'_, PyAny>) -> Option<String> {
+    if !v.call_method0("utcoffset").ok()?.is_none() {
+        return None;
+    }
+    let text = v.call_method0("isoformat").ok()?;
+    Some(text.str().ok()?.to_string_lossy().into_owned())
 }
 
 /// Unix seconds of an aware datetime (fractional seconds truncated); `Err` for a naive one.

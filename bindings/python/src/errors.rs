@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use slagrade::diagnostic::{self, Diagnostic};
@@ -73,6 +73,48 @@ pub fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
                 "slagrade internal error (please report it): {msg}"
             )))
         }
+    }
+}
+
+/// An `UnknownNameError` (a `KeyError`): `lead`, then "did you mean `x`?" when a name of
+/// `known` is close (the checker's suggestion), then `label: ` and the names.
+pub fn unknown_name(
+    py: Python<'_>,
+    what: &str,
+    name: &str,
+    known: &[&str],
+    lead: &str,
+    label: &str,
+) -> PyErr {
+    let suggestion = slagrade::check::suggest(name, known);
+    let names = known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = match &suggestion {
+        Some(s) => format!("{lead}: did you mean `{s}`? {label}: {names}"),
+        None => format!("{lead}: {label}: {names}"),
+    };
+    let known: Vec<String> = known.iter().map(|k| k.to_string()).collect();
+    make(py, "UnknownNameError", |c| {
+        c.call1((message, what, name, suggestion, known))
+    })
+}
+
+/// The `OSError` of a file that cannot be read, naming it: Python picks the subclass from
+/// the error number (`FileNotFoundError`, `PermissionError`, `IsADirectoryError`, ...).
+pub fn os_error(py: Python<'_>, e: &std::io::Error, path: &str) -> PyErr {
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = py
+                .import("os")
+                .and_then(|os| os.call_method1("strerror", (code,)))
+                .and_then(|t| t.extract::<String>())
+                .unwrap_or_else(|_| e.to_string());
+            PyOSError::new_err((code, text, path.to_string()))
+        }
+        None => PyOSError::new_err(format!("cannot read {path}: {e}")),
     }
 }
 

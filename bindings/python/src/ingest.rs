@@ -240,11 +240,13 @@ impl Named {
 }
 
 /// Where a declared attribute can be found in a batch, by position: a field of the `attrs`
-/// struct, a key of the `attrs` dicts, an attribute column (see [`Columns::attr`]).
+/// struct, a key of the `attrs` dicts, an attribute column `attrs.name` (as
+/// `pandas.json_normalize` names it) or `name` (see [`Columns::attr`]).
 #[derive(Clone, Copy, Default)]
 struct Source {
     field: Option<usize>,
     key: Option<usize>,
+    flat: Option<usize>,
     extra: Option<usize>,
 }
 
@@ -381,9 +383,14 @@ fn list_column(t: &Types<'_>, list: &Bound<'_, PyList>, at: bool, at_epoch: bool
                 } else if let Ok(s) = v.cast::<PyString>() {
                     At::Value(Value::String(s.to_string_lossy().into_owned()))
                 } else if v.is_instance(&t.datetime).unwrap_or(false) {
-                    match convert::aware_seconds(&v) {
-                        Ok(s) => At::Secs(s),
-                        Err(e) => At::Bad(format!("`at`: {e}")),
+                    // a naive datetime is its ISO text, as in a dict: the core says what it
+                    // lacks, in the same words for every input, and the rejection shows it
+                    match convert::naive_text(&v) {
+                        Some(text) => At::Value(Value::String(text)),
+                        None => match convert::aware_seconds(&v) {
+                            Ok(s) => At::Secs(s),
+                            Err(e) => At::Bad(format!("`at`: {e}")),
+                        },
                     }
                 } else {
                     match convert::to_json(t, &v, 1) {
@@ -643,6 +650,7 @@ impl Columns {
                                 Attrs::Dicts(d) => d.number(&a.name),
                                 _ => None,
                             },
+                            flat: self.extra.position(&format!("attrs.{}", a.name)),
                             extra: self.extra.position(&a.name),
                         })
                         .collect()
@@ -652,7 +660,8 @@ impl Columns {
     }
 
     /// The value of attribute `name`, found at `src`, in row `i`: an `attrs` entry (even
-    /// `null`) wins over a column of the same name; a null column value is no value.
+    /// `null`) wins over a column `attrs.name`, which wins over a column `name`; a null
+    /// column value is no value.
     fn attr<'a>(
         &'a self,
         i: usize,
@@ -681,6 +690,13 @@ impl Columns {
                 }
             }
             RowAttrs::None => {}
+        }
+        if let Some(v) = src
+            .flat
+            .and_then(|k| self.extra.column(k))
+            .and_then(|c| c.cell(i).scalar())
+        {
+            return Some(v);
         }
         self.extra.column(src.extra?)?.cell(i).scalar()
     }
@@ -793,11 +809,18 @@ impl Columns {
                     a
                 }
             };
-            for (name, c) in &self.extra.cols {
-                let c = c.cell(i);
-                if !c.is_null() {
-                    a.entry(name.clone())
-                        .or_insert_with(|| c.into_value().into_owned());
+            // the attribute columns by attribute name, `attrs.x` before `x` (as they are read)
+            for flattened in [true, false] {
+                for (name, c) in &self.extra.cols {
+                    let key = name.strip_prefix("attrs.");
+                    if key.is_some() != flattened {
+                        continue;
+                    }
+                    let c = c.cell(i);
+                    if !c.is_null() {
+                        a.entry(key.unwrap_or(name).to_string())
+                            .or_insert_with(|| c.into_value().into_owned());
+                    }
                 }
             }
             m.insert("attrs".into(), Value::Object(a));
@@ -843,11 +866,13 @@ impl<'b> Block<'b> {
         }
     }
 
-    /// The outcomes in row order: an accepted event borrowed, or its rejection.
+    /// The outcomes in row order: an accepted event borrowed, or its rejection (numbered
+    /// after `base` positions fed before).
     fn outcomes<'s>(
         &'s self,
         cols: &'s Columns,
         tz: chrono_tz::Tz,
+        base: u64,
     ) -> impl Iterator<Item = Result<EventRef<'s>, Rejection>> + 's {
         let values = &self.values;
         self.rows.iter().enumerate().map(move |(k, r)| {
@@ -862,7 +887,7 @@ impl<'b> Block<'b> {
                     attrs: values.get(x.attrs.0..x.attrs.1).unwrap_or(&[]),
                 }),
                 Err(reason) => Err(Rejection {
-                    line: Some(row as u64 + 1),
+                    line: Some(base + row as u64 + 1),
                     reason: reason.clone(),
                     text: cols.text(row, tz),
                 }),
@@ -968,17 +993,19 @@ fn validate_rows<'b>(cols: &'b Columns, v: &Validator<'_>, mut f: impl FnMut(&Bl
 }
 
 /// Feeds a batch into an evaluator (run with the GIL released). Positions (`line`) are
-/// 1-based: the line of the file, or the item or row of the input. A file is read on up to
-/// `threads` threads (see [`read_path`]). `Err` is an I/O error.
+/// 1-based: the line of the file, or the item or row of the input, after the positions the
+/// evaluator was fed before (see `Evaluator::positions`). A file is read on up to `threads`
+/// threads (see [`read_path`]). `Err` is an I/O error.
 pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCounts, String> {
     let before = ev.counts();
     let plan = Arc::clone(ev.plan());
+    let base = ev.positions();
     match batch {
         Batch::Path(path) => read_path(ev, path, threads)?,
         Batch::Records(items) => {
             let v = Validator::new(&plan.contract);
             for (i, item) in items.iter().enumerate() {
-                let line = Some(i as u64 + 1);
+                let line = Some(base + i as u64 + 1);
                 match item {
                     Ok(value) => match v.value(value) {
                         Ok(e) => {
@@ -997,14 +1024,16 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCo
                     }),
                 }
             }
+            ev.add_positions(items.len() as u64);
         }
         Batch::Columns(cols) => {
             let v = Validator::new(&plan.contract);
             let tz = plan.contract.timezone;
             ev.reserve(cols.len());
             validate_rows(cols, &v, |block| {
-                ev.push_outcomes(block.outcomes(cols, tz));
+                ev.push_outcomes(block.outcomes(cols, tz, base));
             });
+            ev.add_positions(cols.len() as u64);
         }
     }
     Ok(ev.counts().since(before))
@@ -1025,25 +1054,31 @@ pub fn check_file(path: &Path) -> Result<u64, String> {
 
 /// Reads a JSON Lines file into `ev`. The file is read by the core's reader on up to
 /// `threads` threads, blocks of lines parsed on all of them and pushed in file order into
-/// one evaluator: exactly the sequential read, rejected line numbers included. Into an evaluator that already holds
-/// events, the file's evaluator is merged after them (their events came first, so they win
-/// on a repeated id); on one thread the lines are then added to it directly.
+/// one evaluator: exactly the sequential read, rejected line numbers included (after the
+/// positions fed before). Into an evaluator that already holds events, the file's evaluator
+/// is merged after them (their events came first, so they win on a repeated id); on one
+/// thread the lines are then added to it directly.
 fn read_path(ev: &mut Evaluator, path: &Path, threads: usize) -> Result<(), String> {
     let fail =
         |e: &dyn std::fmt::Display| format!("cannot read events file {}: {e}", path.display());
     check_file(path)?;
     let plan = Arc::clone(ev.plan());
-    let empty = ev.counts() == EventCounts::default();
+    let empty = ev.counts() == EventCounts::default() && ev.positions() == 0;
     if threads <= 1 && !empty {
         let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
         let reader = std::io::BufReader::with_capacity(1 << 16, file);
-        read_jsonl_with(&plan.contract, reader, Limits::default(), |o| match o {
+        let base = ev.positions();
+        let lines = read_jsonl_with(&plan.contract, reader, Limits::default(), |o| match o {
             LineRef::Accepted(e) => {
                 ev.push_ref(e);
             }
-            LineRef::Rejected(r) => ev.reject(r),
+            LineRef::Rejected(mut r) => {
+                r.line = r.line.map(|l| l + base);
+                ev.reject(r)
+            }
         })
         .map_err(|e| fail(&e))?;
+        ev.add_positions(lines);
         return Ok(());
     }
     let read = slagrade::ingest::read_file(&plan, path, Limits::default(), threads)

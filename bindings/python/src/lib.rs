@@ -19,6 +19,7 @@ mod convert;
 mod dicts;
 mod errors;
 mod ingest;
+mod rebuild;
 mod results;
 
 use convert::{instant, instant_arg, Types};
@@ -78,8 +79,8 @@ fn threads_arg(threads: Option<i64>) -> PyResult<usize> {
 
 /// A checked contract, ready to evaluate events.
 #[pyclass(module = "slagrade._slagrade", frozen)]
-struct Contract {
-    plan: Arc<Plan>,
+pub(crate) struct Contract {
+    pub(crate) plan: Arc<Plan>,
     source: String,
     file_name: String,
     warnings: Vec<Diagnostic>,
@@ -148,13 +149,14 @@ impl Contract {
         })
     }
 
-    /// Reads, parses and checks a `.sla` file.
+    /// Reads, parses and checks a `.sla` file. A file that cannot be read raises the
+    /// `OSError` subclass of its cause (`FileNotFoundError`, ...) with its `filename`.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Contract> {
         guard(|| {
             let path: std::path::PathBuf = path.extract()?;
-            let bytes = std::fs::read(&path)?;
             let name = path.display().to_string();
+            let bytes = std::fs::read(&path).map_err(|e| errors::os_error(py, &e, &name))?;
             let src = source_text(py, &PyBytes::new(py, &bytes).into_any(), &name)?;
             Contract::load(py, src, name)
         })
@@ -165,14 +167,17 @@ impl Contract {
         errors::diagnostics(py, &self.warnings, &self.source)
     }
 
+    /// The contract's name, as in `contract "egov-2026" { ... }`.
     #[getter]
     fn name(&self) -> &str {
         &self.core().name
     }
+    /// Its IANA time zone, e.g. `Asia/Shanghai`.
     #[getter]
     fn timezone(&self) -> String {
         self.core().timezone.name().to_string()
     }
+    /// Its currency, e.g. `CNY`.
     #[getter]
     fn currency(&self) -> &str {
         &self.core().currency
@@ -186,15 +191,18 @@ impl Contract {
             slagrade::contract::PeriodKind::Year => "year",
         }
     }
+    /// The contract text.
     #[getter]
     fn source(&self) -> &str {
         &self.source
     }
+    /// The file it was read from, or the name given to `parse`.
     #[getter]
     fn file_name(&self) -> &str {
         &self.file_name
     }
 
+    /// The parties, in declaration order.
     #[getter]
     fn parties(&self) -> Vec<Party> {
         let c = self.core();
@@ -215,6 +223,7 @@ impl Contract {
             .collect()
     }
 
+    /// The products of the service catalog, in declaration order.
     #[getter]
     fn products(&self) -> Vec<Product> {
         let c = self.core();
@@ -239,6 +248,7 @@ impl Contract {
             .collect()
     }
 
+    /// The indicators as declared, in declaration order.
     #[getter]
     fn indicators(&self) -> Vec<Indicator> {
         self.core()
@@ -336,8 +346,8 @@ impl Contract {
     }
 
     /// A streaming evaluator of this contract (it scores on every core).
-    fn evaluator(&self) -> Evaluator {
-        Evaluator::of(CoreEvaluator::new(&self.plan))
+    fn evaluator(slf: &Bound<'_, Self>) -> Evaluator {
+        Evaluator::of(CoreEvaluator::new(&slf.get().plan), slf.clone().unbind())
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
@@ -505,18 +515,24 @@ fn scorecards(
     one_or_list(py, objs, many)
 }
 
-/// A streaming evaluator: push events as they come, read scores at any time.
+/// A streaming evaluator: push events as they come, read scores at any time. It pickles
+/// as its checkpoint and its contract.
 #[pyclass(module = "slagrade._slagrade")]
 struct Evaluator {
     /// shared with the scorecards read from it; copied on the next push only if one is alive
     ev: Arc<CoreEvaluator>,
+    /// the contract it evaluates (to pickle it: the checkpoint is restored under it)
+    contract: Py<Contract>,
 }
 
 impl Evaluator {
     /// Wraps an evaluator, letting it score on every core (the numbers do not depend on it).
-    fn of(mut ev: CoreEvaluator) -> Evaluator {
+    fn of(mut ev: CoreEvaluator, contract: Py<Contract>) -> Evaluator {
         ev.set_threads(threads_arg(None).unwrap_or(1));
-        Evaluator { ev: Arc::new(ev) }
+        Evaluator {
+            ev: Arc::new(ev),
+            contract,
+        }
     }
 }
 
@@ -529,12 +545,14 @@ impl Evaluator {
             let t = Types::new(py)?;
             let ev = Arc::make_mut(&mut self.ev);
             let plan = Arc::clone(ev.plan());
+            // one position of the input, after those fed before
+            let line = Some(ev.positions() + 1);
             let pushed = match convert::to_json(&t, event, 0) {
                 Ok(v) => match Validator::new(&plan.contract).value(&v) {
                     Ok(e) => ev.push(e),
                     Err(reason) => {
                         ev.reject(CoreRejection {
-                            line: None,
+                            line,
                             reason: reason.clone(),
                             text: v.to_string(),
                         });
@@ -543,13 +561,14 @@ impl Evaluator {
                 },
                 Err(reason) => {
                     ev.reject(CoreRejection {
-                        line: None,
+                        line,
                         reason: reason.clone(),
                         text: convert::shown(event),
                     });
                     Pushed::Rejected(reason)
                 }
             };
+            ev.add_positions(1);
             Ok(match pushed {
                 Pushed::Accepted => "accepted",
                 Pushed::Duplicate => "duplicate",
@@ -625,17 +644,36 @@ impl Evaluator {
 
     /// An evaluator restored from `checkpoint()` bytes made under the same contract.
     #[staticmethod]
-    fn restore(py: Python<'_>, contract: &Contract, data: &[u8]) -> PyResult<Evaluator> {
+    fn restore(py: Python<'_>, contract: &Bound<'_, Contract>, data: &[u8]) -> PyResult<Evaluator> {
         guard(|| {
-            let plan = &contract.plan;
+            let plan = &contract.get().plan;
             let ev = py
                 .detach(|| CoreEvaluator::restore(plan, data))
                 .map_err(|e| value_error(e.to_string()))?;
-            Ok(Evaluator::of(ev))
+            Ok(Evaluator::of(ev, contract.clone().unbind()))
         })
     }
 
+    /// Pickles as `Evaluator.restore(contract, checkpoint())`: the restored evaluator has the
+    /// same events, rejections and positions.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Py<Contract>, Bound<'py, PyBytes>))> {
+        let py = slf.py();
+        let me = slf.try_borrow()?;
+        let ev = &me.ev;
+        let bytes = py.detach(|| ev.checkpoint());
+        Ok((
+            slf.get_type().getattr("restore")?,
+            (me.contract.clone_ref(py), PyBytes::new(py, &bytes)),
+        ))
+    }
+
     /// Adds the events of another evaluator of the same contract (duplicates counted once).
+    /// Its input counts as coming after this one's: its rejections are numbered on from
+    /// this evaluator's positions, so that evaluators of consecutive parts of an input,
+    /// merged in order, number them as one pass over the whole does.
     fn merge(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> PyResult<()> {
         guard(|| {
             let o = other.try_borrow()?.ev.as_ref().clone();
@@ -653,6 +691,7 @@ impl Evaluator {
         results::counts_dict(py, self.ev.counts())
     }
 
+    /// Every rejected event so far, with its reason and position.
     #[getter]
     fn rejected(&self) -> Vec<Rejection> {
         self.ev.rejected().iter().map(Rejection::from).collect()

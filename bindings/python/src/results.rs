@@ -6,20 +6,56 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
-use slagrade::eval::{Evaluator, Finding as CoreFinding, Plan};
+use slagrade::eval::{Evaluator, Finding as CoreFinding};
 use slagrade::period::Period;
 use slagrade::scorecard::{AssessmentCard, IndicatorCard, Scorecard as CoreScorecard};
 
-use crate::convert::{instant, json_to_py, seconds};
-use crate::errors::{guard, value_error};
+use crate::convert::{self, instant, json_to_py, seconds};
+use crate::errors::{guard, unknown_name, value_error};
+
+/// Fields of a value class as a dict (its pickled state) and back, by field name.
+macro_rules! state {
+    ($t:ident { $($f:ident),* $(,)? }) => {
+        impl $t {
+            fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                let d = PyDict::new(py);
+                $( d.set_item(stringify!($f), self.$f.clone())?; )*
+                Ok(d)
+            }
+
+            fn from_state(d: &Bound<'_, PyDict>) -> PyResult<Self> {
+                Ok($t {
+                    $( $f: d
+                        .get_item(stringify!($f))?
+                        .ok_or_else(|| value_error(concat!(
+                            stringify!($t), " state: missing `", stringify!($f), "`"
+                        )))?
+                        .extract()?, )*
+                })
+            }
+        }
+    };
+}
+
+/// `(cls._restore, (state,))`: how a value class pickles.
+type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyDict>,));
+
+fn reduced<'py, T: pyo3::PyClass>(
+    slf: &Bound<'py, T>,
+    state: Bound<'py, PyDict>,
+) -> PyResult<Reduced<'py>> {
+    Ok((slf.as_any().get_type().getattr("_restore")?, (state,)))
+}
 
 /// A party of the contract.
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
 #[derive(Clone, PartialEq)]
 pub struct Party {
+    /// the party's id in the contract
     pub id: String,
     /// `client`, `prime`, `sub` or `third`
     pub role: String,
+    /// its title, as written
     pub title: Option<String>,
     /// fee per assessment period, in the contract currency
     pub fee: Option<Decimal>,
@@ -29,8 +65,26 @@ pub struct Party {
     pub covered: Vec<String>,
 }
 
+state!(Party {
+    id,
+    role,
+    title,
+    fee,
+    covers,
+    covered
+});
+
 #[pymethods]
 impl Party {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!("Party(id={:?}, role={:?})", self.id, self.role)
     }
@@ -40,16 +94,40 @@ impl Party {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
 #[derive(Clone, PartialEq)]
 pub struct Product {
+    /// the product's id (`category.subcategory.name`)
     pub id: String,
+    /// Chinese title
     pub title_zh: Option<String>,
+    /// English title
     pub title_en: Option<String>,
+    /// id of its category
     pub category: String,
+    /// its subcategory, if any
     pub subcategory: Option<String>,
+    /// name of the calendar its clocks run on
     pub calendar: String,
 }
 
+state!(Product {
+    id,
+    title_zh,
+    title_en,
+    category,
+    subcategory,
+    calendar
+});
+
 #[pymethods]
 impl Product {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!("Product(id={:?})", self.id)
     }
@@ -59,21 +137,46 @@ impl Product {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
 #[derive(Clone, PartialEq)]
 pub struct Indicator {
+    /// the indicator's id
     pub id: String,
+    /// Chinese title
     pub title_zh: Option<String>,
+    /// English title
     pub title_en: Option<String>,
     /// `system`, `process` or `role`
     pub level: String,
     /// `fraction`, `ms`, `s`, `count` or `number`
     pub unit: String,
+    /// its weight in the party score
     pub weight: Decimal,
     /// `report only`: scored and shown, but left out of every roll-up (weight 0)
     pub report_only: bool,
+    /// the target as written, e.g. `>= 95%`
     pub target: String,
 }
 
+state!(Indicator {
+    id,
+    title_zh,
+    title_en,
+    level,
+    unit,
+    weight,
+    report_only,
+    target
+});
+
 #[pymethods]
 impl Indicator {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!("Indicator(id={:?}, level={:?})", self.id, self.level)
     }
@@ -83,14 +186,29 @@ impl Indicator {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all, eq)]
 #[derive(Clone, PartialEq)]
 pub struct Rejection {
-    /// 1-based position: the line of a file, or the item or row of the input
+    /// 1-based position in the input fed so far, in the order it was fed: the line of a
+    /// file, the item or row of a batch, each batch and merged evaluator numbered after the
+    /// ones before
     pub line: Option<u64>,
+    /// why the event was not accepted
     pub reason: String,
+    /// the line, item or row as received (JSON text)
     pub text: String,
 }
 
+state!(Rejection { line, reason, text });
+
 #[pymethods]
 impl Rejection {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Rejection(line={}, reason={:?})",
@@ -114,28 +232,70 @@ impl From<&slagrade::event::Rejection> for Rejection {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all)]
 #[derive(Clone)]
 pub struct IndicatorResult {
+    /// the indicator's id
     pub id: String,
+    /// Chinese title
     pub title_zh: Option<String>,
+    /// English title
     pub title_en: Option<String>,
+    /// `system`, `process` or `role`
     pub level: String,
+    /// its weight in this assessment
     pub weight: Decimal,
     /// `report only`: scored and shown, but left out of every roll-up (weight 0)
     pub report_only: bool,
     /// rounded value; `None` when not applicable
     pub value: Option<Decimal>,
+    /// the indicator's score; `None` when not applicable
     pub score: Option<Decimal>,
+    /// the target as written, e.g. `>= 95%`
     pub target: String,
+    /// whether the value meets the target; `None` when not applicable
     pub target_met: Option<bool>,
+    /// clocks that met their deadline (clock indicators)
     pub met: Option<u64>,
+    /// clocks that breached it (clock indicators)
     pub breached: Option<u64>,
+    /// clocks still running (clock indicators)
     pub pending: Option<u64>,
+    /// the ratio's numerator (ratios and coverage)
     pub numerator: Option<u64>,
+    /// the ratio's denominator (ratios and coverage)
     pub denominator: Option<u64>,
+    /// how many events or subjects the value was computed over
     pub samples: u64,
 }
 
+state!(IndicatorResult {
+    id,
+    title_zh,
+    title_en,
+    level,
+    weight,
+    report_only,
+    value,
+    score,
+    target,
+    target_met,
+    met,
+    breached,
+    pending,
+    numerator,
+    denominator,
+    samples,
+});
+
 #[pymethods]
 impl IndicatorResult {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         let s = |d: Option<Decimal>| d.map_or("None".into(), |d| d.to_string());
         format!(
@@ -174,30 +334,73 @@ impl From<&IndicatorCard> for IndicatorResult {
 #[pyclass(module = "slagrade._slagrade", frozen)]
 #[derive(Clone)]
 pub struct Assessment {
+    /// the assessing party's id
     #[pyo3(get)]
     pub assessor: String,
+    /// the assessed party's id
     #[pyo3(get)]
     pub assessee: String,
+    /// the assessed party's title
     #[pyo3(get)]
     pub assessee_title: Option<String>,
-    /// party score; `None` when no indicator applies
+    /// party score; `None` when no indicator applies, or with no evidence
     #[pyo3(get)]
     pub score: Option<Decimal>,
     levels: Vec<(String, Option<Decimal>)>,
+    /// the assessee's fee for the period, in the contract currency
     #[pyo3(get)]
     pub fee: Option<Decimal>,
+    /// the share of the fee the party score earns (by the payment bands)
     #[pyo3(get)]
     pub share: Option<Decimal>,
+    /// the fee due for the period: the fee times the share (the whole fee when no indicator
+    /// applies); `None` with no evidence
     #[pyo3(get)]
     pub fee_due: Option<Decimal>,
+    /// deductions passed on from the prime's own assessment (back-to-back payment)
     #[pyo3(get)]
     pub passed_through: Option<Decimal>,
+    /// one result per indicator of the assessment, in contract order
     #[pyo3(get)]
     pub indicators: Vec<IndicatorResult>,
+    /// the items the indicators measured in the period (clocks, denominators, counted
+    /// events, samples); 0: not assessed, see `no_evidence`
+    #[pyo3(get)]
+    pub evidence: u64,
 }
+
+state!(Assessment {
+    assessor,
+    assessee,
+    assessee_title,
+    score,
+    levels,
+    fee,
+    share,
+    fee_due,
+    passed_through,
+    evidence,
+    indicators,
+});
 
 #[pymethods]
 impl Assessment {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
+    /// True when the indicators measured nothing in the period: not assessed, so there is
+    /// no score, no level scores, no share and no fee due (see `docs/scorecard.md`).
+    #[getter]
+    fn no_evidence(&self) -> bool {
+        self.evidence == 0
+    }
+
     /// Score per level (`system`, `process`, `role`).
     #[getter]
     fn levels<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -208,13 +411,27 @@ impl Assessment {
         Ok(d)
     }
 
-    /// The indicator with this id.
-    fn indicator(&self, id: &str) -> PyResult<IndicatorResult> {
+    /// The indicator with this id; `UnknownNameError` (a `KeyError`) names the close one
+    /// and lists them.
+    fn indicator(&self, py: Python<'_>, id: &str) -> PyResult<IndicatorResult> {
         self.indicators
             .iter()
             .find(|i| i.id == id)
             .cloned()
-            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(id.to_string()))
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.indicators.iter().map(|i| i.id.as_str()).collect();
+                unknown_name(
+                    py,
+                    "indicator",
+                    id,
+                    &known,
+                    &format!(
+                        "the assessment of `{}` lists no indicator `{id}`",
+                        self.assessee
+                    ),
+                    "indicators",
+                )
+            })
     }
 
     fn __repr__(&self) -> String {
@@ -244,6 +461,7 @@ impl From<&AssessmentCard> for Assessment {
             fee_due: a.fee_due,
             passed_through: a.passed_through,
             indicators: a.indicators.iter().map(IndicatorResult::from).collect(),
+            evidence: a.evidence,
         }
     }
 }
@@ -252,15 +470,29 @@ impl From<&AssessmentCard> for Assessment {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all)]
 #[derive(Clone)]
 pub struct FindingEvent {
+    /// the event's id
     pub id: String,
+    /// its kind, e.g. `ticket.opened`
     pub kind: String,
+    /// its instant, in the contract time zone's offset
     pub at: Option<DateTime<FixedOffset>>,
     /// `start`, `stop`, `pause`, `resume`, `restart`, `reset`, or `None`
     pub step: Option<String>,
 }
 
+state!(FindingEvent { id, kind, at, step });
+
 #[pymethods]
 impl FindingEvent {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!("FindingEvent(id={:?}, kind={:?})", self.id, self.kind)
     }
@@ -270,8 +502,11 @@ impl FindingEvent {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all)]
 #[derive(Clone)]
 pub struct Finding {
+    /// the subject (ticket, plan, probe ...) or event id
     pub subject: String,
+    /// its product
     pub product: String,
+    /// how it counted: `breached`, `pending`, `not counted in the numerator`, `counted`, ...
     pub status: String,
     /// counted time, for clocks
     pub elapsed: Option<TimeDelta>,
@@ -279,11 +514,31 @@ pub struct Finding {
     pub allowed: Option<TimeDelta>,
     /// due instant, for absolute deadlines
     pub due: Option<DateTime<FixedOffset>>,
+    /// the events that make it up, in time order
     pub events: Vec<FindingEvent>,
 }
 
+state!(Finding {
+    subject,
+    product,
+    status,
+    elapsed,
+    allowed,
+    due,
+    events
+});
+
 #[pymethods]
 impl Finding {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Finding(subject={:?}, product={:?}, status={:?})",
@@ -323,17 +578,40 @@ impl From<&CoreFinding> for Finding {
 #[pyclass(module = "slagrade._slagrade", frozen, get_all)]
 #[derive(Clone)]
 pub struct AtRisk {
+    /// the clock indicator's id
     pub indicator: String,
+    /// the subject whose clock runs
     pub subject: String,
+    /// its product
     pub product: String,
     /// the instant it breaches
     pub deadline: Option<DateTime<FixedOffset>>,
+    /// time counted so far
     pub elapsed: Option<TimeDelta>,
+    /// time allowed, for duration deadlines
     pub allowed: Option<TimeDelta>,
 }
 
+state!(AtRisk {
+    indicator,
+    subject,
+    product,
+    deadline,
+    elapsed,
+    allowed
+});
+
 #[pymethods]
 impl AtRisk {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduced(slf, slf.get().state(slf.py())?)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Self::from_state(state)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "AtRisk(indicator={:?}, subject={:?})",
@@ -357,6 +635,9 @@ impl AtRisk {
 
 type Findings = Vec<Vec<Vec<CoreFinding>>>;
 
+/// An assessee's title and its indicators' Chinese and English titles (pickled).
+type TitlesOf = (Option<String>, Vec<(Option<String>, Option<String>)>);
+
 /// What a scorecard was computed from.
 enum Source {
     /// the events (shared, immutable), for explanations
@@ -364,7 +645,18 @@ enum Source {
     /// a file evaluated through partitions on disk: they stay, for explanations, until the
     /// last scorecard made from them is gone
     Spilled(Arc<slagrade::spill::Spilled>),
+    /// its dict form (`Scorecard.from_dict`, or unpickled): no events to explain; the time
+    /// zone when known (from the contract, or the pickled scorecard), and the rejections
+    Rebuilt {
+        tz: Option<chrono_tz::Tz>,
+        rejected: Vec<slagrade::event::Rejection>,
+    },
 }
+
+/// Why a rebuilt scorecard cannot explain.
+const NO_EVENTS: &str = "this scorecard was rebuilt from its dict form (Scorecard.from_dict, \
+    or unpickled) and keeps no events to explain: explain it where it was evaluated, or send \
+    the Evaluator (it pickles with its events)";
 
 /// The scores of one period, for every assessment of the contract.
 #[pyclass(module = "slagrade._slagrade", frozen)]
@@ -409,15 +701,43 @@ impl Scorecard {
         }
     }
 
-    fn plan(&self) -> &Arc<Plan> {
-        match &self.src {
-            Source::Events(ev) => ev.plan(),
-            Source::Spilled(s) => s.plan(),
+    /// A scorecard rebuilt from its dict form; `tz` when the contract's time zone is known
+    /// (its period bounds and titles are then filled in).
+    pub fn rebuilt(
+        card: CoreScorecard,
+        tz: Option<chrono_tz::Tz>,
+        rejected: Vec<slagrade::event::Rejection>,
+    ) -> Self {
+        let period = Period {
+            start: card.period_start,
+            end: card.period_end,
+            key: card.period.clone(),
+        };
+        let as_of = Some(card.as_of);
+        Scorecard {
+            card,
+            src: Source::Rebuilt { tz, rejected },
+            period,
+            as_of,
+            findings: OnceLock::new(),
         }
     }
 
-    fn tz(&self) -> chrono_tz::Tz {
-        self.plan().contract.timezone
+    /// The contract's time zone, unless rebuilt from a dict without the contract.
+    fn tz(&self) -> Option<chrono_tz::Tz> {
+        match &self.src {
+            Source::Events(ev) => Some(ev.plan().contract.timezone),
+            Source::Spilled(s) => Some(s.plan().contract.timezone),
+            Source::Rebuilt { tz, .. } => *tz,
+        }
+    }
+
+    fn rejections(&self) -> &[slagrade::event::Rejection] {
+        match &self.src {
+            Source::Events(ev) => ev.rejected(),
+            Source::Spilled(s) => s.rejected(),
+            Source::Rebuilt { rejected, .. } => rejected,
+        }
     }
 
     fn findings(&self, py: Python<'_>) -> PyResult<&Findings> {
@@ -428,14 +748,51 @@ impl Scorecard {
         let explained = match &self.src {
             Source::Events(ev) => py.detach(|| ev.explain(period, as_of)),
             Source::Spilled(s) => py.detach(|| s.explain(period, as_of)),
+            Source::Rebuilt { .. } => return Err(value_error(NO_EVENTS)),
         }
         .map_err(|e| value_error(e.to_string()))?;
         Ok(self.findings.get_or_init(|| explained.1))
     }
 
+    /// The assessees in report order, each once.
+    fn assessees(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for a in &self.card.assessments {
+            if !out.contains(&a.assessee.as_str()) {
+                out.push(&a.assessee);
+            }
+        }
+        out
+    }
+
+    /// `UnknownNameError` unless some assessment is of `assessee`.
+    fn known_assessee(&self, py: Python<'_>, assessee: &str) -> PyResult<()> {
+        let known = self.assessees();
+        if known.contains(&assessee) {
+            return Ok(());
+        }
+        Err(unknown_name(
+            py,
+            "assessee",
+            assessee,
+            &known,
+            &format!("no assessment of `{assessee}`"),
+            "assessees",
+        ))
+    }
+
     /// Index of the assessment of `assessee` that lists `indicator` (the first one when
     /// `assessee` is `None`), and the indicator's index in it.
-    fn locate(&self, indicator: &str, assessee: Option<&str>) -> PyResult<(usize, usize)> {
+    fn locate(
+        &self,
+        py: Python<'_>,
+        indicator: &str,
+        assessee: Option<&str>,
+    ) -> PyResult<(usize, usize)> {
+        if let Some(p) = assessee {
+            self.known_assessee(py, p)?;
+        }
+        let mut known: Vec<&str> = Vec::new();
         for (ai, a) in self.card.assessments.iter().enumerate() {
             if assessee.is_some_and(|x| x != a.assessee) {
                 continue;
@@ -443,23 +800,24 @@ impl Scorecard {
             if let Some(ii) = a.indicators.iter().position(|i| i.id == indicator) {
                 return Ok((ai, ii));
             }
+            for i in &a.indicators {
+                if !known.contains(&i.id.as_str()) {
+                    known.push(&i.id);
+                }
+            }
         }
-        let known: Vec<&str> = self
-            .card
-            .assessments
-            .first()
-            .map(|a| a.indicators.iter().map(|i| i.id.as_str()).collect())
-            .unwrap_or_default();
-        Err(pyo3::exceptions::PyKeyError::new_err(match assessee {
-            Some(p) => format!(
-                "no assessment of `{p}` lists indicator `{indicator}` (indicators: {})",
-                known.join(", ")
-            ),
-            None => format!(
-                "no indicator `{indicator}` (indicators: {})",
-                known.join(", ")
-            ),
-        }))
+        let lead = match assessee {
+            Some(p) => format!("no assessment of `{p}` lists indicator `{indicator}`"),
+            None => format!("no indicator `{indicator}`"),
+        };
+        Err(unknown_name(
+            py,
+            "indicator",
+            indicator,
+            &known,
+            &lead,
+            "indicators",
+        ))
     }
 }
 
@@ -497,19 +855,26 @@ impl Scorecard {
     fn period(&self) -> &str {
         &self.card.period
     }
+    /// The period's first instant (`None` for a scorecard rebuilt from its dict form without
+    /// the contract).
     #[getter]
     fn period_start(&self) -> Option<DateTime<FixedOffset>> {
-        instant(self.tz(), self.card.period_start)
+        self.tz().and_then(|tz| instant(tz, self.card.period_start))
     }
+    /// The instant just after the period (`None` as for `period_start`).
     #[getter]
     fn period_end(&self) -> Option<DateTime<FixedOffset>> {
-        instant(self.tz(), self.card.period_end)
+        self.tz().and_then(|tz| instant(tz, self.card.period_end))
     }
     /// The evaluation instant.
     #[getter]
     fn as_of(&self) -> Option<DateTime<FixedOffset>> {
-        instant(self.tz(), self.card.as_of)
+        match self.tz() {
+            Some(tz) => instant(tz, self.card.as_of),
+            None => parse_rfc3339(&self.card.as_of_text),
+        }
     }
+    /// The contract currency, e.g. `CNY`.
     #[getter]
     fn currency(&self) -> &str {
         &self.card.currency
@@ -519,31 +884,182 @@ impl Scorecard {
     fn events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         counts_dict(py, self.card.events)
     }
-    /// Every rejected event of the input, with its reason.
+    /// Every rejected event of the input, with its reason and position.
     #[getter]
     fn rejected(&self) -> Vec<Rejection> {
-        let all = match &self.src {
-            Source::Events(ev) => ev.rejected(),
-            Source::Spilled(s) => s.rejected(),
-        };
-        all.iter().map(Rejection::from).collect()
+        self.rejections().iter().map(Rejection::from).collect()
     }
+    /// This period's accepted events that count nowhere: `before_anchor` (ordered before
+    /// their subject's anchor) and `without_anchor` (of subjects with no anchor).
+    #[getter]
+    fn ignored<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("before_anchor", self.card.ignored.before_anchor)?;
+        d.set_item("without_anchor", self.card.ignored.without_anchor)?;
+        Ok(d)
+    }
+    /// The events counted in `ignored`, as dicts (`subject`, `product`, `reason`
+    /// `before_anchor` or `no_anchor`, and the `event`'s `id`, `kind` and `at`), by subject.
+    /// A scorecard read back from a dict holds no events: `ValueError`.
+    fn ignored_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (period, as_of) = (&self.period, self.as_of);
+        let list = match &self.src {
+            Source::Events(ev) => py.detach(|| ev.ignored(period, as_of)),
+            Source::Spilled(s) => py
+                .detach(|| s.ignored(period, as_of))
+                .map_err(|e| value_error(e.to_string()))?,
+            Source::Rebuilt { .. } => return Err(value_error(NO_EVENTS)),
+        };
+        let v = serde_json::to_value(&list).map_err(|e| value_error(e.to_string()))?;
+        json_to_py(py, &v)
+    }
+    /// Every assessment of the contract, in report order.
     #[getter]
     fn assessments(&self) -> Vec<Assessment> {
         self.card.assessments.iter().map(Assessment::from).collect()
     }
 
-    /// The assessment of `assessee` (by `assessor`, when several assess it).
+    /// The assessment of `assessee` (by `assessor`, when several assess it). An unknown
+    /// name raises `UnknownNameError` (a `KeyError`) naming the close one and the names.
     #[pyo3(signature = (assessee, assessor=None))]
-    fn assessment(&self, assessee: &str, assessor: Option<&str>) -> PyResult<Assessment> {
-        self.card
+    fn assessment(
+        &self,
+        py: Python<'_>,
+        assessee: &str,
+        assessor: Option<&str>,
+    ) -> PyResult<Assessment> {
+        self.known_assessee(py, assessee)?;
+        let of: Vec<&AssessmentCard> = self
+            .card
             .assessments
             .iter()
-            .find(|a| a.assessee == assessee && assessor.is_none_or(|x| x == a.assessor))
-            .map(Assessment::from)
-            .ok_or_else(|| {
-                pyo3::exceptions::PyKeyError::new_err(format!("no assessment of `{assessee}`"))
+            .filter(|a| a.assessee == assessee)
+            .collect();
+        match (
+            of.iter().find(|a| assessor.is_none_or(|x| x == a.assessor)),
+            assessor,
+        ) {
+            (Some(a), _) => Ok(Assessment::from(*a)),
+            (None, x) => {
+                let x = x.unwrap_or_default();
+                let known: Vec<&str> = of.iter().map(|a| a.assessor.as_str()).collect();
+                Err(unknown_name(
+                    py,
+                    "assessor",
+                    x,
+                    &known,
+                    &format!("no assessment of `{assessee}` by `{x}`"),
+                    &format!("assessors of `{assessee}`"),
+                ))
+            }
+        }
+    }
+
+    /// The scorecard of a dict form: `to_dict()`'s, or the JSON that `to_json()` and
+    /// `slagrade eval --format json` give, read back. Every number and count comes back
+    /// exactly (decimals with their scale). The form holds no titles and no period bounds:
+    /// with `contract` (the one it was evaluated under) they are filled in, else they are
+    /// `None`. It holds no events either: `explain` raises `ValueError`. A dict that is not
+    /// such a form raises `ValueError` naming where.
+    #[staticmethod]
+    #[pyo3(signature = (d, contract=None))]
+    fn from_dict(
+        py: Python<'_>,
+        d: &Bound<'_, PyAny>,
+        contract: Option<PyRef<'_, crate::Contract>>,
+    ) -> PyResult<Scorecard> {
+        guard(|| {
+            if d.cast::<PyDict>().is_err() {
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "Scorecard.from_dict takes the dict that to_dict gives, not {}",
+                    convert::type_name(d)
+                )));
+            }
+            let t = convert::Types::new(py)?;
+            let v = convert::to_json(&t, d, 0).map_err(value_error)?;
+            let bad = |e: String| value_error(format!("not the dict form of a scorecard: {e}"));
+            let mut card = crate::rebuild::scorecard(&v).map_err(bad)?;
+            let tz = match contract {
+                None => None,
+                Some(c) => {
+                    let c = &c.plan.contract;
+                    crate::rebuild::fill_from_contract(&mut card, c).map_err(value_error)?;
+                    Some(c.timezone)
+                }
+            };
+            Ok(Scorecard::rebuilt(card, tz, Vec::new()))
+        })
+    }
+
+    /// Pickles through the dict form, with what it leaves out (titles, period bounds, the
+    /// time zone, the rejected events); an unpickled scorecard keeps no events to explain.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        let (me, py) = (slf.get(), slf.py());
+        let d = PyDict::new(py);
+        d.set_item("card", me.card.to_json().to_string())?;
+        d.set_item("timezone", me.tz().map(|t| t.name().to_string()))?;
+        d.set_item("period_start", me.card.period_start)?;
+        d.set_item("period_end", me.card.period_end)?;
+        let titles: Vec<TitlesOf> = me
+            .card
+            .assessments
+            .iter()
+            .map(|a| {
+                let t = a.indicators.iter();
+                let t = t.map(|i| (i.title_zh.clone(), i.title_en.clone()));
+                (a.assessee_title.clone(), t.collect())
             })
+            .collect();
+        d.set_item("titles", titles)?;
+        let rejected: Vec<(Option<u64>, &str, &str)> = me
+            .rejections()
+            .iter()
+            .map(|r| (r.line, r.reason.as_str(), r.text.as_str()))
+            .collect();
+        d.set_item("rejected", rejected)?;
+        reduced(slf, d)
+    }
+
+    #[staticmethod]
+    fn _restore(state: &Bound<'_, PyDict>) -> PyResult<Scorecard> {
+        guard(|| {
+            let get = |k: &str| {
+                state
+                    .get_item(k)?
+                    .ok_or_else(|| value_error(format!("Scorecard state: missing `{k}`")))
+            };
+            let text: String = get("card")?.extract()?;
+            let v: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| value_error(e.to_string()))?;
+            let mut card = crate::rebuild::scorecard(&v).map_err(value_error)?;
+            let tz: Option<String> = get("timezone")?.extract()?;
+            let tz = tz
+                .map(|n| n.parse::<chrono_tz::Tz>())
+                .transpose()
+                .map_err(|e| value_error(e.to_string()))?;
+            card.period_start = get("period_start")?.extract()?;
+            card.period_end = get("period_end")?.extract()?;
+            let titles: Vec<TitlesOf> = get("titles")?.extract()?;
+            if titles.len() != card.assessments.len() {
+                return Err(value_error("Scorecard state: titles do not match"));
+            }
+            for (a, (title, inds)) in card.assessments.iter_mut().zip(titles) {
+                if inds.len() != a.indicators.len() {
+                    return Err(value_error("Scorecard state: titles do not match"));
+                }
+                a.assessee_title = title;
+                for (i, (zh, en)) in a.indicators.iter_mut().zip(inds) {
+                    i.title_zh = zh;
+                    i.title_en = en;
+                }
+            }
+            let rejected: Vec<(Option<u64>, String, String)> = get("rejected")?.extract()?;
+            let rejected = rejected
+                .into_iter()
+                .map(|(line, reason, text)| slagrade::event::Rejection { line, reason, text })
+                .collect();
+            Ok(Scorecard::rebuilt(card, tz, rejected))
+        })
     }
 
     /// The JSON form as Python objects (decimals as strings, like `slagrade eval --format json`).
@@ -632,7 +1148,9 @@ impl Scorecard {
     /// What counted against `indicator` in the assessment of `assessee` (default: the first
     /// assessment listing it): breached and pending clocks, subjects and events left out of
     /// the numerator, counted incidents. A scorecard evaluated through partitions on disk
-    /// (`max_memory`) raises `ValueError`: its events are not kept.
+    /// (`max_memory`) is explained from the partitions, with the same findings. An unknown
+    /// indicator or assessee raises `UnknownNameError` (a `KeyError`); a scorecard rebuilt
+    /// from its dict form (`from_dict`, or unpickled) raises `ValueError`: it keeps no events.
     #[pyo3(signature = (indicator, assessee=None))]
     fn explain(
         &self,
@@ -641,7 +1159,7 @@ impl Scorecard {
         assessee: Option<&str>,
     ) -> PyResult<Vec<Finding>> {
         guard(|| {
-            let (ai, ii) = self.locate(indicator, assessee)?;
+            let (ai, ii) = self.locate(py, indicator, assessee)?;
             let f = self.findings(py)?;
             Ok(f.get(ai)
                 .and_then(|a| a.get(ii))
@@ -650,7 +1168,7 @@ impl Scorecard {
         })
     }
 
-    /// The same as `explain`, as readable text.
+    /// The same as `explain`, as readable text (and the same errors).
     #[pyo3(signature = (indicator, assessee=None))]
     fn explain_text(
         &self,
@@ -659,7 +1177,7 @@ impl Scorecard {
         assessee: Option<&str>,
     ) -> PyResult<String> {
         guard(|| {
-            let (ai, ii) = self.locate(indicator, assessee)?;
+            let (ai, ii) = self.locate(py, indicator, assessee)?;
             let f = self.findings(py)?;
             let findings = f.get(ai).and_then(|a| a.get(ii));
             let a = self.card.assessments.get(ai);
@@ -710,6 +1228,7 @@ pub struct Diff {
 
 #[pymethods]
 impl Diff {
+    /// The period key compared.
     #[getter]
     fn period(&self) -> &str {
         &self.inner.period
@@ -750,6 +1269,7 @@ impl Diff {
         json_to_py(py, &self.inner.to_json())
     }
 
+    /// The JSON text (decimals as strings).
     fn to_json(&self) -> String {
         self.inner.to_json().to_string()
     }

@@ -13,7 +13,7 @@ Values, scores and money are ``decimal.Decimal``; instants are timezone-aware ``
 durations are ``timedelta``. Every rule lives in the Rust core; this package converts.
 """
 
-from ._errors import ContractError, Diagnostic, EventError
+from ._errors import ContractError, Diagnostic, EventError, UnknownNameError
 from ._slagrade import (
     Assessment,
     AtRisk,
@@ -50,6 +50,7 @@ __all__ = [
     "Product",
     "Rejection",
     "Scorecard",
+    "UnknownNameError",
     "__version__",
     "check",
     "diff",

@@ -1,6 +1,7 @@
 """Type stubs of slagrade."""
 
 from ._errors import ContractError as ContractError, Diagnostic as Diagnostic, EventError as EventError
+from ._errors import UnknownNameError as UnknownNameError
 from ._slagrade import (
     Assessment as Assessment,
     AtRisk as AtRisk,
@@ -37,6 +38,7 @@ __all__ = [
     "Product",
     "Rejection",
     "Scorecard",
+    "UnknownNameError",
     "__version__",
     "check",
     "diff",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-__all__ = ["ContractError", "Diagnostic", "EventError"]
+__all__ = ["ContractError", "Diagnostic", "EventError", "UnknownNameError"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Diagnostic:
     help: Optional[str] = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The diagnostic as a dict, as `slagrade check --format json` lists it."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -60,3 +61,31 @@ class EventError(ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (str(self),))
+
+
+class UnknownNameError(KeyError):
+    """A name the scorecard does not hold: an assessee, an assessor or an indicator.
+    ``str(e)`` says what was asked, the close name when there is one ("did you mean
+    `netco`?") and the names there are; ``e.what`` (``"assessee"``, ``"assessor"`` or
+    ``"indicator"``), ``e.name``, ``e.suggestion`` (or None) and ``e.known`` hold them.
+    A ``KeyError``, as a missing key of a mapping is."""
+
+    what: str
+    name: str
+    suggestion: Optional[str]
+    known: list[str]
+
+    def __init__(self, message: str, what: str, name: str, suggestion: Optional[str],
+                 known: list[str]) -> None:
+        super().__init__(message)
+        self.what = what
+        self.name = name
+        self.suggestion = suggestion
+        self.known = list(known)
+
+    def __str__(self) -> str:
+        # the message as it is (a KeyError shows the repr of its argument)
+        return str(self.args[0]) if self.args else ""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.what, self.name, self.suggestion, self.known))

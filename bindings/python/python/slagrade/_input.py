@@ -314,7 +314,9 @@ def _arrow_spec(pa: Any, names: list[str], n: int, array: Callable[[str], Any],
         d = None
         if arr is not None:
             if name == "attrs" and pa.types.is_struct(arr.type):
-                d = _struct(pa, arr, set(extra_names))
+                # the attribute names the other columns give (`attrs.due` gives `due`)
+                taken = set(extra_names) | {c[6:] for c in extra_names if c.startswith("attrs.")}
+                d = _struct(pa, arr, taken)
             else:
                 d = _buffers(pa, arr, at)
         if d is not None:

@@ -83,6 +83,9 @@ class Indicator:
 
 @final
 class Rejection:
+    """An event that was not accepted. ``line`` is its 1-based position in everything the
+    evaluator was fed, in order: batches pushed later, and evaluators merged in, are
+    numbered after the positions before them."""
     @property
     def line(self) -> Optional[int]: ...
     @property
@@ -146,8 +149,15 @@ class Assessment:
     @property
     def passed_through(self) -> Optional[Decimal]: ...
     @property
+    def evidence(self) -> int:
+        """Items the indicators measured in the period; 0: not assessed."""
+    @property
+    def no_evidence(self) -> bool:
+        """Nothing measured: no score, level scores, share or fee due."""
+    @property
     def indicators(self) -> list[IndicatorResult]: ...
-    def indicator(self, id: str) -> IndicatorResult: ...
+    def indicator(self, id: str) -> IndicatorResult:
+        """The indicator with this id; an unknown one raises `UnknownNameError`."""
 
 @final
 class FindingEvent:
@@ -194,6 +204,15 @@ class AtRisk:
 
 @final
 class Scorecard:
+    """The scores of one period. Pickles through its dict form (with its titles, period
+    bounds and rejected events): an unpickled scorecard, like one from `from_dict`, keeps
+    no events, and its `explain` raises `ValueError`."""
+    @staticmethod
+    def from_dict(d: dict[str, Any], contract: Optional[Contract] = None) -> Scorecard:
+        """The scorecard of `to_dict()`'s form (or the JSON of `to_json()`, read back);
+        `Scorecard.from_dict(card.to_dict()).to_dict() == card.to_dict()`, decimals with
+        their scale. With the `contract` it was evaluated under, the titles and period
+        bounds the form does not hold are filled in; without, they are None."""
     @property
     def contract(self) -> str: ...
     @property
@@ -211,15 +230,25 @@ class Scorecard:
     @property
     def rejected(self) -> list[Rejection]: ...
     @property
+    def ignored(self) -> dict[str, int]:
+        """This period's accepted events that count nowhere: `before_anchor`, `without_anchor`."""
+    def ignored_events(self) -> list[dict[str, Any]]:
+        """The events counted in `ignored`, by subject."""
+    @property
     def assessments(self) -> list[Assessment]: ...
-    def assessment(self, assessee: str, assessor: Optional[str] = None) -> Assessment: ...
+    def assessment(self, assessee: str, assessor: Optional[str] = None) -> Assessment:
+        """An unknown assessee or assessor raises `UnknownNameError` (a `KeyError`) with
+        "did you mean" and the names there are."""
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self, indent: Optional[int] = None) -> str: ...
     def to_csv(self, header: bool = True) -> str: ...
     def to_table(self) -> str: ...
     def columns(self) -> dict[str, list[Any]]: ...
     def to_pandas(self) -> Any: ...
-    def explain(self, indicator: str, assessee: Optional[str] = None) -> list[Finding]: ...
+    def explain(self, indicator: str, assessee: Optional[str] = None) -> list[Finding]:
+        """What counted against `indicator` for `assessee` (default: the first assessment
+        listing it). Unknown names raise `UnknownNameError`; a scorecard rebuilt from its
+        dict form raises `ValueError`."""
     def explain_text(self, indicator: str, assessee: Optional[str] = None) -> str: ...
 
 @final
@@ -292,7 +321,8 @@ class Contract:
 @final
 class Evaluator:
     """A streaming evaluator: push events as they come, read scores at any time. Scoring
-    uses every core; the numbers do not depend on it."""
+    uses every core; the numbers do not depend on it. It pickles as its contract and its
+    checkpoint (`Evaluator.restore(contract, checkpoint())`)."""
     def push(self, event: Any) -> Literal["accepted", "duplicate", "rejected"]: ...
     def push_many(self, events: _Events, *, threads: Optional[int] = None) -> dict[str, int]:
         """Adds a batch; returns its counts. `threads`: how many threads read a JSON Lines
@@ -308,7 +338,10 @@ class Evaluator:
     def checkpoint(self) -> bytes: ...
     @staticmethod
     def restore(contract: Contract, data: bytes) -> Evaluator: ...
-    def merge(self, other: Evaluator) -> None: ...
+    def merge(self, other: Evaluator) -> None:
+        """Adds `other`'s events; its input counts as coming after this one's, so its
+        rejections are numbered after this evaluator's positions (consecutive parts merged
+        in order number them as one pass over the whole)."""
     @property
     def counts(self) -> dict[str, int]: ...
     @property
