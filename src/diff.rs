@@ -12,6 +12,8 @@ use crate::scorecard::Scorecard;
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorDiff {
     pub id: String,
+    /// the unit of the values (of the new version where both have the indicator)
+    pub unit: crate::contract::Unit,
     pub old_value: Option<Decimal>,
     pub new_value: Option<Decimal>,
     pub old_score: Option<Decimal>,
@@ -84,10 +86,15 @@ pub fn diff(old: &Explained, new: &Explained) -> Diff {
                             .collect()
                     })
                     .unwrap_or_default();
-                (ic.and_then(|i| i.value), ic.and_then(|i| i.score), f)
+                (
+                    ic.and_then(|i| i.value),
+                    ic.and_then(|i| i.score),
+                    f,
+                    ic.map(|i| i.unit),
+                )
             };
-            let (ov, os, of) = side(ocard, oa, old);
-            let (nv, ns, nf) = side(ncard, na, new);
+            let (ov, os, of, ou) = side(ocard, oa, old);
+            let (nv, ns, nf, nu) = side(ncard, na, new);
             let mut changed = Vec::new();
             let subjects: std::collections::BTreeSet<&String> =
                 of.keys().chain(nf.keys()).collect();
@@ -99,6 +106,7 @@ pub fn diff(old: &Explained, new: &Explained) -> Diff {
             }
             inds.push(IndicatorDiff {
                 id,
+                unit: nu.or(ou).unwrap_or(crate::contract::Unit::Number),
                 old_value: ov,
                 new_value: nv,
                 old_score: os,
@@ -181,11 +189,15 @@ impl Diff {
                 s(a.new_fee_due)
             ));
             for i in inds {
+                let v = |d: Option<Decimal>| {
+                    d.map(|d| crate::scorecard::value_text(d, i.unit))
+                        .unwrap_or_else(|| "—".into())
+                };
                 out.push_str(&format!(
                     "  {}: value {} → {}, score {} → {}\n",
                     i.id,
-                    s(i.old_value),
-                    s(i.new_value),
+                    v(i.old_value),
+                    v(i.new_value),
                     s(i.old_score),
                     s(i.new_score)
                 ));

@@ -294,3 +294,34 @@ fn explanation_csv_has_one_row_per_subject() {
          2026-03,c,v,fix,J2,a.x,met,3600,28800,,office,start 2026-03-03T09:00:00Z job.created j2c; stop 2026-03-03T10:00:00Z job.done j2d\n"
     );
 }
+
+#[test]
+fn diff_prints_values_in_their_unit() {
+    let harsher = CONTRACT.replace("score deduct 10 per 1", "score deduct 20 per 1");
+    let load = |src: &str| {
+        let plan = Arc::new(Plan::compile(slagrade::check::load(src).unwrap().contract));
+        let mut ev = Evaluator::new(&plan);
+        let text: String = lines().iter().map(|l| format!("{l}\n")).collect();
+        read_jsonl(&plan.contract, text.as_bytes(), Limits::default(), |o| {
+            if let LineOutcome::Accepted(e) = o {
+                ev.push(e);
+            }
+        })
+        .unwrap();
+        ev
+    };
+    let (a, b) = (load(CONTRACT), load(&harsher));
+    let t = slagrade::event::parse_instant(AS_OF).unwrap();
+    let p = march(&a);
+    let d = slagrade::diff::diff(
+        &a.explain(&p, Some(t)).unwrap(),
+        &b.explain(&p, Some(t)).unwrap(),
+    );
+    // one incident: 100 − 10 → 100 − 20; the count itself is 1 either way
+    assert!(
+        d.to_table()
+            .contains("  inc: value 1 → 1, score 90.00 → 80.00\n"),
+        "{}",
+        d.to_table()
+    );
+}

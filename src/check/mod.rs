@@ -302,7 +302,19 @@ impl Ctx {
                 _ => None,
             })
             .collect();
-        if assessments.is_empty() {
+        self.assess_pass(&assessments);
+        let payments: Vec<&ast::PaymentDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Payment(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        self.payment_pass(&payments);
+        // only on a contract that otherwise checks: with errors it would stand first, at
+        // the contract's name, ahead of what the author must fix
+        if assessments.is_empty() && !self.diags.iter().any(Diagnostic::is_error) {
             self.push(
                 Diagnostic::warning(
                     "W0104",
@@ -315,16 +327,6 @@ impl Ctx {
                 ),
             );
         }
-        self.assess_pass(&assessments);
-        let payments: Vec<&ast::PaymentDecl> = decl
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Payment(p) => Some(p),
-                _ => None,
-            })
-            .collect();
-        self.payment_pass(&payments);
     }
 
     /// timezone, currency, term, period, round.

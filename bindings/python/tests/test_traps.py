@@ -39,8 +39,12 @@ def test_evidence_in_one_scope_only(contract: slagrade.Contract) -> None:
     # T1 is measured by two clocks and two ratio denominators; nothing else is
     assert [by[x].evidence for x in ("prime", "netco", "secco", "appco")] == [4, 0, 0, 4]
     assert not by["appco"].no_evidence and by["netco"].no_evidence
-    # (5·0 + 10·0 + 15·0 + 15·0 + 5·100) / 50 (see tests/traps.rs)
-    assert str(by["prime"].score) == "10.00"
+    # as of Jun 4 10:00 (the latest event), T1 has run 7 h of office time: its response
+    # clock (30 min) is breached, its repair clock (8 h) pending and so in neither part;
+    # hazard discovery (5) and problem resolution (10) score 0, the incident count (5) 100:
+    # (5·0 + 10·0 + 15·0 + 5·100) / 35 = 14.29
+    assert str(by["prime"].score) == "14.29"
+    assert by["prime"].indicator("repair_timeliness").pending == 1
     assert by["netco"].score is None and by["netco"].fee_due is None
     assert card.ignored == {"before_anchor": 1, "without_anchor": 1}
     listed = [(e["event"]["id"], e["reason"]) for e in card.ignored_events()]
