@@ -665,7 +665,8 @@ pub struct Scorecard {
     src: Source,
     period: Period,
     as_of: Option<i64>,
-    findings: OnceLock<Findings>,
+    /// what counted against each indicator, and everything measured (`all`), read once
+    findings: [OnceLock<Findings>; 2],
 }
 
 impl Scorecard {
@@ -680,7 +681,7 @@ impl Scorecard {
             src: Source::Events(ev),
             period,
             as_of,
-            findings: OnceLock::new(),
+            findings: [OnceLock::new(), OnceLock::new()],
         }
     }
 
@@ -697,7 +698,7 @@ impl Scorecard {
             src: Source::Spilled(spilled),
             period,
             as_of,
-            findings: OnceLock::new(),
+            findings: [OnceLock::new(), OnceLock::new()],
         }
     }
 
@@ -719,7 +720,7 @@ impl Scorecard {
             src: Source::Rebuilt { tz, rejected },
             period,
             as_of,
-            findings: OnceLock::new(),
+            findings: [OnceLock::new(), OnceLock::new()],
         }
     }
 
@@ -740,18 +741,20 @@ impl Scorecard {
         }
     }
 
-    fn findings(&self, py: Python<'_>) -> PyResult<&Findings> {
-        if let Some(f) = self.findings.get() {
+    fn findings(&self, py: Python<'_>, all: bool) -> PyResult<&Findings> {
+        let [against, everything] = &self.findings;
+        let cell = if all { everything } else { against };
+        if let Some(f) = cell.get() {
             return Ok(f);
         }
         let (period, as_of) = (&self.period, self.as_of);
         let explained = match &self.src {
-            Source::Events(ev) => py.detach(|| ev.explain(period, as_of)),
-            Source::Spilled(s) => py.detach(|| s.explain(period, as_of)),
+            Source::Events(ev) => py.detach(|| ev.explain_with(period, as_of, all)),
+            Source::Spilled(s) => py.detach(|| s.explain_with(period, as_of, all)),
             Source::Rebuilt { .. } => return Err(value_error(NO_EVENTS)),
         }
         .map_err(|e| value_error(e.to_string()))?;
-        Ok(self.findings.get_or_init(|| explained.1))
+        Ok(cell.get_or_init(|| explained.1))
     }
 
     /// The assessees in report order, each once.
@@ -1147,20 +1150,23 @@ impl Scorecard {
 
     /// What counted against `indicator` in the assessment of `assessee` (default: the first
     /// assessment listing it): breached and pending clocks, subjects and events left out of
-    /// the numerator, counted incidents. A scorecard evaluated through partitions on disk
+    /// the numerator, counted incidents; with `all`, every item measured (met clocks with
+    /// their counted time, subjects counted in the numerator, covered inventory). A
+    /// scorecard evaluated through partitions on disk
     /// (`max_memory`) is explained from the partitions, with the same findings. An unknown
     /// indicator or assessee raises `UnknownNameError` (a `KeyError`); a scorecard rebuilt
     /// from its dict form (`from_dict`, or unpickled) raises `ValueError`: it keeps no events.
-    #[pyo3(signature = (indicator, assessee=None))]
+    #[pyo3(signature = (indicator, assessee=None, all=false))]
     fn explain(
         &self,
         py: Python<'_>,
         indicator: &str,
         assessee: Option<&str>,
+        all: bool,
     ) -> PyResult<Vec<Finding>> {
         guard(|| {
             let (ai, ii) = self.locate(py, indicator, assessee)?;
-            let f = self.findings(py)?;
+            let f = self.findings(py, all)?;
             Ok(f.get(ai)
                 .and_then(|a| a.get(ii))
                 .map(|v| v.iter().map(Finding::from).collect())
@@ -1169,16 +1175,17 @@ impl Scorecard {
     }
 
     /// The same as `explain`, as readable text (and the same errors).
-    #[pyo3(signature = (indicator, assessee=None))]
+    #[pyo3(signature = (indicator, assessee=None, all=false))]
     fn explain_text(
         &self,
         py: Python<'_>,
         indicator: &str,
         assessee: Option<&str>,
+        all: bool,
     ) -> PyResult<String> {
         guard(|| {
             let (ai, ii) = self.locate(py, indicator, assessee)?;
-            let f = self.findings(py)?;
+            let f = self.findings(py, all)?;
             let findings = f.get(ai).and_then(|a| a.get(ii));
             let a = self.card.assessments.get(ai);
             let ic = a.and_then(|a| a.indicators.get(ii));

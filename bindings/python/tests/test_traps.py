@@ -70,3 +70,15 @@ def test_every_event_rejected_says_why(contract: slagrade.Contract) -> None:
     bad = [{"id": "x"}, {"id": "y", "kind": "ticket.opened", "subject": "T", "at": "2026-10-01T00:00:00"}]
     with pytest.raises(ValueError, match=r"no accepted events to choose a period from: 2 events were rejected; the first reasons: .*missing `kind`"):
         contract.evaluate(bad)
+
+
+def test_explain_all_lists_met_clocks_too(card: slagrade.Scorecard) -> None:
+    # netco's response clocks in October: 50 met, 1 breached (the committed scorecard)
+    against = card.explain("response_timeliness", assessee="netco")
+    assert [(f.subject, f.status) for f in against] == [("T-1240", "breached")]
+    every = card.explain("response_timeliness", assessee="netco", all=True)
+    assert len(every) == 51
+    assert sum(f.status == "met" for f in every) == 50
+    assert all(f.elapsed is not None and f.elapsed <= f.allowed for f in every if f.status == "met")
+    text = card.explain_text("response_timeliness", assessee="netco", all=True)
+    assert "met: " in text and "working time on calendar `always`" in text
