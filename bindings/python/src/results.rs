@@ -514,6 +514,8 @@ pub struct Finding {
     pub allowed: Option<TimeDelta>,
     /// due instant, for absolute deadlines
     pub due: Option<DateTime<FixedOffset>>,
+    /// the calendar whose working time `elapsed` and `allowed` count, for clocks
+    pub calendar: Option<String>,
     /// the events that make it up, in time order
     pub events: Vec<FindingEvent>,
 }
@@ -525,6 +527,7 @@ state!(Finding {
     elapsed,
     allowed,
     due,
+    calendar,
     events
 });
 
@@ -560,6 +563,7 @@ impl From<&CoreFinding> for Finding {
             elapsed: f.elapsed.and_then(seconds),
             allowed: f.allowed.and_then(seconds),
             due: f.due.as_deref().and_then(parse_rfc3339),
+            calendar: f.calendar.clone(),
             events: f
                 .events
                 .iter()

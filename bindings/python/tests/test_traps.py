@@ -80,5 +80,7 @@ def test_explain_all_lists_met_clocks_too(card: slagrade.Scorecard) -> None:
     assert len(every) == 51
     assert sum(f.status == "met" for f in every) == 50
     assert all(f.elapsed is not None and f.elapsed <= f.allowed for f in every if f.status == "met")
+    # network products count on the 24×7 calendar
+    assert {f.calendar for f in every} == {"always"}
     text = card.explain_text("response_timeliness", assessee="netco", all=True)
     assert "met: " in text and "working time on calendar `always`" in text

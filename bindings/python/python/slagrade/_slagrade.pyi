@@ -185,6 +185,9 @@ class Finding:
     @property
     def due(self) -> Optional[datetime]: ...
     @property
+    def calendar(self) -> Optional[str]:
+        """The calendar whose working time `elapsed` and `allowed` count, for clocks."""
+    @property
     def events(self) -> list[FindingEvent]: ...
 
 @final
