@@ -755,8 +755,14 @@ fn score(events: &[E], start: i64, end: i64, as_of: i64) -> Vec<Card> {
                 wsum += Decimal::from(weights[i]);
             }
         }
-        let score = (!wsum.is_zero()).then(|| round(ws / wsum, 2));
-        let fee = FEES[a].map(dec);
+        // nothing measured (no clock, denominator, count or sample): not assessed, so no
+        // score and no fee due (docs/scorecard.md)
+        let evidence: u64 = row
+            .iter()
+            .map(|x| x.met + x.breached + x.pending + x.den + x.count)
+            .sum();
+        let score = (!wsum.is_zero() && evidence > 0).then(|| round(ws / wsum, 2));
+        let fee = FEES[a].map(dec).filter(|_| evidence > 0);
         let fee_due = fee.map(|f| match score {
             None => round(f, 2),
             Some(s) => {
