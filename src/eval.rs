@@ -1446,6 +1446,17 @@ impl Evaluator {
             .collect()
     }
 
+    /// The subjects of `range` that have a log; by name when `by_name` (for listings, so
+    /// that they are deterministic: the accumulated numbers do not depend on the order).
+    fn with_logs(&self, range: std::ops::Range<u32>, by_name: bool) -> Vec<u32> {
+        let mut order: Vec<u32> = range.filter(|s| self.state.has_log(*s)).collect();
+        if by_name {
+            let names = &self.state.subjects;
+            order.sort_by(|a, b| names.get(*a).cmp(names.get(*b)));
+        }
+        order
+    }
+
     /// The slice of all the events.
     fn all(&self) -> Slice {
         Slice {
@@ -1483,10 +1494,7 @@ impl Evaluator {
 
         // subjects; sorted by name for explanations, so that they are deterministic (the
         // accumulated numbers do not depend on the order)
-        let mut order: Vec<u32> = sl.subjects.filter(|s| self.state.has_log(*s)).collect();
-        if explain {
-            order.sort_by(|a, b| names.get(*a).cmp(names.get(*b)));
-        }
+        let order = self.with_logs(sl.subjects, explain);
         let mut found = Vec::new();
         for (n, &subject) in order.iter().enumerate() {
             // logs lie anywhere in the arena: the one a few subjects on is fetched now
@@ -1825,10 +1833,7 @@ impl Evaluator {
             names,
             ids: &self.state.ids,
         };
-        let mut order: Vec<u32> = (0..self.state.logs.subjects() as u32)
-            .filter(|s| self.state.has_log(*s))
-            .collect();
-        order.sort_by(|a, b| names.get(*a).cmp(names.get(*b)));
+        let order = self.with_logs(self.all().subjects, true);
         let mut out = Vec::new();
         let (mut found, mut counts) = (Vec::new(), Ignored::default());
         for subject in order {
