@@ -3,6 +3,12 @@
 //! read from a live evaluator holding many open subjects.
 //!
 //! `cargo bench --bench eval`; sizes scale with `SLAGRADE_BENCH_EVENTS` (default 1 000 000).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +33,7 @@ fn events() -> u64 {
 }
 
 fn stream(n: u64) -> Vec<u8> {
-    let cfg = slagrade::gen::GenConfig {
+    let cfg = slagrade_gen::GenConfig {
         seed: 42,
         events: n,
         from: (2026, 1),
@@ -35,7 +41,7 @@ fn stream(n: u64) -> Vec<u8> {
         ..Default::default()
     };
     let mut buf = Vec::new();
-    slagrade::gen::generate(&cfg, &mut buf).unwrap();
+    slagrade_gen::generate(&cfg, &mut buf).unwrap();
     buf
 }
 

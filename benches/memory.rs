@@ -1,5 +1,11 @@
 //! Memory per open subject: resident memory before and after an evaluator takes N open
 //! tickets (one `ticket.opened` each), divided by N. `cargo bench --bench memory`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 

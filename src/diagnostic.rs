@@ -82,7 +82,8 @@ fn clamp(src: &str, span: Span) -> std::ops::Range<usize> {
 }
 
 /// Renders diagnostics like rustc: the code and message, `file:line:column`, the source
-/// line with the span underlined and labelled, and `= help: ...`.
+/// line with the span underlined and labelled, and `= help: ...` (feature `render`).
+#[cfg(feature = "render")]
 pub fn render(diags: &[Diagnostic], src: &str, file_name: &str, color: bool) -> String {
     use codespan_reporting::diagnostic::{Diagnostic as Cs, Label};
     use codespan_reporting::files::SimpleFile;

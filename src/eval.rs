@@ -2595,7 +2595,7 @@ mod tests {
     /// An evaluator fed a generated stream (out of order, with duplicates and bad lines).
     /// A generated stream with events out of order, duplicates and malformed lines.
     fn stream(seed: u64, events: u64) -> Vec<u8> {
-        let cfg = crate::gen::GenConfig {
+        let cfg = slagrade_gen::GenConfig {
             seed,
             events,
             out_of_order_permille: 100,
@@ -2605,7 +2605,7 @@ mod tests {
             to: (2026, 4),
         };
         let mut buf = Vec::new();
-        crate::gen::generate(&cfg, &mut buf).unwrap();
+        slagrade_gen::generate(&cfg, &mut buf).unwrap();
         buf
     }
 

@@ -452,7 +452,7 @@ mod tests {
     fn split_reading_is_sequential_reading() {
         let src = include_str!("../examples/egov-2026.sla");
         let plan = Arc::new(Plan::compile(crate::check::load(src).unwrap().contract));
-        let cfg = crate::gen::GenConfig {
+        let cfg = slagrade_gen::GenConfig {
             seed: 11,
             events: 6000,
             from: (2026, 9),
@@ -462,7 +462,7 @@ mod tests {
             malformed_ppm: 5_000,
         };
         let mut buf = Vec::new();
-        crate::gen::generate(&cfg, &mut buf).unwrap();
+        slagrade_gen::generate(&cfg, &mut buf).unwrap();
         let text = String::from_utf8(buf).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         // the same ids again with other instants, spread over the file, and blank lines

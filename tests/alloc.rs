@@ -2,6 +2,12 @@
 //! costs no allocation beyond the amortised growth of its tables and subjects' logs (a few per
 //! subject), and reading a file adds almost none per line. Counted with a counting global
 //! allocator.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,7 +47,7 @@ fn plan() -> Arc<Plan> {
 }
 
 fn stream() -> Vec<u8> {
-    let cfg = slagrade::gen::GenConfig {
+    let cfg = slagrade_gen::GenConfig {
         seed: 9,
         events: 60_000,
         from: (2026, 9),
@@ -49,7 +55,7 @@ fn stream() -> Vec<u8> {
         ..Default::default()
     };
     let mut buf = Vec::new();
-    slagrade::gen::generate(&cfg, &mut buf).unwrap();
+    slagrade_gen::generate(&cfg, &mut buf).unwrap();
     buf
 }
 

@@ -1,5 +1,11 @@
 //! Invariants of the evaluator on generated streams: arrival order, batching, duplicates,
 //! partitioning with `merge`, and `checkpoint`/`restore` never change the scorecard.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::{Arc, OnceLock};
 
@@ -27,7 +33,7 @@ enum Item {
 }
 
 fn stream(seed: u64, events: u64) -> Vec<Item> {
-    let cfg = slagrade::gen::GenConfig {
+    let cfg = slagrade_gen::GenConfig {
         seed,
         events,
         out_of_order_permille: 100,
@@ -36,7 +42,7 @@ fn stream(seed: u64, events: u64) -> Vec<Item> {
         ..Default::default()
     };
     let mut buf = Vec::new();
-    slagrade::gen::generate(&cfg, &mut buf).unwrap();
+    slagrade_gen::generate(&cfg, &mut buf).unwrap();
     let plan = plan();
     let mut out = Vec::new();
     read_jsonl(&plan.contract, buf.as_slice(), Limits::default(), |o| {

@@ -1,5 +1,11 @@
 //! Formatter tests: the reference contract is canonical and stable, comments survive in place,
 //! and random syntax trees print to text that parses back to the same tree.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;

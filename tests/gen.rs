@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
-use slagrade::gen::{generate, GenConfig, GenStats};
+use slagrade_gen::{generate, GenConfig, GenStats};
 
 const PRODUCTS: [&str; 13] = [
     "infra.servers",

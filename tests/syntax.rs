@@ -1,5 +1,11 @@
 //! Parser tests: the reference contract, every construct, syntax errors with their positions,
 //! and hostile inputs.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::time::{Duration, Instant};
 

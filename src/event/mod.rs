@@ -1290,13 +1290,13 @@ mod tests {
     fn parallel_reading_is_sequential_reading() {
         let src = include_str!("../../examples/egov-2026.sla");
         let contract = crate::check::load(src).unwrap().contract;
-        let cfg = crate::gen::GenConfig {
+        let cfg = slagrade_gen::GenConfig {
             events: 40_000,
             malformed_ppm: 5_000,
             ..Default::default()
         };
         let mut data = Vec::new();
-        crate::gen::generate(&cfg, &mut data).unwrap();
+        slagrade_gen::generate(&cfg, &mut data).unwrap();
         let limits = super::Limits {
             max_line_bytes: 3_000,
         };
@@ -1385,13 +1385,13 @@ mod tests {
 
     /// A generated stream with this share of malformed lines (per million), as text.
     pub(super) fn generated(events: u64, malformed_ppm: u32) -> String {
-        let cfg = crate::gen::GenConfig {
+        let cfg = slagrade_gen::GenConfig {
             events,
             malformed_ppm,
             ..Default::default()
         };
         let mut buf = Vec::new();
-        crate::gen::generate(&cfg, &mut buf).unwrap();
+        slagrade_gen::generate(&cfg, &mut buf).unwrap();
         String::from_utf8(buf).unwrap()
     }
 

@@ -13,10 +13,10 @@ use slagrade::eval::{Evaluator, Plan, Pushed};
 use slagrade::event::{read_jsonl, Limits, LineOutcome, Rejection};
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
-const REFERENCE: &str = include_str!("../examples/egov-2026.sla");
+const REFERENCE: &str = include_str!("../../../examples/egov-2026.sla");
 const BOUND: Duration = Duration::from_secs(10);
 
 fn plan() -> Arc<Plan> {

@@ -15,7 +15,7 @@ use slagrade::event::{read_jsonl, Limits, LineOutcome};
 use slagrade::live::{self, FollowOptions, LiveError, Position};
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 const CONTRACT: &str = "examples/egov-2026.sla";
@@ -49,7 +49,7 @@ fn ok_json(out: &Output) -> Value {
 }
 
 fn generate(path: &Path, seed: u64, events: u64) {
-    let cfg = slagrade::gen::GenConfig {
+    let cfg = slagrade_gen::GenConfig {
         seed,
         events,
         from: (2026, 9),
@@ -57,7 +57,7 @@ fn generate(path: &Path, seed: u64, events: u64) {
         ..Default::default()
     };
     let f = std::fs::File::create(path).unwrap();
-    slagrade::gen::generate(&cfg, std::io::BufWriter::new(f)).unwrap();
+    slagrade_gen::generate(&cfg, std::io::BufWriter::new(f)).unwrap();
 }
 
 fn plan() -> Arc<Plan> {

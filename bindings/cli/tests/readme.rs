@@ -1,12 +1,18 @@
 //! The README cannot rot: its first command's output and every `$ command` of its walkthrough
 //! are run here and compared with what the README shows. `UPDATE_README=1 cargo test --test
 //! readme` rewrites the shown outputs from a real run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 /// Runs one shell command line in `dir` with the built `slagrade` first on the `PATH`;

@@ -806,7 +806,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 Some(t) => month(&t)?,
                 None => from,
             };
-            let cfg = slagrade::gen::GenConfig {
+            let cfg = slagrade_gen::GenConfig {
                 seed,
                 events,
                 from,
@@ -818,12 +818,11 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let stats = match output {
                 Some(p) => {
                     let f = std::fs::File::create(&p)?;
-                    slagrade::gen::generate(&cfg, std::io::BufWriter::new(f))?
+                    slagrade_gen::generate(&cfg, std::io::BufWriter::new(f))?
                 }
-                None => slagrade::gen::generate(
-                    &cfg,
-                    std::io::BufWriter::new(std::io::stdout().lock()),
-                )?,
+                None => {
+                    slagrade_gen::generate(&cfg, std::io::BufWriter::new(std::io::stdout().lock()))?
+                }
             };
             eprintln!(
                 "{} lines ({} duplicates, {} malformed)",

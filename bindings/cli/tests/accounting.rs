@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use slagrade::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
-const REFERENCE: &str = include_str!("../examples/egov-2026.sla");
+const REFERENCE: &str = include_str!("../../../examples/egov-2026.sla");
 
 fn plan() -> &'static Arc<Plan> {
     static PLAN: OnceLock<Arc<Plan>> = OnceLock::new();
@@ -26,7 +26,7 @@ fn plan() -> &'static Arc<Plan> {
 fn generated() -> &'static Vec<Vec<u8>> {
     static LINES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     LINES.get_or_init(|| {
-        let cfg = slagrade::gen::GenConfig {
+        let cfg = slagrade_gen::GenConfig {
             seed: 42,
             events: 400,
             malformed_ppm: 50_000,
@@ -34,7 +34,7 @@ fn generated() -> &'static Vec<Vec<u8>> {
             ..Default::default()
         };
         let mut out = Vec::new();
-        slagrade::gen::generate(&cfg, &mut out).unwrap();
+        slagrade_gen::generate(&cfg, &mut out).unwrap();
         out.split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
             .map(<[u8]>::to_vec)
@@ -194,7 +194,7 @@ fn cli_counts_add_up_and_rejected_lines_are_verbatim() {
             let out = Command::new(env!("CARGO_BIN_EXE_slagrade"))
                 .args([
                     "eval",
-                    concat!(env!("CARGO_MANIFEST_DIR"), "/examples/egov-2026.sla"),
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/egov-2026.sla"),
                     events.to_str().unwrap(),
                     "--format",
                     "json",
