@@ -9,7 +9,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use slagrade::calendar::{Calendar, CalendarSpec, HolidayRule};
+use slagrade::time::calendar::{Calendar, CalendarSpec, HolidayRule};
 
 /// Asia/Shanghai, Mon–Fri 09:00–12:00 and 13:30–17:30, cn-statutory, 2024–2026.
 fn office() -> Calendar {

@@ -14,14 +14,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Event, Limits, LineOutcome};
 
 const CONTRACT: &str = include_str!("../examples/egov-2026.sla");
 
 fn plan() -> Arc<Plan> {
     Arc::new(Plan::compile(
-        slagrade::check::load(CONTRACT).unwrap().contract,
+        slagrade::contract::check::load(CONTRACT).unwrap().contract,
     ))
 }
 
@@ -62,11 +62,12 @@ fn bench(c: &mut Criterion) {
     let bytes = stream(n);
     let evs = parsed(&plan, &bytes);
     let period =
-        slagrade::period::parse(plan.contract.period, plan.contract.timezone, "2026-06").unwrap();
+        slagrade::time::period::parse(plan.contract.period, plan.contract.timezone, "2026-06")
+            .unwrap();
 
     let mut g = c.benchmark_group("contract");
     g.bench_function("parse_check_compile", |b| {
-        b.iter(|| Plan::compile(slagrade::check::load(CONTRACT).unwrap().contract))
+        b.iter(|| Plan::compile(slagrade::contract::check::load(CONTRACT).unwrap().contract))
     });
     g.finish();
 

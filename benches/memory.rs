@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 
 fn resident_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
@@ -23,7 +23,9 @@ fn resident_bytes() -> u64 {
 
 fn main() {
     let src = include_str!("../examples/egov-2026.sla");
-    let plan = Arc::new(Plan::compile(slagrade::check::load(src).unwrap().contract));
+    let plan = Arc::new(Plan::compile(
+        slagrade::contract::check::load(src).unwrap().contract,
+    ));
     let v = slagrade::event::Validator::new(&plan.contract);
     let n: u64 = std::env::var("SLAGRADE_BENCH_SUBJECTS")
         .ok()

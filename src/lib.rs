@@ -1,20 +1,7 @@
 //! slagrade: executable IT-operations service contracts.
-pub mod ast;
-pub mod calendar;
-pub mod check;
-pub mod clock;
 pub mod contract;
-pub mod diagnostic;
-pub mod diff;
-pub mod eval;
+pub mod engine;
 pub mod event;
-pub mod explain;
-pub mod format;
-pub mod ingest;
-pub mod live;
-pub mod period;
-pub mod score;
-pub mod scorecard;
-pub mod spill;
-mod store;
-pub mod syntax;
+pub mod input;
+pub mod language;
+pub mod time;

@@ -13,7 +13,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, read_jsonl_with, Event, Limits, LineOutcome, LineRef};
 
 struct Counting;
@@ -43,7 +43,9 @@ fn allocs() -> u64 {
 
 fn plan() -> Arc<Plan> {
     let src = include_str!("../examples/egov-2026.sla");
-    Arc::new(Plan::compile(slagrade::check::load(src).unwrap().contract))
+    Arc::new(Plan::compile(
+        slagrade::contract::check::load(src).unwrap().contract,
+    ))
 }
 
 fn stream() -> Vec<u8> {

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use chrono::{Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
-use slagrade::calendar::{
+use slagrade::time::calendar::{
     builtin_tables, check_years, missing_table_years, Calendar, CalendarError, CalendarSpec,
     DayInterval, HolidayRule,
 };

@@ -11,12 +11,12 @@ use std::str::FromStr;
 
 use chrono::{NaiveDate, TimeZone};
 use rust_decimal::Decimal;
-use slagrade::check::{fnv1a64, load};
+use slagrade::contract::check::{fnv1a64, load};
 use slagrade::contract::{
     ClockCalendar, Contract, Counted, Deadline, Level, Measure, PayShare, PeriodKind, Role, Scope,
     Scoring, Unit,
 };
-use slagrade::diagnostic::render;
+use slagrade::language::diagnostic::render;
 
 const SRC: &str = include_str!("../examples/egov-2026.sla");
 
@@ -285,8 +285,8 @@ fn indicators() {
         c.indicators[10].terms.scoring,
         Scoring::Bands {
             bands: vec![
-                (slagrade::ast::CmpOp::Ge, d("1"), d("100")),
-                (slagrade::ast::CmpOp::Ge, d("0.9"), d("60"))
+                (slagrade::language::ast::CmpOp::Ge, d("1"), d("100")),
+                (slagrade::language::ast::CmpOp::Ge, d("0.9"), d("60"))
             ],
             otherwise: d("0")
         }

@@ -7,8 +7,8 @@
     clippy::indexing_slicing
 )]
 
-use slagrade::check::load;
-use slagrade::diagnostic::{line_col, render, to_json, Diagnostic, Severity};
+use slagrade::contract::check::load;
+use slagrade::language::diagnostic::{line_col, render, to_json, Diagnostic, Severity};
 
 /// A small valid contract; every case below is a variation of it.
 const MINI: &str = r#"contract "mini" {

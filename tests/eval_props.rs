@@ -10,9 +10,9 @@
 use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Event, Limits, LineOutcome, Rejection};
-use slagrade::period::Period;
+use slagrade::time::period::Period;
 
 fn plan() -> Arc<Plan> {
     static PLAN: OnceLock<Arc<Plan>> = OnceLock::new();
@@ -22,7 +22,9 @@ fn plan() -> Arc<Plan> {
             "/examples/egov-2026.sla"
         ))
         .unwrap();
-        Arc::new(Plan::compile(slagrade::check::load(&src).unwrap().contract))
+        Arc::new(Plan::compile(
+            slagrade::contract::check::load(&src).unwrap().contract,
+        ))
     })
     .clone()
 }
@@ -258,7 +260,9 @@ fn restore_refuses_garbage_and_other_contracts() {
     ))
     .unwrap()
         + "\n# v2\n";
-    let other = Arc::new(Plan::compile(slagrade::check::load(&src).unwrap().contract));
+    let other = Arc::new(Plan::compile(
+        slagrade::contract::check::load(&src).unwrap().contract,
+    ));
     let err = Evaluator::restore(&other, &bytes).unwrap_err().to_string();
     assert!(err.contains("different contract"), "{err}");
     bytes.truncate(bytes.len() / 2);

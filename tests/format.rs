@@ -10,9 +10,9 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use slagrade::ast::*;
-use slagrade::format::{format, print};
-use slagrade::syntax::parse;
+use slagrade::language::ast::*;
+use slagrade::language::format::{format, print};
+use slagrade::language::syntax::parse;
 
 const EXAMPLE: &str = include_str!("../examples/egov-2026.sla");
 

@@ -20,7 +20,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
 const ASSESS_ALL: &str = "assess v by c { scope all }";
@@ -74,11 +74,11 @@ struct Run {
 /// and returns the scorecard JSON of `period` as of `as_of`.
 fn run(decls: &str, lines: &[String], period: &str, as_of: &str) -> Run {
     let src = contract(decls);
-    let checked = match slagrade::check::load(&src) {
+    let checked = match slagrade::contract::check::load(&src) {
         Ok(c) => c,
         Err(d) => panic!(
             "{}",
-            slagrade::diagnostic::render(&d, &src, "measures.sla", false)
+            slagrade::language::diagnostic::render(&d, &src, "measures.sla", false)
         ),
     };
     let plan = Arc::new(Plan::compile(checked.contract));
@@ -101,7 +101,7 @@ fn run(decls: &str, lines: &[String], period: &str, as_of: &str) -> Run {
     )
     .unwrap();
     let c = &plan.contract;
-    let p = slagrade::period::parse(c.period, c.timezone, period).unwrap();
+    let p = slagrade::time::period::parse(c.period, c.timezone, period).unwrap();
     let t = slagrade::event::parse_instant(as_of).unwrap();
     Run {
         card: ev.scorecard(&p, Some(t)).unwrap().to_json(),

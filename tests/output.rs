@@ -13,9 +13,9 @@
 
 use std::sync::Arc;
 
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::engine::scorecard::Scorecard;
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
-use slagrade::scorecard::Scorecard;
 
 const CONTRACT: &str = r#"contract "output" {
   timezone "UTC"
@@ -124,11 +124,11 @@ fn lines() -> Vec<String> {
 }
 
 fn evaluator() -> Evaluator {
-    let checked = match slagrade::check::load(CONTRACT) {
+    let checked = match slagrade::contract::check::load(CONTRACT) {
         Ok(c) => c,
         Err(d) => panic!(
             "{}",
-            slagrade::diagnostic::render(&d, CONTRACT, "output.sla", false)
+            slagrade::language::diagnostic::render(&d, CONTRACT, "output.sla", false)
         ),
     };
     let plan = Arc::new(Plan::compile(checked.contract));
@@ -149,9 +149,9 @@ fn evaluator() -> Evaluator {
     ev
 }
 
-fn march(ev: &Evaluator) -> slagrade::period::Period {
+fn march(ev: &Evaluator) -> slagrade::time::period::Period {
     let c = &ev.plan().contract;
-    slagrade::period::parse(c.period, c.timezone, "2026-03").unwrap()
+    slagrade::time::period::parse(c.period, c.timezone, "2026-03").unwrap()
 }
 
 const AS_OF: &str = "2026-04-01T00:00:00Z";
@@ -236,13 +236,13 @@ fn explanation_prints_business_time_in_hours_not_days() {
     let t = slagrade::event::parse_instant(AS_OF).unwrap();
     let (card, findings) = ev.explain(&march(&ev), Some(t)).unwrap();
     let a = &card.assessments[0];
-    let text = slagrade::explain::render(&card, a, &a.indicators[0], &findings[0][0]);
+    let text = slagrade::engine::explain::render(&card, a, &a.indicators[0], &findings[0][0]);
     assert!(
         text.contains("  - J1 [a.x] breached: 41h 03m 00s counted, 8h 00m 00s allowed (working time on calendar `office`)\n"),
         "{text}"
     );
     // the value line names the unit too
-    let text = slagrade::explain::render(&card, a, &a.indicators[1], &findings[0][1]);
+    let text = slagrade::engine::explain::render(&card, a, &a.indicators[1], &findings[0][1]);
     assert!(
         text.contains("  value 5400s (target <= 7200s), score 100.00 of 100, weight 1\n"),
         "{text}"
@@ -250,7 +250,7 @@ fn explanation_prints_business_time_in_hours_not_days() {
 }
 
 /// (subject, status, counted seconds, allowed seconds) of each finding
-fn listed(f: &[slagrade::eval::Finding]) -> Vec<(&str, &str, Option<i64>, Option<i64>)> {
+fn listed(f: &[slagrade::engine::eval::Finding]) -> Vec<(&str, &str, Option<i64>, Option<i64>)> {
     f.iter()
         .map(|f| (f.subject.as_str(), f.status.as_str(), f.elapsed, f.allowed))
         .collect()
@@ -270,7 +270,7 @@ fn explaining_all_lists_met_subjects_with_their_counted_time() {
     let met = ("J2", "met", Some(3600), Some(8 * 3600));
     assert_eq!(listed(&all[0][0]), [breach, met]);
     let a = &card.assessments[0];
-    let text = slagrade::explain::render(&card, a, &a.indicators[0], &all[0][0]);
+    let text = slagrade::engine::explain::render(&card, a, &a.indicators[0], &all[0][0]);
     assert!(
         text.contains("  - J2 [a.x] met: 1h 00m 00s counted, 8h 00m 00s allowed (working time on calendar `office`)\n"),
         "{text}"
@@ -285,8 +285,8 @@ fn explanation_csv_has_one_row_per_subject() {
     let t = slagrade::event::parse_instant(AS_OF).unwrap();
     let (card, all) = ev.explain_with(&march(&ev), Some(t), true).unwrap();
     let a = &card.assessments[0];
-    let mut csv = String::from(slagrade::explain::CSV_HEADER);
-    slagrade::explain::csv_rows(&card, a, &a.indicators[0], &all[0][0], &mut csv);
+    let mut csv = String::from(slagrade::engine::explain::CSV_HEADER);
+    slagrade::engine::explain::csv_rows(&card, a, &a.indicators[0], &all[0][0], &mut csv);
     assert_eq!(
         csv,
         "period,assessor,assessee,indicator,subject,product,status,counted_seconds,allowed_seconds,due,calendar,events\n\
@@ -299,7 +299,9 @@ fn explanation_csv_has_one_row_per_subject() {
 fn diff_prints_values_in_their_unit() {
     let harsher = CONTRACT.replace("score deduct 10 per 1", "score deduct 20 per 1");
     let load = |src: &str| {
-        let plan = Arc::new(Plan::compile(slagrade::check::load(src).unwrap().contract));
+        let plan = Arc::new(Plan::compile(
+            slagrade::contract::check::load(src).unwrap().contract,
+        ));
         let mut ev = Evaluator::new(&plan);
         let text: String = lines().iter().map(|l| format!("{l}\n")).collect();
         read_jsonl(&plan.contract, text.as_bytes(), Limits::default(), |o| {
@@ -313,7 +315,7 @@ fn diff_prints_values_in_their_unit() {
     let (a, b) = (load(CONTRACT), load(&harsher));
     let t = slagrade::event::parse_instant(AS_OF).unwrap();
     let p = march(&a);
-    let d = slagrade::diff::diff(
+    let d = slagrade::engine::diff::diff(
         &a.explain(&p, Some(t)).unwrap(),
         &b.explain(&p, Some(t)).unwrap(),
     );

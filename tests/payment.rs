@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
 const CONTRACT: &str = r#"
@@ -60,10 +60,10 @@ contract "b2b" {
 
 #[test]
 fn deductions_pass_to_the_subcontractor_that_caused_them() {
-    let checked = slagrade::check::load(CONTRACT).unwrap_or_else(|d| {
+    let checked = slagrade::contract::check::load(CONTRACT).unwrap_or_else(|d| {
         panic!(
             "{}",
-            slagrade::diagnostic::render(&d, CONTRACT, "b2b.sla", false)
+            slagrade::language::diagnostic::render(&d, CONTRACT, "b2b.sla", false)
         )
     });
     let plan = Arc::new(Plan::compile(checked.contract));
@@ -106,11 +106,11 @@ fn deductions_pass_to_the_subcontractor_that_caused_them() {
 }
 
 /// The scorecard of `src` on the two events above (a netco incident, an infra outage).
-fn card_of(src: &str) -> slagrade::scorecard::Scorecard {
-    let checked = slagrade::check::load(src).unwrap_or_else(|d| {
+fn card_of(src: &str) -> slagrade::engine::scorecard::Scorecard {
+    let checked = slagrade::contract::check::load(src).unwrap_or_else(|d| {
         panic!(
             "{}",
-            slagrade::diagnostic::render(&d, src, "b2b.sla", false)
+            slagrade::language::diagnostic::render(&d, src, "b2b.sla", false)
         )
     });
     let plan = Arc::new(Plan::compile(checked.contract));

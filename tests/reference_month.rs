@@ -94,9 +94,9 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::engine::scorecard::Scorecard;
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
-use slagrade::scorecard::Scorecard;
 
 const AS_OF: &str = "2026-11-03T17:20:00+08:00";
 
@@ -110,8 +110,12 @@ fn data() -> PathBuf {
 
 fn plan() -> Arc<Plan> {
     let src = std::fs::read_to_string(root().join("examples/egov-2026.sla")).unwrap();
-    let checked = slagrade::check::load(&src)
-        .unwrap_or_else(|d| panic!("{}", slagrade::diagnostic::render(&d, &src, "egov", false)));
+    let checked = slagrade::contract::check::load(&src).unwrap_or_else(|d| {
+        panic!(
+            "{}",
+            slagrade::language::diagnostic::render(&d, &src, "egov", false)
+        )
+    });
     Arc::new(Plan::compile(checked.contract))
 }
 
@@ -134,7 +138,7 @@ fn feed(plan: &Arc<Plan>, text: &[u8]) -> (Evaluator, Vec<u64>) {
 
 fn card(ev: &Evaluator, as_of: Option<&str>) -> Scorecard {
     let c = &ev.plan().contract;
-    let p = slagrade::period::parse(c.period, c.timezone, "2026-10").unwrap();
+    let p = slagrade::time::period::parse(c.period, c.timezone, "2026-10").unwrap();
     let as_of = as_of.map(|t| slagrade::event::parse_instant(t).unwrap());
     ev.scorecard(&p, as_of).unwrap()
 }

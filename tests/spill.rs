@@ -11,13 +11,15 @@
 
 use std::sync::Arc;
 
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::Limits;
-use slagrade::spill::Spilled;
+use slagrade::input::spill::Spilled;
 
 fn plan() -> Arc<Plan> {
     let src = include_str!("../examples/egov-2026.sla");
-    Arc::new(Plan::compile(slagrade::check::load(src).unwrap().contract))
+    Arc::new(Plan::compile(
+        slagrade::contract::check::load(src).unwrap().contract,
+    ))
 }
 
 /// A generated stream plus repeated ids moved to other subjects and instants, blank lines
@@ -69,7 +71,7 @@ fn spilled_evaluation_is_in_memory_evaluation() {
         let path = dir.join(format!("events-{seed}.jsonl"));
         std::fs::write(&path, stream(seed)).unwrap();
         let one: Evaluator =
-            slagrade::ingest::read_file(&plan, &path, Limits::default(), 1).unwrap();
+            slagrade::input::ingest::read_file(&plan, &path, Limits::default(), 1).unwrap();
         assert!(one.counts().duplicates > 100, "{:?}", one.counts());
         assert!(one.counts().rejected > 10);
         let periods: Vec<_> = one.anchor_periods().into_iter().map(|(p, _)| p).collect();
@@ -144,7 +146,7 @@ fn files_with_nothing_to_evaluate() {
     for (i, text) in cases.iter().enumerate() {
         let path = dir.join(format!("case-{i}.jsonl"));
         std::fs::write(&path, text).unwrap();
-        let one = slagrade::ingest::read_file(&plan, &path, Limits::default(), 1).unwrap();
+        let one = slagrade::input::ingest::read_file(&plan, &path, Limits::default(), 1).unwrap();
         for parts in [1, 3] {
             let s = Spilled::read_file(&plan, &path, Limits::default(), parts, 2, &dir).unwrap();
             assert_eq!(s.counts(), one.counts(), "case {i}");

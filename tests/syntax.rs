@@ -9,9 +9,9 @@
 
 use std::time::{Duration, Instant};
 
-use slagrade::ast::{self, Cond, Item};
-use slagrade::diagnostic::Diagnostic;
-use slagrade::syntax::parse;
+use slagrade::language::ast::{self, Cond, Item};
+use slagrade::language::diagnostic::Diagnostic;
+use slagrade::language::syntax::parse;
 
 const EXAMPLE: &str = include_str!("../examples/egov-2026.sla");
 

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::engine::scorecard::{IndicatorCard, Scorecard};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
-use slagrade::scorecard::{IndicatorCard, Scorecard};
 
 fn plan() -> Arc<Plan> {
     let src = std::fs::read_to_string(concat!(
@@ -19,7 +19,7 @@ fn plan() -> Arc<Plan> {
         "/examples/egov-2026.sla"
     ))
     .unwrap();
-    let checked = slagrade::check::load(&src).unwrap_or_else(|d| panic!("{d:?}"));
+    let checked = slagrade::contract::check::load(&src).unwrap_or_else(|d| panic!("{d:?}"));
     Arc::new(Plan::compile(checked.contract))
 }
 
@@ -53,7 +53,7 @@ fn evaluate(evs: &[Ev], as_of: Option<&str>) -> Scorecard {
     )
     .unwrap();
     let c = &plan.contract;
-    let p = slagrade::period::parse(c.period, c.timezone, "2026-10").unwrap();
+    let p = slagrade::time::period::parse(c.period, c.timezone, "2026-10").unwrap();
     let as_of = as_of.map(|t| slagrade::event::parse_instant(t).unwrap());
     ev.scorecard(&p, as_of).unwrap()
 }

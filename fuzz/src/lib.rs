@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
 pub mod reference;
@@ -16,7 +16,7 @@ pub fn plan() -> &'static Arc<Plan> {
     static PLAN: OnceLock<Arc<Plan>> = OnceLock::new();
     PLAN.get_or_init(|| {
         let checked =
-            slagrade::check::load(REFERENCE_CONTRACT).expect("the reference contract checks");
+            slagrade::contract::check::load(REFERENCE_CONTRACT).expect("the reference contract checks");
         Arc::new(Plan::compile(checked.contract))
     })
 }
@@ -27,25 +27,25 @@ pub fn contract_round_trip(data: &[u8]) {
     let Ok(src) = std::str::from_utf8(data) else {
         return;
     };
-    let parsed = slagrade::syntax::parse(src);
-    let loaded = slagrade::check::load(src);
-    let formatted = slagrade::format::format(src);
+    let parsed = slagrade::language::syntax::parse(src);
+    let loaded = slagrade::contract::check::load(src);
+    let formatted = slagrade::language::format::format(src);
     if parsed.is_err() {
         assert!(loaded.is_err(), "load accepted a file that does not parse");
     }
     if loaded.is_ok() {
         let tree = parsed.expect("a contract that checks parses");
         let text = formatted.expect("a contract that checks can be formatted");
-        let again = match slagrade::syntax::parse(&text) {
+        let again = match slagrade::language::syntax::parse(&text) {
             Ok(t) => t,
             Err(d) => panic!("the formatted contract does not parse: {d:?}\n{text}"),
         };
         assert!(again == tree, "format changed the meaning:\n{text}");
         assert!(
-            slagrade::check::load(&text).is_ok(),
+            slagrade::contract::check::load(&text).is_ok(),
             "the formatted contract does not check:\n{text}"
         );
-        let twice = slagrade::format::format(&text).expect("formatted text formats");
+        let twice = slagrade::language::format::format(&text).expect("formatted text formats");
         assert_eq!(twice, text, "format is not idempotent");
     }
 }

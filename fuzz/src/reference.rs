@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use arbitrary::Arbitrary;
 use rust_decimal::{Decimal, RoundingStrategy};
-use slagrade::eval::Evaluator;
+use slagrade::engine::eval::Evaluator;
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
 const HOUR: i64 = 3600;
@@ -846,7 +846,7 @@ pub fn differential(s: &Stream) {
     );
     let key = format!("2026-{month:02}");
     let c = &plan.contract;
-    let period = slagrade::period::parse(c.period, c.timezone, &key).unwrap();
+    let period = slagrade::time::period::parse(c.period, c.timezone, &key).unwrap();
     assert_eq!((period.start, period.end), (start, end));
     let engine = ev
         .scorecard(&period, s.as_of.map(|_| as_of))

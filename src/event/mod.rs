@@ -1289,7 +1289,7 @@ mod tests {
     #[test]
     fn parallel_reading_is_sequential_reading() {
         let src = include_str!("../../examples/egov-2026.sla");
-        let contract = crate::check::load(src).unwrap().contract;
+        let contract = crate::contract::check::load(src).unwrap().contract;
         let cfg = slagrade_gen::GenConfig {
             events: 40_000,
             malformed_ppm: 5_000,
@@ -1327,7 +1327,7 @@ mod tests {
     #[test]
     fn outcomes_do_not_depend_on_the_reader_buffer() {
         let src = include_str!("../../examples/egov-2026.sla");
-        let contract = crate::check::load(src).unwrap().contract;
+        let contract = crate::contract::check::load(src).unwrap().contract;
         let limits = super::Limits {
             max_line_bytes: 300,
         };
@@ -1399,7 +1399,7 @@ mod tests {
     #[test]
     fn fast_path_agrees_with_the_precise_path() {
         let src = include_str!("../../examples/egov-2026.sla");
-        let contract = crate::check::load(src).unwrap().contract;
+        let contract = crate::contract::check::load(src).unwrap().contract;
         let v = super::Validator::new(&contract);
         let text = generated(20_000, 20_000);
         let mut lines: Vec<String> = text.lines().map(String::from).collect();

@@ -343,7 +343,7 @@ mod tests {
         static C: OnceLock<crate::contract::Contract> = OnceLock::new();
         C.get_or_init(|| {
             let src = include_str!("../../examples/egov-2026.sla");
-            crate::check::load(src).unwrap().contract
+            crate::contract::check::load(src).unwrap().contract
         })
     }
 

@@ -13,11 +13,11 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::engine::scorecard::Scorecard;
 use slagrade::event::Limits;
-use slagrade::period::{self, Period};
-use slagrade::scorecard::Scorecard;
-use slagrade::spill::Spilled;
+use slagrade::input::spill::Spilled;
+use slagrade::time::period::{self, Period};
 
 #[derive(Parser)]
 #[command(
@@ -139,7 +139,7 @@ enum Command {
         #[arg(long)]
         checkpoint: PathBuf,
         /// non-blank lines between two checkpoints (0: only at the end)
-        #[arg(long, default_value_t = slagrade::live::DEFAULT_EVERY)]
+        #[arg(long, default_value_t = slagrade::input::live::DEFAULT_EVERY)]
         every: u64,
         #[arg(long)]
         period: Option<String>,
@@ -222,12 +222,12 @@ fn load(path: &Path) -> Result<Arc<Plan>, Fail> {
     let src = read(path)?;
     let name = path.display().to_string();
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    match slagrade::check::load(&src) {
+    match slagrade::contract::check::load(&src) {
         Ok(checked) => {
             if !checked.warnings.is_empty() {
                 eprint!(
                     "{}",
-                    slagrade::diagnostic::render(&checked.warnings, &src, &name, color)
+                    slagrade::language::diagnostic::render(&checked.warnings, &src, &name, color)
                 );
             }
             Ok(Arc::new(Plan::compile(checked.contract)))
@@ -235,7 +235,7 @@ fn load(path: &Path) -> Result<Arc<Plan>, Fail> {
         Err(diags) => {
             eprint!(
                 "{}",
-                slagrade::diagnostic::render(&diags, &src, &name, color)
+                slagrade::language::diagnostic::render(&diags, &src, &name, color)
             );
             Err(Fail(format!("{name} does not check"), 1))
         }
@@ -255,7 +255,7 @@ fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Evaluator, Fail> {
     let file = std::fs::File::open(path)
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
     drop(file);
-    let ev = slagrade::ingest::read_file(plan, path, Limits::default(), jobs())
+    let ev = slagrade::input::ingest::read_file(plan, path, Limits::default(), jobs())
         .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
     Ok(ev)
 }
@@ -279,10 +279,10 @@ fn default_budget() -> Option<u64> {
 }
 
 /// How many partitions an events file needs to stay within the memory budget (1: read it
-/// into memory; see [`slagrade::spill::partitions_for`]).
+/// into memory; see [`slagrade::input::spill::partitions_for`]).
 fn partitions_for(events: &Path, max_memory: Option<&str>, jobs: usize) -> Result<usize, Fail> {
     let budget = match max_memory {
-        Some(s) => Some(slagrade::spill::parse_size(s).ok_or_else(|| {
+        Some(s) => Some(slagrade::input::spill::parse_size(s).ok_or_else(|| {
             Fail(
                 format!("--max-memory: `{s}` is not a size (e.g. 512M, 8G)"),
                 2,
@@ -296,7 +296,7 @@ fn partitions_for(events: &Path, max_memory: Option<&str>, jobs: usize) -> Resul
     let len = std::fs::metadata(events)
         .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?
         .len();
-    Ok(slagrade::spill::partitions_for(len, budget, jobs))
+    Ok(slagrade::input::spill::partitions_for(len, budget, jobs))
 }
 
 fn parse_as_of(s: Option<&str>) -> Result<Option<i64>, Fail> {
@@ -388,7 +388,7 @@ impl Source {
             })
     }
 
-    fn counts(&self) -> slagrade::scorecard::EventCounts {
+    fn counts(&self) -> slagrade::engine::scorecard::EventCounts {
         match self {
             Source::Memory(ev) => ev.counts(),
             Source::Disk(s) => s.counts(),
@@ -429,7 +429,7 @@ impl Source {
         &self,
         p: &Period,
         as_of: Option<i64>,
-    ) -> Result<Vec<slagrade::eval::IgnoredEvent>, Fail> {
+    ) -> Result<Vec<slagrade::engine::eval::IgnoredEvent>, Fail> {
         Ok(match self {
             Source::Memory(ev) => ev.ignored(p, as_of),
             Source::Disk(s) => s.ignored(p, as_of)?,
@@ -441,7 +441,7 @@ impl Source {
         p: &Period,
         as_of: Option<i64>,
         all: bool,
-    ) -> Result<(Scorecard, slagrade::eval::Findings), Fail> {
+    ) -> Result<(Scorecard, slagrade::engine::eval::Findings), Fail> {
         Ok(match self {
             Source::Memory(ev) => ev.explain_with(p, as_of, all)?,
             Source::Disk(s) => s.explain_with(p, as_of, all)?,
@@ -452,7 +452,7 @@ impl Source {
 /// An unknown name given on the command line: the close one, if any, and all there are.
 fn unknown_name<'a>(what: &str, name: &str, known: impl IntoIterator<Item = &'a str>) -> Fail {
     let known: Vec<&str> = known.into_iter().collect();
-    let hint = slagrade::check::suggest(name, &known)
+    let hint = slagrade::contract::check::suggest(name, &known)
         .map(|s| format!("did you mean `{s}`? "))
         .unwrap_or_default();
     Fail(
@@ -507,7 +507,7 @@ fn print_cards(cards: &[Scorecard], format: Format) -> Result<(), Fail> {
                 out.push_str(&c.to_table());
             }
             if cards.len() > 1 {
-                out.push_str(&slagrade::scorecard::summary(cards));
+                out.push_str(&slagrade::engine::scorecard::summary(cards));
             }
         }
     }
@@ -569,7 +569,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Check { file, format } => {
             let src = read(&file)?;
             let name = file.display().to_string();
-            let diags = match slagrade::check::load(&src) {
+            let diags = match slagrade::contract::check::load(&src) {
                 Ok(c) => c.warnings,
                 Err(d) => d,
             };
@@ -577,13 +577,15 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             match format {
                 DiagFormat::Json => println!(
                     "{}",
-                    serde_json::to_string_pretty(&slagrade::diagnostic::to_json(&diags, &src))?
+                    serde_json::to_string_pretty(&slagrade::language::diagnostic::to_json(
+                        &diags, &src
+                    ))?
                 ),
                 DiagFormat::Text => {
                     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
                     eprint!(
                         "{}",
-                        slagrade::diagnostic::render(&diags, &src, &name, color)
+                        slagrade::language::diagnostic::render(&diags, &src, &name, color)
                     );
                     if !errors {
                         eprintln!("{name}: ok");
@@ -595,10 +597,13 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Fmt { file, check, write } => {
             let src = read(&file)?;
             let name = file.display().to_string();
-            let formatted = match slagrade::format::format(&src) {
+            let formatted = match slagrade::language::format::format(&src) {
                 Ok(f) => f,
                 Err(d) => {
-                    eprint!("{}", slagrade::diagnostic::render(&d, &src, &name, false));
+                    eprint!(
+                        "{}",
+                        slagrade::language::diagnostic::render(&d, &src, &name, false)
+                    );
                     return Ok(1);
                 }
             };
@@ -678,7 +683,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let as_of = parse_as_of(as_of.as_deref())?;
             let ps = source.periods(period.as_deref(), as_of)?;
             let mut json_out = Vec::new();
-            let mut csv_out = String::from(slagrade::explain::CSV_HEADER);
+            let mut csv_out = String::from(slagrade::engine::explain::CSV_HEADER);
             for p in &ps {
                 let (card, findings) = source.explain(p, as_of, all)?;
                 for (ai, a) in card.assessments.iter().enumerate() {
@@ -695,7 +700,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                         .unwrap_or_default();
                     match format {
                         Format::Csv => {
-                            slagrade::explain::csv_rows(&card, a, ic, &list, &mut csv_out)
+                            slagrade::engine::explain::csv_rows(&card, a, ic, &list, &mut csv_out)
                         }
                         Format::Json => json_out.push(serde_json::json!({
                             "period": card.period,
@@ -708,7 +713,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                             "findings": list,
                         })),
                         Format::Table => {
-                            print!("{}", slagrade::explain::render(&card, a, ic, &list))
+                            print!("{}", slagrade::engine::explain::render(&card, a, ic, &list))
                         }
                     }
                 }
@@ -738,7 +743,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             for p in &ps {
                 let a = old_ev.explain(p, as_of)?;
                 let b = new_ev.explain(p, as_of)?;
-                out.push(slagrade::diff::diff(&a, &b));
+                out.push(slagrade::engine::diff::diff(&a, &b));
             }
             match format {
                 Format::Table => {
@@ -765,11 +770,11 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             format,
         } => {
             let plan = load(&contract)?;
-            let opts = slagrade::live::FollowOptions {
+            let opts = slagrade::input::live::FollowOptions {
                 every,
                 ..Default::default()
             };
-            let done = slagrade::live::follow(&plan, &events, &checkpoint, opts)
+            let done = slagrade::input::live::follow(&plan, &events, &checkpoint, opts)
                 .map_err(|e| Fail(e.to_string(), 2))?;
             let mut ev = done.evaluator;
             ev.set_threads(jobs());

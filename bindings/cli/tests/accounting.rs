@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
 const REFERENCE: &str = include_str!("../../../examples/egov-2026.sla");
@@ -17,7 +17,7 @@ fn plan() -> &'static Arc<Plan> {
     static PLAN: OnceLock<Arc<Plan>> = OnceLock::new();
     PLAN.get_or_init(|| {
         Arc::new(Plan::compile(
-            slagrade::check::load(REFERENCE).unwrap().contract,
+            slagrade::contract::check::load(REFERENCE).unwrap().contract,
         ))
     })
 }

@@ -275,10 +275,10 @@ fn several_periods_give_one_scorecard_each() {
 #[test]
 fn at_risk_lists_running_clocks_about_to_breach() {
     let src = std::fs::read_to_string(root().join(CONTRACT)).unwrap();
-    let plan = Arc::new(slagrade::eval::Plan::compile(
-        slagrade::check::load(&src).unwrap().contract,
+    let plan = Arc::new(slagrade::engine::eval::Plan::compile(
+        slagrade::contract::check::load(&src).unwrap().contract,
     ));
-    let mut ev = slagrade::eval::Evaluator::new(&plan);
+    let mut ev = slagrade::engine::eval::Evaluator::new(&plan);
     let v = slagrade::event::Validator::new(&plan.contract);
     let line = r#"{"id":"1","at":"2026-10-12T10:00:00+08:00","kind":"ticket.opened","subject":"T1","product":"network.internet","attrs":{"priority":"P1"}}"#;
     ev.push(v.line(line.as_bytes()).unwrap().unwrap());

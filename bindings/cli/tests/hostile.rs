@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use slagrade::eval::{Evaluator, Plan, Pushed};
+use slagrade::engine::eval::{Evaluator, Plan, Pushed};
 use slagrade::event::{read_jsonl, Limits, LineOutcome, Rejection};
 
 fn root() -> PathBuf {
@@ -21,7 +21,7 @@ const BOUND: Duration = Duration::from_secs(10);
 
 fn plan() -> Arc<Plan> {
     Arc::new(Plan::compile(
-        slagrade::check::load(REFERENCE).unwrap().contract,
+        slagrade::contract::check::load(REFERENCE).unwrap().contract,
     ))
 }
 
@@ -349,8 +349,9 @@ fn times_far_in_the_past_or_future_are_read_and_do_not_break_evaluation() {
             }
         }
         assert_eq!(with.push(e), Pushed::Accepted);
-        let oct = slagrade::period::parse(plan.contract.period, plan.contract.timezone, "2026-10")
-            .unwrap();
+        let oct =
+            slagrade::time::period::parse(plan.contract.period, plan.contract.timezone, "2026-10")
+                .unwrap();
         let as_of = slagrade::event::parse_instant("2026-10-31T12:00:00+08:00").unwrap();
         let (a, _) = timed(&format!("October with an event at {at}"), || {
             with.scorecard(&oct, Some(as_of))
@@ -359,7 +360,7 @@ fn times_far_in_the_past_or_future_are_read_and_do_not_break_evaluation() {
         let a = a.unwrap();
         assert_eq!(a.assessments, b.assessments);
         // the far event's own period is evaluated or refused with a clear error, quickly
-        let far = slagrade::period::period_of(
+        let far = slagrade::time::period::period_of(
             plan.contract.period,
             plan.contract.timezone,
             with.latest().unwrap(),
@@ -400,7 +401,8 @@ fn a_far_future_event_with_the_default_as_of_is_handled_in_bounded_time() {
     );
     ev.push(far);
     let oct =
-        slagrade::period::parse(plan.contract.period, plan.contract.timezone, "2026-10").unwrap();
+        slagrade::time::period::parse(plan.contract.period, plan.contract.timezone, "2026-10")
+            .unwrap();
     let (r, _) = timed("October as of year 9999", || ev.scorecard(&oct, None));
     match r {
         // the open P2 ticket is breached by then
@@ -560,11 +562,11 @@ fn max_subjects_bounds_tracked_subjects_with_a_reason() {
 fn load_time(
     src: &str,
 ) -> (
-    Result<slagrade::check::Checked, Vec<slagrade::diagnostic::Diagnostic>>,
+    Result<slagrade::contract::check::Checked, Vec<slagrade::language::diagnostic::Diagnostic>>,
     Duration,
 ) {
     let t = Instant::now();
-    let r = slagrade::check::load(src);
+    let r = slagrade::contract::check::load(src);
     (r, t.elapsed())
 }
 
@@ -579,7 +581,7 @@ fn deeply_nested_contracts_are_refused_with_the_nesting_limit() {
             );
             let ((r, d), _) = timed("nested contract", || {
                 let t = Instant::now();
-                (slagrade::check::load(&src), t.elapsed())
+                (slagrade::contract::check::load(&src), t.elapsed())
             });
             let diags = r
                 .err()
@@ -602,7 +604,7 @@ fn deeply_nested_contracts_are_refused_with_the_nesting_limit() {
     );
     let handle = std::thread::Builder::new()
         .stack_size(1 << 20)
-        .spawn(move || slagrade::check::load(&src).is_ok())
+        .spawn(move || slagrade::contract::check::load(&src).is_ok())
         .unwrap();
     assert!(
         handle.join().unwrap(),
@@ -702,11 +704,11 @@ fn garbage_contracts_give_diagnostics_not_panics() {
         let ((r, d), _) = timed("garbage contract", || load_time(&src));
         if let Err(diags) = r {
             assert!(!diags.is_empty());
-            let rendered = slagrade::diagnostic::render(&diags, &src, "x.sla", false);
+            let rendered = slagrade::language::diagnostic::render(&diags, &src, "x.sla", false);
             assert!(!rendered.is_empty());
         }
         assert!(d < BOUND);
-        let _ = slagrade::format::format(&src);
+        let _ = slagrade::language::format::format(&src);
     }
 }
 
@@ -753,7 +755,7 @@ fn huge_numbers_are_rejected_and_the_largest_accepted_sum_exactly() {
     let plan = plan();
     let (evs, rej, _) = read(&plan, lines.as_bytes(), Limits::default());
     assert!(rej.is_empty());
-    let mut ev = slagrade::eval::Evaluator::new(&plan);
+    let mut ev = slagrade::engine::eval::Evaluator::new(&plan);
     for e in evs {
         ev.push(e);
     }

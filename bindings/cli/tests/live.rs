@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use slagrade::eval::{Evaluator, Plan};
+use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
-use slagrade::live::{self, FollowOptions, LiveError, Position};
+use slagrade::input::live::{self, FollowOptions, LiveError, Position};
 
 fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -62,7 +62,9 @@ fn generate(path: &Path, seed: u64, events: u64) {
 
 fn plan() -> Arc<Plan> {
     let src = std::fs::read_to_string(contract_path()).unwrap();
-    Arc::new(Plan::compile(slagrade::check::load(&src).unwrap().contract))
+    Arc::new(Plan::compile(
+        slagrade::contract::check::load(&src).unwrap().contract,
+    ))
 }
 
 fn s(p: &Path) -> &str {
@@ -315,7 +317,7 @@ fn checkpoint_of_another_contract_is_refused() {
     // the library says the same, with both hashes
     let src2 = std::fs::read_to_string(&other).unwrap();
     let plan2 = Arc::new(Plan::compile(
-        slagrade::check::load(&src2).unwrap().contract,
+        slagrade::contract::check::load(&src2).unwrap().contract,
     ));
     match live::read_checkpoint(&ck, &plan2) {
         Err(LiveError::ContractMismatch {

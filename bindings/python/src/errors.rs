@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use slagrade::diagnostic::{self, Diagnostic};
+use slagrade::language::diagnostic::{self, Diagnostic};
 
 use crate::convert::json_to_py;
 
@@ -86,7 +86,7 @@ pub fn unknown_name(
     lead: &str,
     label: &str,
 ) -> PyErr {
-    let suggestion = slagrade::check::suggest(name, known);
+    let suggestion = slagrade::contract::check::suggest(name, known);
     let names = known
         .iter()
         .map(|k| format!("`{k}`"))

@@ -17,11 +17,11 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 use slagrade::contract::Contract;
 use slagrade::contract::{KindId, ProductId};
-use slagrade::eval::Evaluator;
+use slagrade::engine::eval::Evaluator;
+use slagrade::engine::scorecard::EventCounts;
 use slagrade::event::{
     read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection, Scalar, Validator,
 };
-use slagrade::scorecard::EventCounts;
 
 use crate::arrow;
 use crate::convert::{self, Types};
@@ -763,7 +763,7 @@ impl Columns {
         m.insert(
             "at".into(),
             match self.at.cell(i) {
-                Cell::Secs(s) => Value::String(slagrade::eval::format_instant(tz, s)),
+                Cell::Secs(s) => Value::String(slagrade::engine::eval::format_instant(tz, s)),
                 other => other.into_value().into_owned(),
             },
         );
@@ -1081,7 +1081,7 @@ fn read_path(ev: &mut Evaluator, path: &Path, threads: usize) -> Result<(), Stri
         ev.add_positions(lines);
         return Ok(());
     }
-    let read = slagrade::ingest::read_file(&plan, path, Limits::default(), threads)
+    let read = slagrade::input::ingest::read_file(&plan, path, Limits::default(), threads)
         .map_err(|e| fail(&e))?;
     if empty {
         *ev = read;

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
-use slagrade::ast::Span;
 use slagrade::contract::{Contract as CoreContract, Role, Unit};
-use slagrade::diagnostic::Diagnostic;
-use slagrade::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
+use slagrade::engine::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
 use slagrade::event::{Limits, Rejection as CoreRejection, Validator};
-use slagrade::period::{self, Period};
-use slagrade::spill::Spilled;
+use slagrade::input::spill::Spilled;
+use slagrade::language::ast::Span;
+use slagrade::language::diagnostic::Diagnostic;
+use slagrade::time::period::{self, Period};
 
 mod arrow;
 mod convert;
@@ -45,7 +45,7 @@ fn source_text(py: Python<'_>, text: &Bound<'_, PyAny>, file_name: &str) -> PyRe
                     .find(|(_, c)| *c == char::REPLACEMENT_CHARACTER)
                     .map_or(0, |(i, _)| i);
                 let d = Diagnostic::error(
-                    slagrade::syntax::E_SYNTAX,
+                    slagrade::language::syntax::E_SYNTAX,
                     format!(
                         "the contract is not UTF-8 text (invalid byte at offset {})",
                         e.valid_up_to()
@@ -88,7 +88,7 @@ pub(crate) struct Contract {
 
 impl Contract {
     fn load(py: Python<'_>, src: String, file_name: String) -> PyResult<Contract> {
-        let loaded = py.detach(|| slagrade::check::load(&src));
+        let loaded = py.detach(|| slagrade::contract::check::load(&src));
         match loaded {
             Ok(checked) => Ok(Contract {
                 plan: Arc::new(Plan::compile(checked.contract)),
@@ -318,7 +318,7 @@ impl Contract {
                     ));
                 };
                 let len = ingest::check_file(path).map_err(|e| event_error(py, e))?;
-                let parts = slagrade::spill::partitions_for(len, budget, threads);
+                let parts = slagrade::input::spill::partitions_for(len, budget, threads);
                 if parts > 1 {
                     let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
                     let spilled = py
@@ -438,7 +438,7 @@ fn memory_arg(v: &Bound<'_, PyAny>) -> PyResult<u64> {
         ))
     };
     if let Ok(s) = v.cast::<PyString>() {
-        return slagrade::spill::parse_size(&s.to_string_lossy()).ok_or_else(bad);
+        return slagrade::input::spill::parse_size(&s.to_string_lossy()).ok_or_else(bad);
     }
     if v.is_instance_of::<pyo3::types::PyBool>() {
         return Err(bad());
@@ -460,7 +460,7 @@ fn spilled_scorecards(
     period: Option<&str>,
     as_of: Option<i64>,
 ) -> PyResult<Py<PyAny>> {
-    let eval_error = |e: slagrade::eval::EvalError| value_error(e.to_string());
+    let eval_error = |e: slagrade::engine::eval::EvalError| value_error(e.to_string());
     let (ps, many) = select_periods(
         py,
         &s.plan().contract,
@@ -763,7 +763,7 @@ fn diff(
             .detach(|| {
                 let a = eo.explain(&p, as_of)?;
                 let b = en.explain(&p, as_of)?;
-                Ok::<_, slagrade::eval::EvalError>(slagrade::diff::diff(&a, &b))
+                Ok::<_, slagrade::engine::eval::EvalError>(slagrade::engine::diff::diff(&a, &b))
             })
             .map_err(|e| value_error(e.to_string()))?;
         Ok(Diff { inner: d })
@@ -789,7 +789,7 @@ fn check<'py>(
                 return Err(e);
             }
         };
-        let diags = match py.detach(|| slagrade::check::load(&src)) {
+        let diags = match py.detach(|| slagrade::contract::check::load(&src)) {
             Ok(c) => c.warnings,
             Err(d) => d,
         };

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use slagrade::contract::{Contract, Level};
-use slagrade::scorecard::{
+use slagrade::engine::scorecard::{
     AssessmentCard, ClockCounts, EventCounts, Ignored, IndicatorCard, Scorecard as CoreScorecard,
 };
 
@@ -114,7 +114,7 @@ fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
         level: level(&text(m, path, "level")?, &at(path, "level"))?,
         unit: {
             let u = text(m, path, "unit")?;
-            slagrade::scorecard::unit_of_key(&u)
+            slagrade::engine::scorecard::unit_of_key(&u)
                 .ok_or_else(|| format!("{}: `{u}` is not a unit", at(path, "unit")))?
         },
         report_only: match m.get("report_only") {
@@ -261,7 +261,7 @@ pub fn fill_from_contract(card: &mut CoreScorecard, c: &Contract) -> Result<(), 
             card.contract, c.name
         ));
     }
-    let p = slagrade::period::parse(c.period, c.timezone, &card.period)
+    let p = slagrade::time::period::parse(c.period, c.timezone, &card.period)
         .map_err(|e| format!("period: {e}"))?;
     card.period_start = p.start;
     card.period_end = p.end;

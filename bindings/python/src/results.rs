@@ -6,9 +6,9 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
-use slagrade::eval::{Evaluator, Finding as CoreFinding};
-use slagrade::period::Period;
-use slagrade::scorecard::{AssessmentCard, IndicatorCard, Scorecard as CoreScorecard};
+use slagrade::engine::eval::{Evaluator, Finding as CoreFinding};
+use slagrade::engine::scorecard::{AssessmentCard, IndicatorCard, Scorecard as CoreScorecard};
+use slagrade::time::period::Period;
 
 use crate::convert::{self, instant, json_to_py, seconds};
 use crate::errors::{guard, unknown_name, value_error};
@@ -625,7 +625,7 @@ impl AtRisk {
 }
 
 impl AtRisk {
-    pub fn new(tz: chrono_tz::Tz, r: &slagrade::eval::AtRisk) -> Self {
+    pub fn new(tz: chrono_tz::Tz, r: &slagrade::engine::eval::AtRisk) -> Self {
         AtRisk {
             indicator: r.indicator.clone(),
             subject: r.subject.clone(),
@@ -648,7 +648,7 @@ enum Source {
     Events(Arc<Evaluator>),
     /// a file evaluated through partitions on disk: they stay, for explanations, until the
     /// last scorecard made from them is gone
-    Spilled(Arc<slagrade::spill::Spilled>),
+    Spilled(Arc<slagrade::input::spill::Spilled>),
     /// its dict form (`Scorecard.from_dict`, or unpickled): no events to explain; the time
     /// zone when known (from the contract, or the pickled scorecard), and the rejections
     Rebuilt {
@@ -693,7 +693,7 @@ impl Scorecard {
     /// partitions, which it keeps.
     pub fn spilled(
         card: CoreScorecard,
-        spilled: Arc<slagrade::spill::Spilled>,
+        spilled: Arc<slagrade::input::spill::Spilled>,
         period: Period,
         as_of: Option<i64>,
     ) -> Self {
@@ -1194,7 +1194,7 @@ impl Scorecard {
             let a = self.card.assessments.get(ai);
             let ic = a.and_then(|a| a.indicators.get(ii));
             match (a, ic) {
-                (Some(a), Some(ic)) => Ok(slagrade::explain::render(
+                (Some(a), Some(ic)) => Ok(slagrade::engine::explain::render(
                     &self.card,
                     a,
                     ic,
@@ -1222,7 +1222,7 @@ impl Scorecard {
 
 pub fn counts_dict(
     py: Python<'_>,
-    c: slagrade::scorecard::EventCounts,
+    c: slagrade::engine::scorecard::EventCounts,
 ) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("accepted", c.accepted)?;
@@ -1234,7 +1234,7 @@ pub fn counts_dict(
 /// The same events scored under two versions of a contract.
 #[pyclass(module = "slagrade._slagrade", frozen)]
 pub struct Diff {
-    pub inner: slagrade::diff::Diff,
+    pub inner: slagrade::engine::diff::Diff,
 }
 
 #[pymethods]

@@ -25,7 +25,7 @@ impl EventCounts {
 }
 
 /// Accepted events of a period that count nowhere (see
-/// [`Evaluator::ignored`](crate::eval::Evaluator::ignored), which lists them): over all
+/// [`Evaluator::ignored`](crate::engine::eval::Evaluator::ignored), which lists them): over all
 /// periods, each such event is counted once.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ignored {

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::eval::{Evaluator, Plan};
+use crate::engine::eval::{Evaluator, Plan};
 use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection};
 
 /// Below this size a file is read on one thread: starting threads would cost more.
@@ -431,8 +431,10 @@ mod tests {
     /// A file that cannot be cut (one long line) is read whole, from its start.
     #[test]
     fn an_uncuttable_file_is_read_from_its_start() {
-        let src = include_str!("../examples/egov-2026.sla");
-        let plan = Arc::new(Plan::compile(crate::check::load(src).unwrap().contract));
+        let src = include_str!("../../examples/egov-2026.sla");
+        let plan = Arc::new(Plan::compile(
+            crate::contract::check::load(src).unwrap().contract,
+        ));
         let dir = std::env::temp_dir().join(format!("slagrade-uncut-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("x.jsonl");
@@ -450,8 +452,10 @@ mod tests {
     /// different content on both sides of the cuts.
     #[test]
     fn split_reading_is_sequential_reading() {
-        let src = include_str!("../examples/egov-2026.sla");
-        let plan = Arc::new(Plan::compile(crate::check::load(src).unwrap().contract));
+        let src = include_str!("../../examples/egov-2026.sla");
+        let plan = Arc::new(Plan::compile(
+            crate::contract::check::load(src).unwrap().contract,
+        ));
         let cfg = slagrade_gen::GenConfig {
             seed: 11,
             events: 6000,

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::{util, Ctx, Res};
-use crate::ast::{self, CmpOp, ScopeLit, ScoreRange, Share};
 use crate::contract::{Assessment, PayBand, PayShare, Payment, ProductId, Role, Scope, Terms};
-use crate::diagnostic::Diagnostic;
+use crate::language::ast::{self, CmpOp, ScopeLit, ScoreRange, Share};
+use crate::language::diagnostic::Diagnostic;
 
 impl Ctx {
     pub(crate) fn assess_pass(&mut self, decls: &[&ast::AssessDecl]) {

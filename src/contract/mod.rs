@@ -1,17 +1,19 @@
 //! The checked contract: every name resolved to an index, every number in its base unit.
 //!
-//! Produced by [`crate::check`] from the syntax tree; consumed by the evaluator. Nothing here
+//! Produced by [`crate::contract::check`] from the syntax tree; consumed by the evaluator. Nothing here
 //! needs a string lookup at evaluation time: names are kept for reports only.
 //!
 //! Base units: fractions for percents (`95%` → `0.95`), milliseconds for `number ms`
 //! attributes, seconds for durations, plain numbers for counts, the contract currency for money.
+
+pub mod check;
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::calendar::Calendar;
+use crate::time::calendar::Calendar;
 
 /// Index into [`Contract::calendars`].
 pub type CalendarId = usize;
@@ -216,7 +218,7 @@ pub enum Cond {
     Or(Vec<Cond>),
 }
 
-pub use crate::ast::CmpOp;
+pub use crate::language::ast::CmpOp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Literal {

@@ -10,8 +10,8 @@ use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
 
-use crate::clock::Timed;
 use crate::contract::KindId;
+use crate::engine::clock::Timed;
 use crate::event::AttrValue;
 
 /// Names (ids or subjects) interned to dense `u32` indices.

@@ -3,12 +3,12 @@
 use std::collections::HashSet;
 
 use super::{util, Ctx, Res};
-use crate::ast::{self, AttrTypeLit, CmpOp, UnitLit};
 use crate::contract::{
     AttrDef, AttrId, AttrType, Cond, EventKind, EventMatch, FlagDef, KindId, Literal, Subject,
     SubjectId, Unit,
 };
-use crate::diagnostic::Diagnostic;
+use crate::language::ast::{self, AttrTypeLit, CmpOp, UnitLit};
+use crate::language::diagnostic::Diagnostic;
 
 impl Ctx {
     pub(crate) fn events_pass(&mut self, events: &[&ast::EventDecl]) {

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::eval::{EvalError, Evaluator, Plan};
+use crate::engine::eval::{EvalError, Evaluator, Plan};
 use crate::event::{read_lines, Limits, LineRef};
 
 /// First bytes of every checkpoint file.

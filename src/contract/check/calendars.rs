@@ -5,10 +5,10 @@ use std::sync::Arc;
 use chrono::{Datelike, Weekday};
 
 use super::{util, Ctx, Res};
-use crate::ast::{self, CalendarStmt, DaySel};
-use crate::calendar::{self, Calendar, CalendarSpec, DayInterval, HolidayRule};
 use crate::contract::{CalendarDef, CalendarId};
-use crate::diagnostic::Diagnostic;
+use crate::language::ast::{self, CalendarStmt, DaySel};
+use crate::language::diagnostic::Diagnostic;
+use crate::time::calendar::{self, Calendar, CalendarSpec, DayInterval, HolidayRule};
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const DAY_WORDS: [&str; 7] = [

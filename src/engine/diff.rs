@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use crate::eval::Findings;
-use crate::scorecard::Scorecard;
+use crate::engine::eval::Findings;
+use crate::engine::scorecard::Scorecard;
 
 /// One indicator of one assessment under both versions.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +72,7 @@ pub fn diff(old: &Explained, new: &Explained) -> Diff {
         }
         let mut inds = Vec::new();
         for id in ids {
-            let side = |card: Option<&crate::scorecard::AssessmentCard>,
+            let side = |card: Option<&crate::engine::scorecard::AssessmentCard>,
                         ai: Option<usize>,
                         x: &Explained| {
                 let ii = card.and_then(|c| c.indicators.iter().position(|i| i.id == id));
@@ -190,7 +190,7 @@ impl Diff {
             ));
             for i in inds {
                 let v = |d: Option<Decimal>| {
-                    d.map(|d| crate::scorecard::value_text(d, i.unit))
+                    d.map(|d| crate::engine::scorecard::value_text(d, i.unit))
                         .unwrap_or_else(|| "—".into())
                 };
                 out.push_str(&format!(

@@ -1,7 +1,7 @@
 //! Business calendars: which instants count as working time.
 //!
 //! ```
-//! use slagrade::calendar::{Calendar, CalendarSpec, HolidayRule};
+//! use slagrade::time::calendar::{Calendar, CalendarSpec, HolidayRule};
 //!
 //! let office = vec![(9 * 3600, 12 * 3600), (13 * 3600 + 1800, 17 * 3600 + 1800)];
 //! let spec = CalendarSpec {
@@ -23,7 +23,7 @@
 //! assert_eq!(cal.working_between(opened, acked)?, 25 * 60);
 //! // A 30-minute deadline falls at Mon 09:20 (01:20Z).
 //! assert_eq!(cal.add_working(opened, 30 * 60)?, acked + 5 * 60);
-//! # Ok::<(), slagrade::calendar::CalendarError>(())
+//! # Ok::<(), slagrade::time::calendar::CalendarError>(())
 //! ```
 //!
 //! # Model

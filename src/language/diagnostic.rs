@@ -1,6 +1,6 @@
 //! Diagnostics: what is wrong, where, and how to fix it.
 
-use crate::ast::Span;
+use crate::language::ast::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

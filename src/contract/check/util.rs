@@ -3,9 +3,9 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::ast::{Quantity, UnitLit};
 use crate::contract::{PayBand, PayShare, Payment, PeriodKind, Unit};
-use crate::diagnostic::Diagnostic;
+use crate::language::ast::{Quantity, UnitLit};
+use crate::language::diagnostic::Diagnostic;
 
 /// FNV-1a, 64 bits.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {

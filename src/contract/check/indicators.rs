@@ -5,12 +5,12 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::{util, Ctx, Res};
-use crate::ast::{self, Arg, ClockStmt, CmpOp, IndicatorStmt};
 use crate::contract::{
     AttrType, ClockCalendar, ClockDef, Counted, Deadline, EventMatch, EventSel, Indicator, Level,
     Measure, Scoring, Target, Terms, Unit,
 };
-use crate::diagnostic::Diagnostic;
+use crate::language::ast::{self, Arg, ClockStmt, CmpOp, IndicatorStmt};
+use crate::language::diagnostic::Diagnostic;
 
 const FUNCTIONS: [&str; 8] = [
     "rate",

@@ -18,11 +18,13 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::eval::{unkey, EvalError, Evaluator, Findings, IgnoredEvent, Keyed, Partial, Plan};
+use crate::engine::eval::{
+    unkey, EvalError, Evaluator, Findings, IgnoredEvent, Keyed, Partial, Plan,
+};
+use crate::engine::scorecard::{EventCounts, Scorecard};
 use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection};
-use crate::ingest::{Batch, BATCH};
-use crate::period::{self, Period};
-use crate::scorecard::{EventCounts, Scorecard};
+use crate::input::ingest::{Batch, BATCH};
+use crate::time::period::{self, Period};
 
 /// Events of a file spread over partitions on disk (see the module documentation).
 pub struct Spilled {
@@ -81,7 +83,7 @@ pub fn partitions_for(len: u64, budget: u64, threads: usize) -> usize {
 /// A fixed hash (the partition of an id or subject must not depend on the process): the
 /// contract's FNV-1a 64, its high bits folded in (FNV's low bits are weak for short keys).
 fn bucket(s: &str, n: usize) -> usize {
-    let h = crate::check::util::fnv1a64(s.as_bytes());
+    let h = crate::contract::check::util::fnv1a64(s.as_bytes());
     ((h ^ (h >> 29)) % n.max(1) as u64) as usize
 }
 
@@ -124,7 +126,7 @@ impl Spilled {
         };
 
         // pass 1: valid events by id; range `r` of the file writes `ids-{k}-{r}`
-        let ranges = crate::ingest::in_ranges(path, threads, 4 << 20, |r, input, _| {
+        let ranges = crate::input::ingest::in_ranges(path, threads, 4 << 20, |r, input, _| {
             let mut writers = (0..n)
                 .map(|k| create(format!("ids-{k}-{r}")))
                 .collect::<std::io::Result<Vec<_>>>()?;

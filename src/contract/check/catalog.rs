@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 use rust_decimal::Decimal;
 
 use super::{util, Ctx, Res};
-use crate::ast::{self, CatalogItem};
 use crate::contract::{Category, Party, Product, ProductId, Role};
-use crate::diagnostic::Diagnostic;
+use crate::language::ast::{self, CatalogItem};
+use crate::language::diagnostic::Diagnostic;
 
 impl Ctx {
     pub(crate) fn catalog_pass(&mut self, cats: &[&ast::CategoryDecl]) {

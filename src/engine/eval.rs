@@ -13,19 +13,19 @@ use chrono::TimeZone;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, CalendarError};
-use crate::clock::{self, ClockRun, Limit, Outcome, Step};
 use crate::contract::{
     AttrId, AttrType, ClockCalendar, ClockDef, Cond, Contract, Counted, Deadline, EventSel, KindId,
     Literal, Measure, ProductId, Scope, SubjectId, Unit,
 };
-use crate::event::{AttrValue, Event, EventRecord, EventRef, Rejection, Validator};
-use crate::period::{self, Period};
-use crate::score;
-use crate::scorecard::{
+use crate::engine::clock::{self, ClockRun, Limit, Outcome, Step};
+use crate::engine::score;
+use crate::engine::scorecard::{
     AssessmentCard, ClockCounts, EventCounts, Ignored, IndicatorCard, Scorecard,
 };
-use crate::store::{Logs, Names, Pool, Single, Slim, Val};
+use crate::engine::store::{Logs, Names, Pool, Single, Slim, Val};
+use crate::event::{AttrValue, Event, EventRecord, EventRef, Rejection, Validator};
+use crate::time::calendar::{Calendar, CalendarError};
+use crate::time::period::{self, Period};
 
 /// Errors of evaluation (never of a single bad event: those are rejected, not errors).
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -765,12 +765,12 @@ impl Evaluator {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # let src = include_str!("../examples/egov-2026.sla");
-    /// let plan = Arc::new(slagrade::eval::Plan::compile(slagrade::check::load(src).unwrap().contract));
+    /// # let src = include_str!("../../examples/egov-2026.sla");
+    /// let plan = Arc::new(slagrade::engine::eval::Plan::compile(slagrade::contract::check::load(src).unwrap().contract));
     /// let v = slagrade::event::Validator::new(&plan.contract);
     /// let line = br#"{"id":"e-1","at":"2026-10-09T10:00:00+08:00","kind":"ticket.opened","subject":"T-1","product":"app.business_support.oa","attrs":{"priority":"P2"}}"#;
     /// let events = vec![v.line(line).unwrap().unwrap(); 2];
-    /// let mut ev = slagrade::eval::Evaluator::new(&plan);
+    /// let mut ev = slagrade::engine::eval::Evaluator::new(&plan);
     /// let counts = ev.push_many(events.iter().map(|e| e.as_ref()));
     /// assert_eq!((counts.accepted, counts.duplicates), (1, 1));
     /// ```
@@ -2586,9 +2586,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn plan() -> Arc<Plan> {
-        let src = include_str!("../examples/egov-2026.sla");
+        let src = include_str!("../../examples/egov-2026.sla");
         Arc::new(Plan::compile(
-            crate::check::load(src).map(|l| l.contract).unwrap(),
+            crate::contract::check::load(src)
+                .map(|l| l.contract)
+                .unwrap(),
         ))
     }
 

@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::calendar::{Calendar, CalendarError};
 use crate::contract::{ClockDef, EventMatch, KindId};
 use crate::event::Event;
+use crate::time::calendar::{Calendar, CalendarError};
 
 /// Where a clock stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

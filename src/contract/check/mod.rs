@@ -1,4 +1,4 @@
-//! The checker: turns a syntax tree ([`crate::ast::File`]) into a checked
+//! The checker: turns a syntax tree ([`crate::language::ast::File`]) into a checked
 //! [`Contract`](crate::contract::Contract), or explains, with stable codes, why it cannot.
 //!
 //! Every name is resolved to an index and every number converted to its base unit (see
@@ -106,12 +106,12 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::ast::{self, Item};
 use crate::contract::{
     Assessment, CalendarDef, Category, Contract, EventKind, Indicator, Party, Payment, PeriodKind,
     Product, Subject,
 };
-use crate::diagnostic::Diagnostic;
+use crate::language::ast::{self, Item};
+use crate::language::diagnostic::Diagnostic;
 
 pub use util::{fnv1a64, suggest};
 
@@ -124,7 +124,7 @@ pub struct Checked {
 
 /// Parses and checks a contract; records the FNV-1a 64 hash of `src` in the contract.
 pub fn load(src: &str) -> Result<Checked, Vec<Diagnostic>> {
-    let file = crate::syntax::parse(src)?;
+    let file = crate::language::syntax::parse(src)?;
     let mut checked = check(&file)?;
     checked.contract.source_hash = fnv1a64(src.as_bytes());
     Ok(checked)

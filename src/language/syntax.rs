@@ -13,8 +13,8 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 use rust_decimal::Decimal;
 
-use crate::ast::{self, Span};
-use crate::diagnostic::Diagnostic;
+use crate::language::ast::{self, Span};
+use crate::language::diagnostic::Diagnostic;
 
 /// The pest parser generated from `grammar/slagrade.pest`.
 #[derive(pest_derive::Parser)]
@@ -1592,7 +1592,7 @@ mod tests {
 
     #[test]
     fn parses_reference_contract() {
-        let src = include_str!("../examples/egov-2026.sla");
+        let src = include_str!("../../examples/egov-2026.sla");
         let f = parse(src);
         assert!(f.is_ok(), "{:?}", f.err());
     }

@@ -12,9 +12,9 @@
 
 use std::fmt::Write as _;
 
-use crate::ast::{self, Cond, Item, Span};
-use crate::diagnostic::Diagnostic;
-use crate::syntax::{self, Piece};
+use crate::language::ast::{self, Cond, Item, Span};
+use crate::language::diagnostic::Diagnostic;
+use crate::language::syntax::{self, Piece};
 
 /// The widest line a list in braces is kept on (in columns; a CJK character takes two).
 pub const WIDTH: usize = 100;
@@ -48,7 +48,7 @@ struct Comment {
 fn collect_comments(src: &str) -> Vec<Comment> {
     let mut out = Vec::new();
     let mut line_has_code = false;
-    for piece in crate::syntax::scan(src) {
+    for piece in crate::language::syntax::scan(src) {
         match piece {
             Piece::Byte(_, b'\n') => line_has_code = false,
             Piece::Byte(_, b' ' | b'\t' | b'\r') => {}
@@ -210,7 +210,7 @@ impl<'s> Printer<'s> {
             .unwrap_or(&[])
             .iter()
             .any(|c| c.start > span.start && c.start < span.end);
-        if !inner && self.indent * 2 + crate::scorecard::width(&one) <= WIDTH {
+        if !inner && self.indent * 2 + crate::engine::scorecard::width(&one) <= WIDTH {
             self.line(Some(span), &one);
             return;
         }

@@ -1,7 +1,7 @@
 //! Explanations: why an indicator has the value and score it has, subject by subject.
 
-use crate::eval::Finding;
-use crate::scorecard::{AssessmentCard, IndicatorCard, Scorecard};
+use crate::engine::eval::Finding;
+use crate::engine::scorecard::{AssessmentCard, IndicatorCard, Scorecard};
 
 /// Formats seconds as `1h 05m 00s`, in hours however long: a clock counts working time
 /// on its calendar, so "days" would read as business days where they are 24-hour units.
@@ -44,7 +44,7 @@ pub fn render(
     out.push_str(&format!(
         "  value {} (target {}), score {} of 100, {weight}\n",
         ic.value
-            .map(|v| crate::scorecard::value_text(v, ic.unit))
+            .map(|v| crate::engine::scorecard::value_text(v, ic.unit))
             .unwrap_or_else(|| "—".into()),
         ic.target,
         opt(ic.score),
@@ -70,7 +70,7 @@ pub fn render(
             out.push_str(&format!(
                 "  points lost on the party score ({}): {}\n",
                 score,
-                crate::score::round(lost, 2)
+                crate::engine::score::round(lost, 2)
             ));
         }
     }

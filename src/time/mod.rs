@@ -1,0 +1,4 @@
+//! Time: business calendars (working hours, statutory holidays, make-up days) and assessment
+//! periods.
+pub mod calendar;
+pub mod period;
