@@ -60,8 +60,31 @@ fn header() {
     );
     assert_eq!(c.period, PeriodKind::Month);
     assert_eq!((c.round_value, c.round_score), (4, 2));
-    assert_eq!(c.source_hash, fnv1a64(SRC.as_bytes()));
-    assert_ne!(c.source_hash, 0);
+    // the fingerprint is the hash of the canonical form
+    let canonical =
+        slagrade::language::format::print(&slagrade::language::syntax::parse(SRC).unwrap());
+    assert_eq!(c.fingerprint(), fnv1a64(canonical.as_bytes()));
+    assert_ne!(c.fingerprint(), 0);
+}
+
+#[test]
+fn fingerprint_follows_meaning_not_layout() {
+    let fp = |src: &str| load(src).unwrap().contract.fingerprint();
+    let base = fp(SRC);
+    // a comment and different spacing: the same contract
+    let relaid = SRC
+        .replacen("  timezone", "  # the bureau's zone\n  timezone", 1)
+        .replace("weight 15", "weight   15");
+    assert_ne!(relaid, SRC);
+    assert_eq!(fp(&relaid), base);
+    // a changed deadline: another contract
+    let edited = SRC.replacen("P1 => 4h", "P1 => 5h", 1);
+    assert_ne!(edited, SRC);
+    assert_ne!(fp(&edited), base);
+    // a tree checked without its text has the same fingerprint
+    let file = slagrade::language::syntax::parse(SRC).unwrap();
+    let checked = slagrade::contract::check::check(&file).unwrap();
+    assert_eq!(checked.contract.fingerprint(), base);
 }
 
 #[test]

@@ -97,7 +97,7 @@ fn mini(edits: &[(&str, &str)]) -> String {
 fn diagnostics(src: &str) -> (bool, Vec<Diagnostic>) {
     match load(src) {
         Ok(c) => (true, c.warnings),
-        Err(d) => (false, d),
+        Err(d) => (false, d.into_diagnostics()),
     }
 }
 

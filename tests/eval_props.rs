@@ -253,13 +253,13 @@ fn restore_refuses_garbage_and_other_contracts() {
     assert!(Evaluator::restore(&plan(), b"not a checkpoint").is_err());
     let ev = Evaluator::new(&plan());
     let mut bytes = ev.checkpoint();
-    // another contract: same text plus a comment has another hash
+    // another contract: a changed deadline (a comment alone would not make another contract)
     let src = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/egov-2026.sla"
     ))
     .unwrap()
-        + "\n# v2\n";
+    .replacen("P1 => 4h", "P1 => 5h", 1);
     let other = Arc::new(Plan::compile(
         slagrade::contract::check::load(&src).unwrap().contract,
     ));

@@ -87,8 +87,17 @@ pub struct Contract {
     /// in the order reports list them
     pub assessments: Vec<Assessment>,
     pub payment: Payment,
-    /// FNV-1a 64 of the source text, recorded in checkpoints
-    pub source_hash: u64,
+    /// FNV-1a 64 of the canonical form, set by the checker (see [`Contract::fingerprint`])
+    pub(crate) fingerprint: u64,
+}
+
+impl Contract {
+    /// The contract's fingerprint: FNV-1a 64 of its canonical form, so that layout and
+    /// comments do not change it. Every checked contract has one; merge and checkpoints refuse
+    /// state made under another.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
 }
 
 #[derive(Debug, Clone)]

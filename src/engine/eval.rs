@@ -933,7 +933,7 @@ impl Evaluator {
     /// [`Evaluator::positions`], so that evaluators of consecutive parts of an input, merged
     /// in order, number them as one pass over the whole.
     pub fn merge(&mut self, other: Evaluator) -> Result<(), EvalError> {
-        if self.plan.contract.source_hash != other.plan.contract.source_hash {
+        if self.plan.contract.fingerprint() != other.plan.contract.fingerprint() {
             return Err(EvalError::ContractMismatch);
         }
         let mut o = other.state;
@@ -1133,7 +1133,7 @@ impl Evaluator {
     pub fn checkpoint(&self) -> Vec<u8> {
         let c = Checkpoint {
             format: CHECKPOINT_FORMAT,
-            contract_hash: self.plan.contract.source_hash,
+            contract_hash: self.plan.contract.fingerprint(),
             state: self.state.clone(),
         };
         serde_json::to_vec(&c).unwrap_or_default()
@@ -1151,7 +1151,7 @@ impl Evaluator {
             )));
         }
         let c: Checkpoint = serde_json::from_slice(bytes).map_err(unreadable)?;
-        if c.contract_hash != plan.contract.source_hash {
+        if c.contract_hash != plan.contract.fingerprint() {
             return Err(EvalError::Checkpoint(
                 "the checkpoint was made under a different contract".into(),
             ));

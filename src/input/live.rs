@@ -123,7 +123,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 
 /// Frames an evaluator's state as a checkpoint file's bytes.
 pub fn encode(ev: &Evaluator, position: Position) -> Vec<u8> {
-    encode_frame(ev.plan().contract.source_hash, position, &ev.checkpoint())
+    encode_frame(ev.plan().contract.fingerprint(), position, &ev.checkpoint())
 }
 
 /// Frames a payload (see the module documentation for the layout).
@@ -255,11 +255,11 @@ pub fn read_checkpoint(path: &Path, plan: &Arc<Plan>) -> Result<(Evaluator, Posi
         path: path.to_path_buf(),
         reason,
     })?;
-    if frame.contract_hash != plan.contract.source_hash {
+    if frame.contract_hash != plan.contract.fingerprint() {
         return Err(LiveError::ContractMismatch {
             path: path.to_path_buf(),
             found: frame.contract_hash,
-            expected: plan.contract.source_hash,
+            expected: plan.contract.fingerprint(),
         });
     }
     let ev = Evaluator::restore(plan, &frame.payload).map_err(|source| LiveError::Restore {

@@ -1,11 +1,12 @@
 //! Typed syntax tree of a `.sla` file, as written (names unresolved).
 //!
-//! Every node carries its source [`Span`]; spans compare equal to each other, so two trees
-//! that differ only in layout are equal (tests compare meaning, not positions).
+//! Every node carries its source [`Span`]. Spans compare by position, so derived equality is
+//! exact; [`eq_ignoring_spans`] compares two trees by meaning (layout and positions aside).
 
 use rust_decimal::Decimal;
 
-/// Byte range `[start, end)` in the source text. Equality and hashing ignore it.
+/// Byte range `[start, end)` in the source text. Equality compares positions (except inside
+/// [`eq_ignoring_spans`]); hashing ignores them, which agrees with either equality.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Span {
     pub start: usize,
@@ -19,9 +20,28 @@ impl Span {
 }
 
 impl PartialEq for Span {
-    fn eq(&self, _: &Span) -> bool {
-        true
+    fn eq(&self, other: &Span) -> bool {
+        IGNORE_SPANS.with(std::cell::Cell::get)
+            || (self.start, self.end) == (other.start, other.end)
     }
+}
+
+thread_local! {
+    /// Set while [`eq_ignoring_spans`] compares: spans then compare equal.
+    static IGNORE_SPANS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `a == b` with every [`Span`] inside treated as equal: two trees (or diagnostics) that differ
+/// only in layout compare equal.
+pub fn eq_ignoring_spans<T: PartialEq + ?Sized>(a: &T, b: &T) -> bool {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            IGNORE_SPANS.with(|f| f.set(self.0));
+        }
+    }
+    let _reset = Reset(IGNORE_SPANS.with(|f| f.replace(true)));
+    a == b
 }
 impl Eq for Span {}
 impl std::hash::Hash for Span {

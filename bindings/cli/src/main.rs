@@ -571,7 +571,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let name = file.display().to_string();
             let diags = match slagrade::contract::check::load(&src) {
                 Ok(c) => c.warnings,
-                Err(d) => d,
+                Err(d) => d.into_diagnostics(),
             };
             let errors = diags.iter().any(|d| d.is_error());
             match format {

@@ -562,7 +562,7 @@ fn max_subjects_bounds_tracked_subjects_with_a_reason() {
 fn load_time(
     src: &str,
 ) -> (
-    Result<slagrade::contract::check::Checked, Vec<slagrade::language::diagnostic::Diagnostic>>,
+    Result<slagrade::contract::check::Checked, slagrade::contract::check::LoadError>,
     Duration,
 ) {
     let t = Instant::now();

@@ -791,7 +791,7 @@ fn check<'py>(
         };
         let diags = match py.detach(|| slagrade::contract::check::load(&src)) {
             Ok(c) => c.warnings,
-            Err(d) => d,
+            Err(d) => d.into_diagnostics(),
         };
         errors::diagnostics(py, &diags, &src)
     })

@@ -122,20 +122,77 @@ pub struct Checked {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Parses and checks a contract; records the FNV-1a 64 hash of `src` in the contract.
-pub fn load(src: &str) -> Result<Checked, Vec<Diagnostic>> {
-    let file = crate::language::syntax::parse(src)?;
-    let mut checked = check(&file)?;
-    checked.contract.source_hash = fnv1a64(src.as_bytes());
-    Ok(checked)
+/// A contract that does not parse or check: every diagnostic found, errors and warnings, in
+/// source order. It dereferences to the diagnostics; `Display` gives a one-line summary
+/// (render them with `language::diagnostic::render` for the source lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    diagnostics: Vec<Diagnostic>,
+    /// `(line, column)` of the first error, for the summary
+    at: Option<(usize, usize)>,
+}
+
+impl LoadError {
+    /// Wraps the diagnostics of `src` that kept it from loading.
+    pub fn new(diagnostics: Vec<Diagnostic>, src: &str) -> LoadError {
+        let at = diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .map(|d| crate::language::diagnostic::line_col(src, d.span.start));
+        LoadError { diagnostics, at }
+    }
+
+    /// Every diagnostic, errors and warnings, in source order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The diagnostics, by value.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}
+
+impl std::ops::Deref for LoadError {
+    type Target = [Diagnostic];
+    fn deref(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        match (self.diagnostics.iter().find(|d| d.is_error()), self.at) {
+            (Some(d), Some((line, col))) => write!(
+                f,
+                "the contract does not check: {errors} error{}; the first: error[{}] at {line}:{col}: {}",
+                if errors == 1 { "" } else { "s" },
+                d.code,
+                d.message
+            ),
+            _ => write!(f, "the contract does not check"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Parses and checks a contract.
+pub fn load(src: &str) -> Result<Checked, LoadError> {
+    let file = crate::language::syntax::parse(src).map_err(|d| LoadError::new(d, src))?;
+    check(&file).map_err(|d| LoadError::new(d, src))
 }
 
 /// Checks a parsed contract. On error, returns every diagnostic (errors and warnings) sorted
-/// by position. `source_hash` is left at 0 (see [`load`]).
+/// by position. The contract's fingerprint is the hash of its canonical form (the formatter's
+/// print of `file`), so layout and comments do not change it.
 pub fn check(file: &ast::File) -> Result<Checked, Vec<Diagnostic>> {
     let mut cx = Ctx::new(&file.contract);
     cx.run(&file.contract);
-    cx.finish(&file.contract)
+    let mut checked = cx.finish(&file.contract)?;
+    checked.contract.fingerprint = fnv1a64(crate::language::format::print(file).as_bytes());
+    Ok(checked)
 }
 
 /// The result of resolving a reference: found, not given, or given but wrong (already
@@ -579,7 +636,7 @@ impl Ctx {
             indicators,
             assessments,
             payment: self.payment.unwrap_or_else(util::default_payment),
-            source_hash: 0,
+            fingerprint: 0,
         };
         Ok(Checked {
             contract,
