@@ -108,11 +108,19 @@ fn case(name: &str, src: &str, expected: &[(&str, usize, usize)]) -> Vec<Diagnos
         .iter()
         .map(|d| {
             let (l, c) = line_col(src, d.span.start);
-            (d.code, l, c)
+            (d.code.as_str(), l, c)
         })
         .collect();
     let text = render(&diags, src, &format!("{name}.sla"), false);
     assert_eq!(got, expected, "\n{text}");
+    for d in &diags {
+        assert_eq!(
+            d.severity,
+            d.code.severity(),
+            "{}: an E code is an error, a W code a warning",
+            d.code
+        );
+    }
     let has_errors = diags.iter().any(|d| d.severity == Severity::Error);
     assert_eq!(
         ok, !has_errors,
@@ -728,4 +736,41 @@ fn line_col_counts_characters() {
     assert_eq!(line_col(src, 9), (2, 3));
     assert_eq!(line_col(src, 4), (2, 1), "inside a character: its start");
     assert_eq!(line_col(src, 999), (2, 4));
+}
+
+/// The table of codes in docs/language.md is the registry's, row for row; and every code of the
+/// registry is emitted somewhere in the parser or the checker.
+#[test]
+fn code_table_in_docs_is_the_registry() {
+    use slagrade::language::code::Code;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/language.md")).unwrap();
+    let start = doc
+        .find("| code | meaning |")
+        .expect("docs/language.md has the code table");
+    let table: String = doc[start..]
+        .lines()
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        table,
+        Code::table(),
+        "docs/language.md differs from the registry (src/language/code.rs): paste Code::table()"
+    );
+    let mut sources = String::new();
+    for dir in ["src/language", "src/contract/check"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("code.rs") {
+                sources.push_str(&std::fs::read_to_string(p).unwrap());
+            }
+        }
+    }
+    for c in Code::ALL {
+        assert!(
+            sources.contains(&format!("Code::{c}")),
+            "{c} is in the registry but nothing emits it"
+        );
+    }
 }

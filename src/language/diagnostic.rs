@@ -1,6 +1,7 @@
 //! Diagnostics: what is wrong, where, and how to fix it.
 
 use crate::language::ast::Span;
+use crate::language::code::Code;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -13,7 +14,7 @@ pub enum Severity {
 /// into the source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub span: Span,
@@ -24,7 +25,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    pub fn error(code: Code, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -34,7 +35,7 @@ impl Diagnostic {
             help: None,
         }
     }
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message, span)
@@ -108,7 +109,7 @@ pub fn render(diags: &[Diagnostic], src: &str, file_name: &str, color: bool) -> 
             None => label,
         };
         let cs = cs
-            .with_code(d.code)
+            .with_code(d.code.as_str())
             .with_message(&d.message)
             .with_labels(vec![label])
             .with_notes(d.help.iter().map(|h| format!("help: {h}")).collect());

@@ -14,6 +14,7 @@ use pest::Parser as _;
 use rust_decimal::Decimal;
 
 use crate::language::ast::{self, Span};
+use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 /// The pest parser generated from `grammar/slagrade.pest`.
@@ -22,9 +23,9 @@ use crate::language::diagnostic::Diagnostic;
 pub struct SlaParser;
 
 /// Code of a syntax error.
-pub const E_SYNTAX: &str = "E0001";
+pub const E_SYNTAX: Code = Code::E0001;
 /// Code of a literal with a valid shape but an invalid value.
-pub const E_LITERAL: &str = "E0002";
+pub const E_LITERAL: Code = Code::E0002;
 
 /// Deepest nesting of `(`, `[` and `{` (and of `not`) accepted in a file.
 pub const MAX_NESTING: usize = 64;

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::{util, Ctx, Res};
 use crate::contract::{Assessment, PayBand, PayShare, Payment, ProductId, Role, Scope, Terms};
 use crate::language::ast::{self, CmpOp, ScopeLit, ScoreRange, Share};
+use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 impl Ctx {
@@ -25,7 +26,7 @@ impl Ctx {
                 if assessor == assessee {
                     self.push(
                         Diagnostic::error(
-                            "E0200",
+                            Code::E0200,
                             format!("party `{}` cannot assess itself", who.name),
                             who.span,
                         )
@@ -40,7 +41,7 @@ impl Ctx {
                 if !pairs.insert((assessor, assessee)) {
                     self.push(
                         Diagnostic::error(
-                            "E0203",
+                            Code::E0203,
                             format!("`{}` already assesses `{}`", d.assessor.name, who.name),
                             who.span,
                         )
@@ -74,7 +75,7 @@ impl Ctx {
             if covered.is_empty() {
                 cx.push(
                     Diagnostic::error(
-                        "E0201",
+                        Code::E0201,
                         format!("`{}` is assessed on the products it covers, but it covers none", who.name),
                         span,
                     )
@@ -121,7 +122,7 @@ impl Ctx {
         for o in ovs {
             let Some(&idx) = self.indicator_names.get(&o.indicator.name) else {
                 let d = Diagnostic::error(
-                    "E0192",
+                    Code::E0192,
                     format!("unknown indicator `{}`", o.indicator.name),
                     o.indicator.span,
                 )
@@ -138,7 +139,7 @@ impl Ctx {
             if !seen.insert(idx) {
                 self.push(
                     Diagnostic::error(
-                        "E0202",
+                        Code::E0202,
                         format!("indicator `{}` is overridden twice", o.indicator.name),
                         o.indicator.span,
                     )
@@ -253,7 +254,7 @@ impl Ctx {
                 _ => {
                     self.push(
                         Diagnostic::error(
-                            "E0214",
+                            Code::E0214,
                             format!(
                                 "`cap deduction` is a percentage above 0% and at most 100%, found `{}`",
                                 util::quantity_text(q)
@@ -283,7 +284,7 @@ impl Ctx {
             _ => {
                 self.push(
                     Diagnostic::error(
-                        "E0212",
+                        Code::E0212,
                         format!(
                             "a payment share is a percentage from 0% to 100%, found `{}`",
                             util::quantity_text(q)
@@ -304,7 +305,7 @@ impl Ctx {
         }
         self.push(
             Diagnostic::error(
-                "E0213",
+                Code::E0213,
                 format!(
                     "a score bound is a plain number from 0 to 100, found `{}`",
                     util::quantity_text(q)
@@ -324,7 +325,7 @@ impl Ctx {
             ScoreRange::Cmp(op, q) => {
                 self.push(
                     Diagnostic::error(
-                        "E0213",
+                        Code::E0213,
                         format!("payment bands use `score >= X`, `score < X` or `score A .. B`, not `score {}`", op.as_str()),
                         ast::Span::new(r.span.start, q.span.end),
                     )
@@ -339,7 +340,7 @@ impl Ctx {
                 if lo >= hi {
                     self.push(
                         Diagnostic::error(
-                            "E0213",
+                            Code::E0213,
                             format!("payment band `score {lo} .. {hi}` is empty"),
                             ast::Span::new(a.span.start, b.span.end),
                         )
@@ -359,7 +360,7 @@ impl Ctx {
                 if lower.is_none() || upper.is_none() {
                     self.push(
                         Diagnostic::error(
-                            "E0213",
+                            Code::E0213,
                             "a linear share needs a band with both bounds",
                             r.span,
                         )
@@ -382,7 +383,7 @@ impl Ctx {
     fn pay_coverage(&mut self, bands: &[(PayBand, ast::Span)], block: ast::Span) {
         if bands.is_empty() {
             self.push(
-                Diagnostic::error("E0210", "the payment block has no bands", block)
+                Diagnostic::error(Code::E0210, "the payment block has no bands", block)
                     .with_label("no `score .. pays ..` line")
                     .with_help("add e.g. `score >= 0 pays 100%`, or remove the block (everything is then paid in full)"),
             );
@@ -402,7 +403,7 @@ impl Ctx {
                 if lo > Decimal::ZERO {
                     self.push(
                         Diagnostic::error(
-                            "E0210",
+                            Code::E0210,
                             format!("no payment band covers scores from 0 to below {}", fmt(lo)),
                             *span,
                         )
@@ -419,7 +420,7 @@ impl Ctx {
                 (None, _) | (_, None) => {
                     self.push(
                         Diagnostic::error(
-                            "E0211",
+                            Code::E0211,
                             "payment bands overlap".to_string(),
                             later,
                         )
@@ -430,7 +431,7 @@ impl Ctx {
                 (Some(hi), Some(lo)) if lo < hi => {
                     self.push(
                         Diagnostic::error(
-                            "E0211",
+                            Code::E0211,
                             format!(
                                 "payment bands overlap on scores from {} to below {}",
                                 fmt(lo),
@@ -445,7 +446,7 @@ impl Ctx {
                 (Some(hi), Some(lo)) if lo > hi => {
                     self.push(
                         Diagnostic::error(
-                            "E0210",
+                            Code::E0210,
                             format!(
                                 "no payment band covers scores from {} to below {}",
                                 fmt(hi),
@@ -478,7 +479,7 @@ impl Ctx {
                 let span = v.last().map_or(block, |(_, s)| *s);
                 self.push(
                     Diagnostic::error(
-                        "E0210",
+                        Code::E0210,
                         format!("no payment band covers scores from {} to 100", fmt(hi)),
                         span,
                     )

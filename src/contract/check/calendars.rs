@@ -7,6 +7,7 @@ use chrono::{Datelike, Weekday};
 use super::{util, Ctx, Res};
 use crate::contract::{CalendarDef, CalendarId};
 use crate::language::ast::{self, CalendarStmt, DaySel};
+use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 use crate::time::calendar::{self, Calendar, CalendarSpec, DayInterval, HolidayRule};
 
@@ -42,7 +43,7 @@ impl Ctx {
             if self.calendar_names.contains_key(name) {
                 self.push(
                     Diagnostic::error(
-                        "E0110",
+                        Code::E0110,
                         format!("calendar `{name}` is declared twice"),
                         c.name.span,
                     )
@@ -55,7 +56,7 @@ impl Ctx {
                 // Still declared below, so that what refers to it is not reported again.
                 self.push(
                     Diagnostic::error(
-                        "E0122",
+                        Code::E0122,
                         format!("`{RESERVED_CALENDAR}` is a reserved calendar name"),
                         c.name.span,
                     )
@@ -113,7 +114,7 @@ impl Ctx {
                     } else {
                         let names: Vec<&str> = known.iter().map(|(n, _, _)| *n).collect();
                         let d = Diagnostic::error(
-                            "E0116",
+                            Code::E0116,
                             format!("unknown holiday table `{}`", table.name),
                             table.span,
                         )
@@ -133,7 +134,7 @@ impl Ctx {
                     if to_date < from.date {
                         self.push(
                             Diagnostic::error(
-                                "E0118",
+                                Code::E0118,
                                 format!(
                                     "holiday range {} .. {} ends before it starts",
                                     from.date, to_date
@@ -156,7 +157,7 @@ impl Ctx {
                             .unwrap_or("a weekday");
                         self.push(
                             Diagnostic::warning(
-                                "W0100",
+                                Code::W0100,
                                 format!(
                                     "make-up working day {} is a {word}, which is a working day anyway",
                                     date.date
@@ -175,7 +176,7 @@ impl Ctx {
             if first_hours.is_some() {
                 self.push(
                     Diagnostic::error(
-                        "E0115",
+                        Code::E0115,
                         format!(
                             "calendar `{}` has `hours 24x7` and other hours",
                             c.name.name
@@ -189,7 +190,7 @@ impl Ctx {
         } else if first_hours.is_none() {
             self.push(
                 Diagnostic::error(
-                    "E0120",
+                    Code::E0120,
                     format!("calendar `{}` has no working hours", c.name.name),
                     c.name.span,
                 )
@@ -222,7 +223,7 @@ impl Ctx {
                         .unwrap_or_default();
                     self.push(
                         Diagnostic::error(
-                            "E0117",
+                            Code::E0117,
                             format!("holiday table `{table}` has no data for {year}"),
                             span,
                         )
@@ -259,7 +260,7 @@ impl Ctx {
                 Err(e) => {
                     self.push(
                         Diagnostic::error(
-                            "E0121",
+                            Code::E0121,
                             format!("calendar `{}` cannot be built: {e}", c.name.name),
                             c.name.span,
                         )
@@ -284,9 +285,12 @@ impl Ctx {
         match DAYS.iter().position(|d| *d == day.name) {
             Some(i) => Some(i),
             None => {
-                let d =
-                    Diagnostic::error("E0111", format!("unknown weekday `{}`", day.name), day.span)
-                        .with_label("not a weekday");
+                let d = Diagnostic::error(
+                    Code::E0111,
+                    format!("unknown weekday `{}`", day.name),
+                    day.span,
+                )
+                .with_label("not a weekday");
                 self.push(util::with_suggestion(
                     d,
                     &day.name,
@@ -308,7 +312,7 @@ impl Ctx {
                 if ia > ib {
                     self.push(
                         Diagnostic::error(
-                            "E0112",
+                            Code::E0112,
                             format!(
                                 "weekday range `{}..{}` wraps around the week",
                                 a.name, b.name
@@ -347,7 +351,7 @@ impl Ctx {
             if e.seconds > 86_400 || s.seconds >= 86_400 {
                 self.push(
                     Diagnostic::error(
-                        "E0113",
+                        Code::E0113,
                         format!(
                             "working interval {}-{} ends after 24:00",
                             hm(s.seconds),
@@ -366,7 +370,7 @@ impl Ctx {
                 };
                 self.push(
                     Diagnostic::error(
-                        "E0113",
+                        Code::E0113,
                         format!("working interval {}-{} {what}", hm(s.seconds), hm(e.seconds)),
                         span,
                     )
@@ -423,7 +427,7 @@ impl Ctx {
         for o in found {
             self.push(
                 Diagnostic::error(
-                    "E0114",
+                    Code::E0114,
                     format!(
                         "working intervals {}-{} and {}-{} overlap on {}",
                         hm(o.first.0),
@@ -452,7 +456,7 @@ impl Ctx {
             }
             None => {
                 let d = Diagnostic::error(
-                    "E0119",
+                    Code::E0119,
                     format!("unknown calendar `{}`", name.name),
                     name.span,
                 )

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::{util, Ctx, Res};
 use crate::contract::{Category, Party, Product, ProductId, Role};
 use crate::language::ast::{self, CatalogItem};
+use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 impl Ctx {
@@ -16,7 +17,7 @@ impl Ctx {
             if !seen_cats.insert(c.name.name.clone()) {
                 self.push(
                     Diagnostic::error(
-                        "E0140",
+                        Code::E0140,
                         format!("category `{}` is declared twice", c.name.name),
                         c.name.span,
                     )
@@ -45,7 +46,7 @@ impl Ctx {
                         if !seen_subs.insert(s.name.name.clone()) {
                             self.push(
                                 Diagnostic::error(
-                                    "E0140",
+                                    Code::E0140,
                                     format!(
                                         "subcategory `{}.{}` is declared twice",
                                         c.name.name, s.name.name
@@ -85,7 +86,7 @@ impl Ctx {
         if self.product_set.contains(&id) {
             self.push(
                 Diagnostic::error(
-                    "E0140",
+                    Code::E0140,
                     format!("product `{id}` is declared twice"),
                     p.name.span,
                 )
@@ -104,7 +105,7 @@ impl Ctx {
             Res::Missing => {
                 self.push(
                     Diagnostic::error(
-                        "E0141",
+                        Code::E0141,
                         format!("product `{id}` has no calendar"),
                         p.name.span,
                     )
@@ -136,7 +137,7 @@ impl Ctx {
         }
         let text = p.text();
         let d = Diagnostic::error(
-            "E0134",
+            Code::E0134,
             format!("product pattern `{text}` matches no product"),
             p.span,
         )
@@ -171,7 +172,7 @@ impl Ctx {
             if self.party_names.contains_key(&p.name.name) {
                 self.push(
                     Diagnostic::error(
-                        "E0130",
+                        Code::E0130,
                         format!("party `{}` is declared twice", p.name.name),
                         p.name.span,
                     )
@@ -190,7 +191,7 @@ impl Ctx {
         if !parties.is_empty() && !parties.iter().any(|p| p.role.name == "prime") {
             self.push(
                 Diagnostic::warning(
-                    "W0101",
+                    Code::W0101,
                     "the contract has parties but none with role `prime`",
                     self.name_span,
                 )
@@ -219,7 +220,7 @@ impl Ctx {
                 let id = self.product_ids.get(prod).cloned().unwrap_or_default();
                 self.push(
                     Diagnostic::warning(
-                        "W0102",
+                        Code::W0102,
                         format!("product `{id}` is covered by two subcontractors, `{a}` and `{b}`"),
                         *span,
                     )
@@ -241,7 +242,7 @@ impl Ctx {
         };
         if role.is_none() {
             let d = Diagnostic::error(
-                "E0131",
+                Code::E0131,
                 format!("unknown party role `{}`", p.role.name),
                 p.role.span,
             )
@@ -259,7 +260,7 @@ impl Ctx {
                 ok = false;
                 self.push(
                     Diagnostic::error(
-                        "E0136",
+                        Code::E0136,
                         format!(
                             "a fee is a non-negative amount of money, found `{}`",
                             util::quantity_text(&f.amount)
@@ -275,7 +276,7 @@ impl Ctx {
                     ok = false;
                     self.push(
                         Diagnostic::error(
-                            "E0132",
+                            Code::E0132,
                             format!(
                                 "fee currency `{}` differs from the contract currency `{cur}`",
                                 f.currency.name
@@ -295,7 +296,7 @@ impl Ctx {
                     let period = util::period_name(self.period);
                     self.push(
                         Diagnostic::error(
-                            "E0133",
+                            Code::E0133,
                             format!(
                                 "fee is per {} but the contract's assessment period is a {period}",
                                 f.per.name
@@ -311,7 +312,7 @@ impl Ctx {
                 None => {
                     ok = false;
                     let d = Diagnostic::error(
-                        "E0104",
+                        Code::E0104,
                         format!("unknown period `{}`", f.per.name),
                         f.per.span,
                     )
@@ -359,9 +360,12 @@ impl Ctx {
             Some(&i) if self.parties.get(i).is_some_and(Option::is_some) => Res::Ok(i),
             Some(_) => Res::Bad,
             None => {
-                let d =
-                    Diagnostic::error("E0135", format!("unknown party `{}`", name.name), name.span)
-                        .with_label("no party of this name");
+                let d = Diagnostic::error(
+                    Code::E0135,
+                    format!("unknown party `{}`", name.name),
+                    name.span,
+                )
+                .with_label("no party of this name");
                 let fallback = if self.party_order.is_empty() {
                     "declare it with `party ID ROLE \"name\"`".to_string()
                 } else {

@@ -8,6 +8,7 @@ use crate::contract::{
     SubjectId, Unit,
 };
 use crate::language::ast::{self, AttrTypeLit, CmpOp, UnitLit};
+use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 impl Ctx {
@@ -17,7 +18,7 @@ impl Ctx {
             if self.kind_names.contains_key(&name) {
                 self.push(
                     Diagnostic::error(
-                        "E0150",
+                        Code::E0150,
                         format!("event kind `{name}` is declared twice"),
                         e.kind.span,
                     )
@@ -31,7 +32,7 @@ impl Ctx {
                 if attrs.iter().any(|x| x.name == a.name.name) {
                     self.push(
                         Diagnostic::error(
-                            "E0151",
+                            Code::E0151,
                             format!("attribute `{}` of `{name}` is declared twice", a.name.name),
                             a.name.span,
                         )
@@ -66,7 +67,7 @@ impl Ctx {
                     Some(other) => {
                         self.push(
                         Diagnostic::error(
-                            "E0154",
+                            Code::E0154,
                             format!(
                                 "`number {}` is not a supported attribute unit",
                                 util::unit_symbol(*other)
@@ -86,7 +87,7 @@ impl Ctx {
                     if out.contains(&v.name) {
                         self.push(
                             Diagnostic::error(
-                                "E0155",
+                                Code::E0155,
                                 format!("enum value `{}` is listed twice", v.name),
                                 v.span,
                             )
@@ -107,7 +108,7 @@ impl Ctx {
             if self.subject_names.contains_key(&s.name.name) {
                 self.push(
                     Diagnostic::error(
-                        "E0160",
+                        Code::E0160,
                         format!("subject `{}` is declared twice", s.name.name),
                         s.name.span,
                     )
@@ -133,7 +134,7 @@ impl Ctx {
                 if self.attr_def(k, a).map(|d| &d.ty) != Some(&AttrType::Time) {
                     self.push(
                         Diagnostic::error(
-                            "E0161",
+                            Code::E0161,
                             format!(
                                 "`anchor ... at {}` needs a `time` attribute, but `{}` is {}",
                                 at.name,
@@ -159,7 +160,7 @@ impl Ctx {
             if !seen.insert(f.name.name.clone()) {
                 self.push(
                     Diagnostic::error(
-                        "E0163",
+                        Code::E0163,
                         format!("flag `{}` is declared twice", f.name.name),
                         f.name.span,
                     )
@@ -219,8 +220,12 @@ impl Ctx {
         if let Some(&k) = self.kind_names.get(&name) {
             return Some(k);
         }
-        let d = Diagnostic::error("E0152", format!("unknown event kind `{name}`"), path.span)
-            .with_label("not a declared event kind");
+        let d = Diagnostic::error(
+            Code::E0152,
+            format!("unknown event kind `{name}`"),
+            path.span,
+        )
+        .with_label("not a declared event kind");
         let names: Vec<String> = self.kinds.iter().map(|k| k.name.clone()).collect();
         self.push(util::with_suggestion(
             d,
@@ -240,7 +245,7 @@ impl Ctx {
         let kname = k.name.clone();
         let names: Vec<String> = k.attrs.iter().map(|a| a.name.clone()).collect();
         let d = Diagnostic::error(
-            "E0153",
+            Code::E0153,
             format!("event kind `{kname}` has no attribute `{}`", name.name),
             name.span,
         )
@@ -266,7 +271,7 @@ impl Ctx {
                 let [attr] = tail else {
                     self.push(
                         Diagnostic::error(
-                            "E0153",
+                            Code::E0153,
                             format!("event kind `{kname}` has no attribute `{}`", tail.join(".")),
                             path.span,
                         )
@@ -286,7 +291,7 @@ impl Ctx {
         if n < 2 || self.kind_names.contains_key(&text) {
             self.push(
                 Diagnostic::error(
-                    "E0178",
+                    Code::E0178,
                     format!("expected `KIND.ATTR` (an event kind and one of its attributes), found `{text}`"),
                     path.span,
                 )
@@ -301,8 +306,12 @@ impl Ctx {
             .get(..n - 1)
             .map(|h| h.join("."))
             .unwrap_or_default();
-        let d = Diagnostic::error("E0152", format!("unknown event kind `{kname}`"), path.span)
-            .with_label("not a declared event kind");
+        let d = Diagnostic::error(
+            Code::E0152,
+            format!("unknown event kind `{kname}`"),
+            path.span,
+        )
+        .with_label("not a declared event kind");
         let names: Vec<String> = self.kinds.iter().map(|k| k.name.clone()).collect();
         self.push(util::with_suggestion(
             d,
@@ -436,7 +445,7 @@ impl Ctx {
                 found = true;
                 self.push(
                     Diagnostic::error(
-                        "E0194",
+                        Code::E0194,
                         format!("dates are not allowed in conditions, found `{}`", d.date),
                         d.span,
                     )
@@ -475,7 +484,7 @@ impl Ctx {
                     ok = false;
                     self.push(
                         Diagnostic::error(
-                            "E0185",
+                            Code::E0185,
                             "`product` is compared with product ids or patterns",
                             literal_span(other),
                         )
@@ -527,7 +536,7 @@ impl Ctx {
             let words = self.type_words(kind, a);
             self.push(
                 Diagnostic::error(
-                    "E0179",
+                    Code::E0179,
                     format!(
                         "`{}` is {words}, not a bool; it cannot stand alone as a condition",
                         name.name
@@ -558,7 +567,7 @@ impl Ctx {
             if let Some(owner) = owners.first() {
                 self.push(
                     Diagnostic::error(
-                        "E0186",
+                        Code::E0186,
                         format!(
                             "`{}` is a flag of subject `{owner}`, but this condition is on single `{kname}` events, which have no flags",
                             name.name
@@ -591,7 +600,7 @@ impl Ctx {
                 "unknown attribute",
             ),
         };
-        let d = Diagnostic::error("E0186", message, name.span).with_label(label);
+        let d = Diagnostic::error(Code::E0186, message, name.span).with_label(label);
         let fallback = if cands.is_empty() && has_subject {
             "declare a flag on the subject (`flag NAME set on KIND`) or a bool attribute"
                 .to_string()
@@ -623,7 +632,7 @@ impl Ctx {
         let words = self.type_words(kind, a);
         let type_error = |found: &str| {
             Diagnostic::error(
-                "E0185",
+                Code::E0185,
                 format!(
                     "`{}` is {words} and cannot be compared with {found}",
                     attr.name
@@ -636,7 +645,7 @@ impl Ctx {
             AttrType::Bool | AttrType::Text | AttrType::Enum(_) if !equality => {
                 self.push(
                     Diagnostic::error(
-                        "E0185",
+                        Code::E0185,
                         format!(
                             "`{}` is {words}; only `==`, `!=` and `in` apply, not `{}`",
                             attr.name,
@@ -652,7 +661,7 @@ impl Ctx {
             AttrType::Time => {
                 self.push(
                     Diagnostic::error(
-                        "E0179",
+                        Code::E0179,
                         format!(
                             "`{}` is a time attribute; conditions cannot compare times",
                             attr.name
@@ -702,7 +711,7 @@ impl Ctx {
                     Some(Literal::Text(text))
                 } else {
                     let d = Diagnostic::error(
-                        "E0181",
+                        Code::E0181,
                         format!("`{text}` is not a value of `{}`", attr.name),
                         span,
                     )

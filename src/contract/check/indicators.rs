@@ -10,6 +10,7 @@ use crate::contract::{
     Measure, Scoring, Target, Terms, Unit,
 };
 use crate::language::ast::{self, Arg, ClockStmt, CmpOp, IndicatorStmt};
+use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 const FUNCTIONS: [&str; 8] = [
@@ -57,7 +58,7 @@ pub(crate) fn cond_span(c: &ast::Cond) -> ast::Span {
 }
 
 fn twice(what: &str, span: ast::Span) -> Diagnostic {
-    Diagnostic::error("E0174", format!("`{what}` is given twice"), span)
+    Diagnostic::error(Code::E0174, format!("`{what}` is given twice"), span)
         .with_label("second statement")
         .with_help(format!("keep one `{what}`"))
 }
@@ -69,7 +70,7 @@ impl Ctx {
             if self.indicator_names.contains_key(&i.id.name) {
                 self.push(
                     Diagnostic::error(
-                        "E0170",
+                        Code::E0170,
                         format!("indicator `{}` is declared twice", i.id.name),
                         i.id.span,
                     )
@@ -113,7 +114,7 @@ impl Ctx {
         let id = &d.id.name;
         let missing = |what: &str, help: &str| {
             Diagnostic::error(
-                "E0173",
+                Code::E0173,
                 format!("indicator `{id}` has no `{what}`"),
                 d.id.span,
             )
@@ -133,9 +134,12 @@ impl Ctx {
                 "process" => Some(Level::Process),
                 "role" => Some(Level::Role),
                 _ => {
-                    let diag =
-                        Diagnostic::error("E0171", format!("unknown level `{}`", l.name), l.span)
-                            .with_label("not a level");
+                    let diag = Diagnostic::error(
+                        Code::E0171,
+                        format!("unknown level `{}`", l.name),
+                        l.span,
+                    )
+                    .with_label("not a level");
                     self.push(util::with_suggestion(
                         diag,
                         &l.name,
@@ -177,7 +181,7 @@ impl Ctx {
             if FUNCTIONS.contains(&v.func.name.as_str()) && v.func.name != "rate" {
                 self.push(
                     Diagnostic::error(
-                        "E0176",
+                        Code::E0176,
                         format!(
                             "indicator `{id}` has a clock but its value `{}(..)` does not use it",
                             v.func.name
@@ -241,7 +245,7 @@ impl Ctx {
         }
         self.push(
             Diagnostic::error(
-                "E0172",
+                Code::E0172,
                 format!(
                     "a weight must be a positive number, found `{}`",
                     util::quantity_text(q)
@@ -283,7 +287,7 @@ impl Ctx {
             let most = util::quantity_text(points);
             self.push(
                 Diagnostic::error(
-                    "E0193",
+                    Code::E0193,
                     format!(
                         "on a share, `per 1` means per 100%, the whole range of the value: at most {most} points can ever be deducted"
                     ),
@@ -316,7 +320,7 @@ impl Ctx {
                 let [(qx0, qy0), (qx1, qy1)] = points.as_slice() else {
                     self.push(
                         Diagnostic::error(
-                            "E0187",
+                            Code::E0187,
                             format!(
                                 "linear scoring needs exactly two points, found {}",
                                 points.len()
@@ -337,7 +341,7 @@ impl Ctx {
                 if x0 == x1 {
                     self.push(
                         Diagnostic::error(
-                            "E0187",
+                            Code::E0187,
                             format!(
                                 "linear scoring needs two different values, but both points are at `{}`",
                                 util::quantity_text(qx1)
@@ -386,7 +390,7 @@ impl Ctx {
                 } else {
                     self.push(
                         Diagnostic::error(
-                            "E0189",
+                            Code::E0189,
                             format!(
                                 "deducted points must be a positive plain number, found `{}`",
                                 util::quantity_text(points)
@@ -404,7 +408,7 @@ impl Ctx {
                         ok = false;
                         self.push(
                             Diagnostic::error(
-                                "E0189",
+                                Code::E0189,
                                 format!(
                                     "`per` must be positive, found `{}`",
                                     util::quantity_text(per)
@@ -423,7 +427,7 @@ impl Ctx {
                         None => {
                             self.push(
                                 Diagnostic::error(
-                                    "E0189",
+                                    Code::E0189,
                                     format!(
                                         "a deduction cap is a plain number of points from 0 to 100, found `{}`",
                                         util::quantity_text(c)
@@ -468,7 +472,7 @@ impl Ctx {
     fn wrong_args(&mut self, v: &ast::ValueExpr, usage: &str) {
         self.push(
             Diagnostic::error(
-                "E0178",
+                Code::E0178,
                 format!("wrong arguments to `{}`", v.func.name),
                 v.span,
             )
@@ -496,7 +500,7 @@ impl Ctx {
                 let Some(c) = clock else {
                     self.push(
                         Diagnostic::error(
-                            "E0175",
+                            Code::E0175,
                             "`rate(met)` needs a clock, but the indicator has none",
                             v.span,
                         )
@@ -578,7 +582,7 @@ impl Ctx {
                     _ => {
                         self.push(
                             Diagnostic::error(
-                                "E0190",
+                                Code::E0190,
                                 format!(
                                     "a percentile is a number above 0 and at most 100, found `{}`",
                                     util::quantity_text(p)
@@ -597,7 +601,7 @@ impl Ctx {
             }
             other => {
                 let d = Diagnostic::error(
-                    "E0177",
+                    Code::E0177,
                     format!("unknown value function `{other}`"),
                     v.func.span,
                 )
@@ -643,7 +647,7 @@ impl Ctx {
             return self.event_sel(s, filter).map(Counted::Events);
         }
         let d = Diagnostic::error(
-            "E0152",
+            Code::E0152,
             format!("unknown event kind or subject `{text}`"),
             s.path.span,
         )
@@ -679,7 +683,7 @@ impl Ctx {
             let words = self.type_words(kind, attr);
             self.push(
                 Diagnostic::error(
-                    "E0179",
+                    Code::E0179,
                     format!(
                         "`{func}` needs a number attribute, but `{}` is {words}",
                         s.path.text()
@@ -710,7 +714,7 @@ impl Ctx {
             Some(&s) => Some(s),
             None => {
                 let d = Diagnostic::error(
-                    "E0162",
+                    Code::E0162,
                     format!("unknown subject `{}`", c.subject.name),
                     c.subject.span,
                 )
@@ -783,7 +787,7 @@ impl Ctx {
         if stop.is_none() {
             self.push(
                 Diagnostic::error(
-                    "E0182",
+                    Code::E0182,
                     format!("the clock on `{}` has no `stop`", c.subject.name),
                     c.subject.span,
                 )
@@ -794,7 +798,7 @@ impl Ctx {
         if deadline.is_none() {
             self.push(
                 Diagnostic::error(
-                    "E0182",
+                    Code::E0182,
                     format!("the clock on `{}` has no `deadline`", c.subject.name),
                     c.subject.span,
                 )
@@ -847,7 +851,7 @@ impl Ctx {
                 let words = self.type_words(kind, a);
                 self.push(
                     Diagnostic::error(
-                        "E0179",
+                        Code::E0179,
                         format!(
                             "`deadline at {}` needs a time attribute, but `{}` is {words}",
                             attr.name, attr.name
@@ -883,7 +887,7 @@ impl Ctx {
                         let words = self.type_words(kind, a);
                         self.push(
                             Diagnostic::error(
-                                "E0179",
+                                Code::E0179,
                                 format!(
                                     "`deadline by {}` needs an enum or text attribute, but `{}` is {words}",
                                     attr.name, attr.name
@@ -903,7 +907,7 @@ impl Ctx {
                         ok = false;
                         self.push(
                             Diagnostic::error(
-                                "E0191",
+                                Code::E0191,
                                 format!("`{}` appears twice in the deadline table", key.name),
                                 key.span,
                             )
@@ -926,7 +930,7 @@ impl Ctx {
                         let guess = util::suggest(&key.name, &missing)
                             .or_else(|| util::suggest(&key.name, vals));
                         let d = Diagnostic::error(
-                            "E0181",
+                            Code::E0181,
                             format!("`{}` is not a value of `{}`", key.name, attr.name),
                             key.span,
                         )
@@ -942,7 +946,7 @@ impl Ctx {
                         let mlist = util::list(&missing);
                         self.push(
                             Diagnostic::error(
-                                "E0180",
+                                Code::E0180,
                                 format!(
                                     "the deadline table by `{}` has no deadline for {mlist}",
                                     attr.name
@@ -980,7 +984,7 @@ impl Ctx {
             Err(why) => {
                 self.push(
                     Diagnostic::error(
-                        "E0183",
+                        Code::E0183,
                         format!("invalid duration `{}`: {why}", util::quantity_text(q)),
                         q.span,
                     )
@@ -1003,7 +1007,7 @@ impl Ctx {
         if sum != Decimal::ONE_HUNDRED {
             self.push(
                 Diagnostic::warning(
-                    "W0103",
+                    Code::W0103,
                     format!("indicator weights sum to {}, not 100", sum.normalize()),
                     self.name_span,
                 )
@@ -1031,7 +1035,7 @@ pub(crate) fn high_share_deduction(measure: &Measure, id: &str, span: ast::Span)
         _ => "a share",
     };
     Diagnostic::error(
-        "E0193",
+        Code::E0193,
         format!(
             "`score deduct` on `{id}` takes points for every unit of {what}, which the target wants high: the better the service, the lower the score"
         ),
@@ -1046,7 +1050,7 @@ pub(crate) fn high_share_deduction(measure: &Measure, id: &str, span: ast::Span)
 /// E0195: `report only` and a `weight` on one indicator or override.
 pub(crate) fn report_with_weight(report: ast::Span) -> Diagnostic {
     Diagnostic::error(
-        "E0195",
+        Code::E0195,
         "`report only` and `weight` exclude each other",
         report,
     )

@@ -9,89 +9,8 @@
 //!
 //! # Diagnostic codes
 //!
-//! `E0001`/`E0002` are reserved for the parser. The checker's codes:
-//!
-//! | code | meaning |
-//! |---|---|
-//! | E0100 | a required contract statement is missing (`timezone`, `term`, `currency` when a fee is given) |
-//! | E0101 | unknown time zone (not an IANA name) |
-//! | E0102 | a contract-level statement is given twice |
-//! | E0103 | the term ends before it starts |
-//! | E0104 | unknown period (expected `month`, `quarter` or `year`) |
-//! | E0105 | invalid `round` (expected `value` or `score`, and 0 to 10 places) |
-//! | E0110 | duplicate calendar name |
-//! | E0111 | unknown weekday (expected `mon` .. `sun`) |
-//! | E0112 | weekday range wraps around the week |
-//! | E0113 | working interval is empty, inverted or ends after 24:00 |
-//! | E0114 | two working intervals of one day overlap |
-//! | E0115 | `hours 24x7` combined with other hours |
-//! | E0116 | unknown holiday table |
-//! | E0117 | a holiday table has no data for a year of the term |
-//! | E0118 | holiday range ends before it starts |
-//! | E0119 | unknown calendar |
-//! | E0120 | calendar has no working hours |
-//! | E0121 | calendar cannot be built |
-//! | E0122 | a calendar is named `business`, which clocks reserve for the product's calendar |
-//! | E0130 | duplicate party |
-//! | E0131 | unknown party role (expected `client`, `prime`, `sub` or `third`) |
-//! | E0132 | fee currency differs from the contract currency |
-//! | E0133 | fee period differs from the contract period |
-//! | E0134 | product pattern matches no product |
-//! | E0135 | unknown party |
-//! | E0136 | invalid fee amount (negative or with a unit) |
-//! | E0140 | duplicate catalog id (category, subcategory or product) |
-//! | E0141 | product has no calendar (neither its own nor inherited) |
-//! | E0150 | duplicate event kind |
-//! | E0151 | duplicate attribute of an event kind |
-//! | E0152 | unknown event kind (or subject) |
-//! | E0153 | unknown attribute |
-//! | E0154 | unsupported unit for a `number` attribute (expected `ms`, `s` or `%`) |
-//! | E0155 | duplicate value in an enum attribute |
-//! | E0160 | duplicate subject |
-//! | E0161 | `anchor ... at ATTR` names an attribute that is not a `time` |
-//! | E0162 | unknown subject |
-//! | E0163 | duplicate flag of a subject |
-//! | E0170 | duplicate indicator |
-//! | E0171 | unknown level (expected `system`, `process` or `role`) |
-//! | E0172 | weight is not positive |
-//! | E0173 | an indicator lacks a required statement (`level`, `weight` or `report only`, `value`, `target`, `score`) |
-//! | E0174 | a statement is given twice in an indicator, clock or override |
-//! | E0175 | `rate(met)` without a `clock` |
-//! | E0176 | `clock` without `value rate(met)` |
-//! | E0177 | unknown value function |
-//! | E0178 | wrong arguments to a value function |
-//! | E0179 | attribute of the wrong type for this use |
-//! | E0180 | deadline table does not cover every value of the enum |
-//! | E0181 | value not in the attribute's enum |
-//! | E0182 | clock lacks `stop` or `deadline` |
-//! | E0183 | invalid duration (needs a unit `s`, `m`, `h`, `d`; whole seconds; positive) |
-//! | E0184 | unit mismatch |
-//! | E0185 | literal of the wrong type in a condition, or an operator the type does not support |
-//! | E0186 | bare condition that is neither a flag (where a subject is known) nor a `bool` attribute |
-//! | E0187 | invalid linear scoring (exactly two points with different values) |
-//! | E0188 | score outside 0 ..= 100 |
-//! | E0189 | invalid deduction (`points` and `per` must be positive, `cap` within 0 ..= 100) |
-//! | E0190 | percentile outside (0, 100] |
-//! | E0191 | duplicate key in a deadline table |
-//! | E0192 | unknown indicator |
-//! | E0193 | `score deduct` on a share the target wants high, or a plain `per 1` on a share |
-//! | E0194 | a date in a condition (conditions cannot compare dates or times) |
-//! | E0195 | `report only` together with `weight` |
-//! | E0199 | internal checker error (a bug; please report it) |
-//! | E0200 | a party assesses itself |
-//! | E0201 | `scope covered` for a party that covers no product |
-//! | E0202 | duplicate override of one indicator |
-//! | E0203 | duplicate assessment (same assessor and assessee) |
-//! | E0210 | payment bands leave a gap in scores 0 ..= 100 |
-//! | E0211 | payment bands overlap |
-//! | E0212 | payment share is not a percentage within 0% ..= 100% |
-//! | E0213 | invalid payment band (bounds outside 0 ..= 100, empty, or an unsupported comparison) |
-//! | E0214 | `cap deduction` outside (0%, 100%] |
-//! | W0100 | make-up working day (`workday`) that is not a Saturday or Sunday |
-//! | W0101 | the contract has parties but none with role `prime` |
-//! | W0102 | a product is covered by two subcontractors (ambiguous back-to-back) |
-//! | W0103 | indicator weights do not sum to 100 |
-//! | W0104 | the contract has no `assess` (an evaluation scores nobody) |
+//! Every code, with its meaning, is in the registry [`Code`](crate::language::code::Code)
+//! (`E0001`/`E0002` are the parser's).
 
 mod assess;
 mod calendars;
@@ -111,6 +30,7 @@ use crate::contract::{
     Product, Subject,
 };
 use crate::language::ast::{self, Item};
+use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 pub use util::{fnv1a64, suggest};
@@ -374,7 +294,7 @@ impl Ctx {
         if assessments.is_empty() && !self.diags.iter().any(Diagnostic::is_error) {
             self.push(
                 Diagnostic::warning(
-                    "W0104",
+                    Code::W0104,
                     "the contract has no `assess`: an evaluation scores nobody",
                     self.name_span,
                 )
@@ -407,7 +327,7 @@ impl Ctx {
                 if seen.contains_key(key) {
                     self.push(
                         Diagnostic::error(
-                            "E0102",
+                            Code::E0102,
                             format!("`{key}` is given twice in the contract"),
                             span,
                         )
@@ -426,7 +346,7 @@ impl Ctx {
                         self.term_bad = true;
                         self.push(
                             Diagnostic::error(
-                                "E0103",
+                                Code::E0103,
                                 format!(
                                     "the term ends ({}) before it starts ({})",
                                     to.date, from.date
@@ -445,7 +365,7 @@ impl Ctx {
                     None => {
                         self.period_bad = true;
                         let d = Diagnostic::error(
-                            "E0104",
+                            Code::E0104,
                             format!("unknown period `{}`", i.name),
                             i.span,
                         )
@@ -466,7 +386,7 @@ impl Ctx {
         let name = decl.name.span;
         if !seen.contains_key("timezone") {
             self.push(
-                Diagnostic::error("E0100", "the contract has no `timezone`", name)
+                Diagnostic::error(Code::E0100, "the contract has no `timezone`", name)
                     .with_label("contract without a time zone")
                     .with_help(
                         "add `timezone \"Asia/Shanghai\"` (an IANA time zone name) to the contract",
@@ -475,7 +395,7 @@ impl Ctx {
         }
         if !seen.contains_key("term") {
             self.push(
-                Diagnostic::error("E0100", "the contract has no `term`", name)
+                Diagnostic::error(Code::E0100, "the contract has no `term`", name)
                     .with_label("contract without a term")
                     .with_help(
                         "add `term 2026-01-01 .. 2026-12-31` (first and last day) to the contract",
@@ -488,7 +408,7 @@ impl Ctx {
             .any(|i| matches!(i, Item::Party(p) if p.fee.is_some()));
         if any_fee && !seen.contains_key("currency") {
             self.push(
-                Diagnostic::error("E0100", "the contract has fees but no `currency`", name)
+                Diagnostic::error(Code::E0100, "the contract has fees but no `currency`", name)
                     .with_label("contract without a currency")
                     .with_help("add `currency CNY` (the currency of every fee) to the contract"),
             );
@@ -500,9 +420,12 @@ impl Ctx {
             Ok(tz) => self.tz = Some(tz),
             Err(_) => {
                 self.tz_bad = true;
-                let d =
-                    Diagnostic::error("E0101", format!("unknown time zone `{}`", s.value), s.span)
-                        .with_label("not an IANA time zone name");
+                let d = Diagnostic::error(
+                    Code::E0101,
+                    format!("unknown time zone `{}`", s.value),
+                    s.span,
+                )
+                .with_label("not an IANA time zone name");
                 let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
                 let d = util::with_suggestion(
                     d,
@@ -524,7 +447,7 @@ impl Ctx {
         let Some(is_value) = target else {
             self.push(
                 Diagnostic::error(
-                    "E0105",
+                    Code::E0105,
                     format!("unknown `round` target `{}`", what.name),
                     what.span,
                 )
@@ -543,7 +466,7 @@ impl Ctx {
             Some(n) => self.round_score = n,
             None => self.push(
                 Diagnostic::error(
-                    "E0105",
+                    Code::E0105,
                     format!(
                         "`round {}` needs a whole number of decimal places from 0 to 10, found `{}`",
                         what.name,
@@ -584,7 +507,7 @@ impl Ctx {
         }
         let internal = |what: &str| {
             vec![Diagnostic::error(
-                "E0199",
+                Code::E0199,
                 format!("internal checker error: unresolved {what} without a diagnostic; please report it"),
                 decl.name.span,
             )]

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::contract::{PayBand, PayShare, Payment, PeriodKind, Unit};
 use crate::language::ast::{Quantity, UnitLit};
+use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 /// FNV-1a, 64 bits.
@@ -184,7 +185,7 @@ pub(crate) fn unit_mismatch(q: &Quantity, unit: Unit, what: &str) -> Diagnostic 
         Unit::Count | Unit::Number => "write a plain number, without a unit".to_string(),
     };
     Diagnostic::error(
-        "E0184",
+        Code::E0184,
         format!(
             "unit mismatch: {what} expects {}, found `{}`",
             unit_example(unit),
@@ -232,7 +233,7 @@ pub(crate) fn score_value(q: &Quantity) -> Option<Decimal> {
 
 pub(crate) fn score_error(q: &Quantity) -> Diagnostic {
     Diagnostic::error(
-        "E0188",
+        Code::E0188,
         format!(
             "a score is a plain number from 0 to 100, found `{}`",
             quantity_text(q)
