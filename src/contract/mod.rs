@@ -32,12 +32,7 @@ pub type AttrId = usize;
 /// Index into the flag list of one subject ([`Subject::flags`]).
 pub type FlagId = usize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum PeriodKind {
-    Month,
-    Quarter,
-    Year,
-}
+pub use crate::time::period::PeriodKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
@@ -97,6 +92,27 @@ impl Contract {
     /// state made under another.
     pub fn fingerprint(&self) -> u64 {
         self.fingerprint
+    }
+
+    /// The term as Unix seconds `[start, end)`: local midnight of its first day to local
+    /// midnight after its last.
+    pub fn term_bounds(&self) -> Option<(i64, i64)> {
+        let (first, last) = self.term;
+        Some((
+            crate::time::period::local_midnight(self.timezone, first)?,
+            crate::time::period::local_midnight(self.timezone, last.succ_opt()?)?,
+        ))
+    }
+
+    /// The term as the contract states it: `2026-01-01 .. 2026-12-31`.
+    pub fn term_text(&self) -> String {
+        format!("{} .. {}", self.term.0, self.term.1)
+    }
+
+    /// Does the period overlap the term?
+    pub fn in_term(&self, p: &crate::time::period::Period) -> bool {
+        self.term_bounds()
+            .is_some_and(|(s, e)| p.start < e && p.end > s)
     }
 }
 

@@ -6,4 +6,5 @@ pub mod eval;
 pub mod explain;
 pub mod score;
 pub mod scorecard;
+pub mod selection;
 mod store;

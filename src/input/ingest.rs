@@ -29,6 +29,25 @@ pub fn read_file(
     read_file_split(plan, path, limits, threads, MIN_SPLIT_BYTES)
 }
 
+/// Reads JSON Lines from `reader` into `ev` on this thread, in batches.
+pub fn read_sequential(
+    plan: &Arc<Plan>,
+    reader: impl BufRead,
+    limits: Limits,
+    ev: &mut Evaluator,
+) -> std::io::Result<()> {
+    let mut batch = Batch::default();
+    let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {
+        batch.take(plan, o);
+        if batch.rows.len() >= BATCH {
+            batch.push_into(ev);
+        }
+    })?;
+    batch.push_into(ev);
+    ev.add_positions(lines);
+    Ok(())
+}
+
 fn read_file_split(
     plan: &Arc<Plan>,
     path: &Path,
@@ -44,16 +63,12 @@ fn read_file_split(
     // exported events run about 170 bytes a line; a low estimate only saves less
     ev.reserve(usize::try_from(len / 256).unwrap_or(0));
     if threads == 1 || !meta.is_file() || len < min_split {
-        let reader = BufReader::with_capacity(1 << 16, file);
-        let mut batch = Batch::default();
-        let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {
-            batch.take(plan, o);
-            if batch.rows.len() >= BATCH {
-                batch.push_into(&mut ev);
-            }
-        })?;
-        batch.push_into(&mut ev);
-        ev.add_positions(lines);
+        read_sequential(
+            plan,
+            BufReader::with_capacity(1 << 16, file),
+            limits,
+            &mut ev,
+        )?;
     } else {
         let blocks = (len / BLOCK_BYTES).clamp(threads as u64 * 4, 1 << 12) as usize;
         let ranges = ranges(path, len, blocks)?;

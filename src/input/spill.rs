@@ -232,6 +232,11 @@ impl Spilled {
         Ok(out)
     }
 
+    /// How many partitions hold the events.
+    pub fn partitions(&self) -> usize {
+        self.parts.len()
+    }
+
     pub fn plan(&self) -> &Arc<Plan> {
         &self.plan
     }

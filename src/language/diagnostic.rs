@@ -69,6 +69,7 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 }
 
 /// A span clamped to the source and to character boundaries.
+#[cfg(feature = "render")]
 fn clamp(src: &str, span: Span) -> std::ops::Range<usize> {
     let fix = |mut o: usize| {
         o = o.min(src.len());

@@ -3,8 +3,6 @@
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
-use crate::contract::{Contract, PeriodKind};
-
 /// One assessment period. `key` is `2026-10`, `2026-Q4` or `2026`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Period {
@@ -37,7 +35,7 @@ fn first_day(kind: PeriodKind, index: i64) -> Option<NaiveDate> {
 
 /// Unix seconds of local midnight starting `date` (the first valid instant if midnight is
 /// skipped by a daylight-saving change).
-fn local_midnight(tz: Tz, date: NaiveDate) -> Option<i64> {
+pub(crate) fn local_midnight(tz: Tz, date: NaiveDate) -> Option<i64> {
     let mut t = date.and_hms_opt(0, 0, 0)?;
     for _ in 0..4 {
         if let Some(dt) = tz.from_local_datetime(&t).earliest() {
@@ -129,10 +127,10 @@ pub fn parse_range(kind: PeriodKind, tz: Tz, spec: &str) -> Result<Vec<Period>, 
 }
 
 /// The most periods one request scores.
-const MAX_PERIODS: usize = 10_000;
+pub(crate) const MAX_PERIODS: usize = 10_000;
 
 /// The periods from `a` to `b` inclusive; `None` past [`MAX_PERIODS`].
-fn between(kind: PeriodKind, tz: Tz, a: Period, b: &Period) -> Option<Vec<Period>> {
+pub(crate) fn between(kind: PeriodKind, tz: Tz, a: Period, b: &Period) -> Option<Vec<Period>> {
     let mut out = vec![a];
     while let Some(last) = out.last() {
         if last.start >= b.start {
@@ -149,150 +147,45 @@ fn between(kind: PeriodKind, tz: Tz, a: Period, b: &Period) -> Option<Vec<Period
     Some(out)
 }
 
-/// The contract's term as Unix seconds `[start, end)`: local midnight of its first day to
-/// local midnight after its last.
-pub fn term_bounds(c: &Contract) -> Option<(i64, i64)> {
-    let (first, last) = c.term;
-    Some((
-        local_midnight(c.timezone, first)?,
-        local_midnight(c.timezone, last.succ_opt()?)?,
-    ))
+/// What to score, as written on a command line or passed from Python: a period key
+/// (`2026-10`), an inclusive range (`2026-01..2026-12`), `all` (every period holding an
+/// anchor) or nothing (the default period). Keys are checked against the contract's period
+/// kind and term when the request is resolved (`engine::selection::select`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PeriodSpec {
+    /// the period of the term holding most anchors (see `engine::selection::select`)
+    #[default]
+    Default,
+    /// every period holding an anchor, within the term
+    All,
+    /// one period key
+    One(String),
+    /// an inclusive range of keys, as written (`A..B`)
+    Range(String),
 }
 
-/// The term as the contract states it: `2026-01-01 .. 2026-12-31`.
-pub fn term_text(c: &Contract) -> String {
-    format!("{} .. {}", c.term.0, c.term.1)
-}
-
-/// Does the period overlap the contract's term?
-pub fn in_term(c: &Contract, p: &Period) -> bool {
-    term_bounds(c).is_some_and(|(s, e)| p.start < e && p.end > s)
-}
-
-/// The periods a request scores, with a warning when the request was narrowed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selection {
-    pub periods: Vec<Period>,
-    /// set when a range was clipped to the term, or periods with events outside the term
-    /// were left out
-    pub warning: Option<String>,
-}
-
-/// The periods to score for `spec`: a key (`2026-10`), a range (`2026-01..2026-12`), `all`
-/// (every period holding an anchor, from `anchored`) or none (the period of the term holding
-/// most anchors; ties: the earliest; with no anchors, the period `fallback` gives, usually
-/// that of the latest event). Only periods overlapping the contract's term are scored: a
-/// period outside it is an error naming the term, and a range or `all` is clipped to it with
-/// a warning. `no_events` is the error to give when there is nothing to choose a default from.
-pub fn select(
-    c: &Contract,
-    spec: Option<&str>,
-    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
-    fallback: impl FnOnce() -> Option<Period>,
-    no_events: impl FnOnce() -> String,
-) -> Result<Selection, String> {
-    let (kind, tz) = (c.period, c.timezone);
-    let term = term_text(c);
-    let outside = |key: &str| {
-        format!(
-            "period {key} is outside the contract's term {term}: choose a period from that term"
-        )
-    };
-    match spec.map(str::trim) {
-        Some("all") => {
-            let all = anchored()?;
-            let (inside, out): (Vec<_>, Vec<_>) = all.into_iter().partition(|(p, _)| in_term(c, p));
-            let warning = (!out.is_empty()).then(|| {
-                let n: u64 = out.iter().map(|(_, n)| n).sum();
-                let keys: Vec<&str> = out.iter().map(|(p, _)| p.key.as_str()).collect();
-                format!(
-                    "{n} anchors lie in periods outside the contract's term {term} and are not scored: {}",
-                    keys.join(", ")
-                )
-            });
-            Ok(Selection {
-                periods: inside.into_iter().map(|(p, _)| p).collect(),
-                warning,
-            })
-        }
-        Some(s) if s.contains("..") => {
-            let (a, b) = s.split_once("..").unwrap_or((s, s));
-            let (a, b) = (parse(kind, tz, a.trim())?, parse(kind, tz, b.trim())?);
-            if b.start < a.start {
-                return Err(format!("period range `{s}` ends before it starts"));
-            }
-            let (ts, te) = term_bounds(c).ok_or_else(|| outside(s))?;
-            let first = period_of(kind, tz, ts).ok_or_else(|| outside(s))?;
-            let last = period_of(kind, tz, te - 1).ok_or_else(|| outside(s))?;
-            if b.start < first.start || a.start > last.start {
-                return Err(format!(
-                    "period range `{s}` lies outside the contract's term {term}: choose periods from {} to {}",
-                    first.key, last.key
-                ));
-            }
-            let a2 = if a.start < first.start {
-                first
-            } else {
-                a.clone()
-            };
-            let b2 = if b.start > last.start {
-                last
-            } else {
-                b.clone()
-            };
-            let warning = (a2 != a || b2 != b).then(|| {
-                format!(
-                    "period range `{s}` clipped to the contract's term {term}: scoring {}..{}",
-                    a2.key, b2.key
-                )
-            });
-            let periods = between(kind, tz, a2, &b2).ok_or_else(|| {
-                format!("period range `{s}` holds more than {MAX_PERIODS} periods: give a shorter range")
-            })?;
-            Ok(Selection { periods, warning })
-        }
-        Some(s) => {
-            let p = parse(kind, tz, s)?;
-            if !in_term(c, &p) {
-                return Err(outside(&p.key));
-            }
-            Ok(Selection {
-                periods: vec![p],
-                warning: None,
-            })
-        }
-        None => {
-            let all = anchored()?;
-            let mut best: Option<(Period, u64)> = None;
-            for (p, n) in all.iter().filter(|(p, _)| in_term(c, p)) {
-                if best.as_ref().is_none_or(|(_, m)| *n > *m) {
-                    best = Some((p.clone(), *n));
-                }
-            }
-            if let Some((p, _)) = best {
-                return Ok(Selection {
-                    periods: vec![p],
-                    warning: None,
-                });
-            }
-            if !all.is_empty() {
-                return Err(format!(
-                    "every period with events lies outside the contract's term {term}: pass a period from that term"
-                ));
-            }
-            let p = fallback().ok_or_else(no_events)?;
-            if !in_term(c, &p) {
-                return Err(format!(
-                    "the latest accepted event falls in period {}, outside the contract's term {term}: pass a period from that term",
-                    p.key
-                ));
-            }
-            Ok(Selection {
-                periods: vec![p],
-                warning: None,
-            })
+impl PeriodSpec {
+    /// Reads a request: `all`, `A..B`, or a key; surrounding spaces are ignored.
+    pub fn parse(s: &str) -> PeriodSpec {
+        match s.trim() {
+            "all" => PeriodSpec::All,
+            s if s.contains("..") => PeriodSpec::Range(s.to_string()),
+            s => PeriodSpec::One(s.to_string()),
         }
     }
+
+    /// `None` is the default period.
+    pub fn from_option(s: Option<&str>) -> PeriodSpec {
+        s.map_or(PeriodSpec::Default, PeriodSpec::parse)
+    }
+}
+
+/// The kind of a contract's assessment periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum PeriodKind {
+    Month,
+    Quarter,
+    Year,
 }
 
 #[cfg(test)]

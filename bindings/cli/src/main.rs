@@ -13,11 +13,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use slagrade::engine::eval::{Evaluator, Plan};
-use slagrade::engine::scorecard::Scorecard;
-use slagrade::event::Limits;
-use slagrade::input::spill::Spilled;
-use slagrade::time::period::{self, Period};
+use slagrade::{Events, Memory, Options, Period, PeriodSpec, Plan, Scorecard};
 
 #[derive(Parser)]
 #[command(
@@ -222,7 +218,7 @@ fn load(path: &Path) -> Result<Arc<Plan>, Fail> {
     let src = read(path)?;
     let name = path.display().to_string();
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    match slagrade::contract::check::load(&src) {
+    match slagrade::load(&src) {
         Ok(checked) => {
             if !checked.warnings.is_empty() {
                 eprint!(
@@ -230,7 +226,7 @@ fn load(path: &Path) -> Result<Arc<Plan>, Fail> {
                     slagrade::language::diagnostic::render(&checked.warnings, &src, &name, color)
                 );
             }
-            Ok(Arc::new(Plan::compile(checked.contract)))
+            Ok(checked.compile())
         }
         Err(diags) => {
             eprint!(
@@ -250,14 +246,13 @@ fn jobs() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Reads an events file into a fresh evaluator.
-fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Evaluator, Fail> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
-    drop(file);
-    let ev = slagrade::input::ingest::read_file(plan, path, Limits::default(), jobs())
-        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display()), 2))?;
-    Ok(ev)
+/// Reads an events file into memory (for `diff`, which holds two contracts' evaluations).
+fn ingest(plan: &Arc<Plan>, path: &Path) -> Result<Events, Fail> {
+    let opts = Options {
+        threads: jobs(),
+        ..Options::default()
+    };
+    Ok(Events::open(plan, path, &opts)?)
 }
 
 fn write_rejected(path: &Path, rejected: &[slagrade::event::Rejection]) -> Result<(), Fail> {
@@ -270,183 +265,62 @@ fn write_rejected(path: &Path, rejected: &[slagrade::event::Rejection]) -> Resul
     Ok(())
 }
 
-/// Half the memory the system reports available (`None` where it does not say).
-fn default_budget() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024 / 2)
-}
-
-/// How many partitions an events file needs to stay within the memory budget (1: read it
-/// into memory; see [`slagrade::input::spill::partitions_for`]).
-fn partitions_for(events: &Path, max_memory: Option<&str>, jobs: usize) -> Result<usize, Fail> {
-    let budget = match max_memory {
-        Some(s) => Some(slagrade::input::spill::parse_size(s).ok_or_else(|| {
-            Fail(
-                format!("--max-memory: `{s}` is not a size (e.g. 512M, 8G)"),
-                2,
-            )
-        })?),
-        None => default_budget(),
-    };
-    let Some(budget) = budget else {
-        return Ok(1);
-    };
-    let len = std::fs::metadata(events)
-        .map_err(|e| Fail(format!("cannot read {}: {e}", events.display()), 2))?
-        .len();
-    Ok(slagrade::input::spill::partitions_for(len, budget, jobs))
-}
-
 fn parse_as_of(s: Option<&str>) -> Result<Option<i64>, Fail> {
     s.map(|s| slagrade::event::parse_instant(s).map_err(|e| Fail(format!("--as-of: {e}"), 2)))
         .transpose()
 }
 
-/// The periods to evaluate: as given, `all` periods with events, or the default one.
-fn periods(ev: &Evaluator, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec<Period>, Fail> {
-    resolve_periods(
-        &ev.plan().contract,
-        spec,
-        as_of.or(ev.latest()),
-        ev.rejected(),
-        || Ok(ev.anchor_periods_as_of(as_of)),
-    )
-}
-
-/// `spec` as given, `all` periods with anchors, or the default period, from whatever holds
-/// the events (an evaluator or partitions on disk), within the contract's term; a narrowed
-/// request is a warning on stderr.
-fn resolve_periods(
-    c: &slagrade::contract::Contract,
-    spec: Option<&str>,
-    latest: Option<i64>,
-    rejected: &[slagrade::event::Rejection],
-    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
-) -> Result<Vec<Period>, Fail> {
-    let no_events = || {
-        format!(
-            "no accepted events to choose a period from: {} (see --rejected FILE)",
-            slagrade::event::rejection_summary(rejected)
-        )
-    };
-    if spec.is_none() && latest.is_none() {
-        // nothing to evaluate, as with `all` and no anchors
-        return Err(Fail(no_events(), 1));
-    }
-    let sel = period::select(
-        c,
-        spec,
-        anchored,
-        || latest.and_then(|t| period::period_of(c.period, c.timezone, t)),
-        no_events,
-    )
-    .map_err(|e| Fail(e, 2))?;
-    if let Some(w) = &sel.warning {
-        eprintln!("warning: {w}");
-    }
-    Ok(sel.periods)
-}
-
-/// Events read into memory, or through partitions on disk when memory would not do.
-enum Source {
-    Memory(Box<Evaluator>),
-    Disk(Spilled),
-}
-
-impl Source {
-    /// Reads an events file, through partitions on disk if it needs more than `max_memory`
-    /// (default: half the available memory).
-    fn open(
-        plan: &Arc<Plan>,
-        events: &Path,
-        max_memory: Option<&str>,
-        spill_dir: Option<PathBuf>,
-    ) -> Result<Source, Fail> {
-        let parts = partitions_for(events, max_memory, jobs())?;
-        if parts <= 1 {
-            return Ok(Source::Memory(Box::new(ingest(plan, events)?)));
+/// The periods to evaluate (see [`Events::select`]); a narrowed request is a warning on
+/// stderr.
+fn periods(events: &Events, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec<Period>, Fail> {
+    match events.select(&PeriodSpec::from_option(spec), as_of) {
+        Ok(sel) => {
+            if let Some(w) = &sel.warning {
+                eprintln!("warning: {w}");
+            }
+            Ok(sel.periods)
         }
-        let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
+        Err(e @ slagrade::Error::NoEvents(_)) => Err(Fail(format!("{e} (see --rejected FILE)"), 1)),
+        Err(e) => Err(Fail(e.to_string(), 2)),
+    }
+}
+
+/// Reads an events file, through partitions on disk if it needs more than `max_memory`
+/// (default: half the available memory).
+fn open(
+    plan: &Arc<Plan>,
+    events: &Path,
+    max_memory: Option<&str>,
+    spill_dir: Option<PathBuf>,
+) -> Result<Events, Fail> {
+    let memory = match max_memory {
+        Some(s) => Memory::Bytes(slagrade::input::spill::parse_size(s).ok_or_else(|| {
+            Fail(
+                format!("--max-memory: `{s}` is not a size (e.g. 512M, 8G)"),
+                2,
+            )
+        })?),
+        None => Memory::HalfAvailable,
+    };
+    let dir = spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let opts = Options {
+        threads: jobs(),
+        memory,
+        spill_dir,
+        ..Options::default()
+    };
+    let opened = Events::open(plan, events, &opts).map_err(|e| match e {
+        e @ slagrade::Error::Spill { .. } => Fail(format!("{e} (see --spill-dir)"), 2),
+        e => Fail(e.to_string(), 2),
+    })?;
+    if let Some(parts) = opened.partitions() {
         eprintln!(
             "note: {} needs more memory than allowed; evaluating it through {parts} partitions in {}",
             events.display(),
             dir.display()
         );
-        Spilled::read_file(plan, events, Limits::default(), parts, jobs(), &dir)
-            .map(Source::Disk)
-            .map_err(|e| {
-                Fail(
-                    format!(
-                        "cannot evaluate {} through partitions in {}: {e} (see --spill-dir)",
-                        events.display(),
-                        dir.display()
-                    ),
-                    2,
-                )
-            })
     }
-
-    fn counts(&self) -> slagrade::engine::scorecard::EventCounts {
-        match self {
-            Source::Memory(ev) => ev.counts(),
-            Source::Disk(s) => s.counts(),
-        }
-    }
-
-    fn rejected(&self) -> &[slagrade::event::Rejection] {
-        match self {
-            Source::Memory(ev) => ev.rejected(),
-            Source::Disk(s) => s.rejected(),
-        }
-    }
-
-    fn periods(&self, spec: Option<&str>, as_of: Option<i64>) -> Result<Vec<Period>, Fail> {
-        match self {
-            Source::Memory(ev) => periods(ev, spec, as_of),
-            Source::Disk(s) => resolve_periods(
-                &s.plan().contract,
-                spec,
-                as_of.or(s.latest()),
-                s.rejected(),
-                || s.anchor_periods_as_of(as_of).map_err(|e| e.to_string()),
-            ),
-        }
-    }
-
-    fn scorecards(&self, ps: &[Period], as_of: Option<i64>) -> Result<Vec<Scorecard>, Fail> {
-        Ok(match self {
-            Source::Memory(ev) => ps
-                .iter()
-                .map(|p| ev.scorecard(p, as_of))
-                .collect::<Result<Vec<_>, _>>()?,
-            Source::Disk(s) => s.scorecards(ps, as_of)?,
-        })
-    }
-
-    fn ignored(
-        &self,
-        p: &Period,
-        as_of: Option<i64>,
-    ) -> Result<Vec<slagrade::engine::eval::IgnoredEvent>, Fail> {
-        Ok(match self {
-            Source::Memory(ev) => ev.ignored(p, as_of),
-            Source::Disk(s) => s.ignored(p, as_of)?,
-        })
-    }
-
-    fn explain(
-        &self,
-        p: &Period,
-        as_of: Option<i64>,
-        all: bool,
-    ) -> Result<(Scorecard, slagrade::engine::eval::Findings), Fail> {
-        Ok(match self {
-            Source::Memory(ev) => ev.explain_with(p, as_of, all)?,
-            Source::Disk(s) => s.explain_with(p, as_of, all)?,
-        })
-    }
+    Ok(opened)
 }
 
 /// An unknown name given on the command line: the close one, if any, and all there are.
@@ -518,14 +392,14 @@ fn print_cards(cards: &[Scorecard], format: Format) -> Result<(), Fail> {
 /// Scores the periods asked for and prints them (`eval`, `follow`); with `ignored`, writes
 /// the events of those periods that count nowhere there.
 fn score_and_print(
-    source: Source,
+    source: Events,
     period: Option<&str>,
     as_of: Option<&str>,
     format: Format,
     ignored: Option<&Path>,
 ) -> Result<u8, Fail> {
     let as_of = parse_as_of(as_of)?;
-    let ps = source.periods(period, as_of)?;
+    let ps = periods(&source, period, as_of)?;
     let cards = source.scorecards(&ps, as_of)?;
     warn_unassessed(&cards);
     if let Some(path) = ignored {
@@ -555,12 +429,11 @@ fn score_and_print(
         return Err(Fail(format!("nothing to evaluate: {why}"), 1));
     }
     print_cards(&cards, format)?;
-    match source {
+    if source.partitions().is_none() {
         // the process ends here: freeing millions of events one by one only costs time
-        Source::Memory(ev) => std::mem::forget(ev),
-        // this removes the partitions
-        Source::Disk(s) => drop(s),
+        std::mem::forget(source);
     }
+    // else dropping removes the partitions
     Ok(0)
 }
 
@@ -635,7 +508,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             spill_dir,
         } => {
             let plan = load(&contract)?;
-            let source = Source::open(&plan, &events, max_memory.as_deref(), spill_dir)?;
+            let source = open(&plan, &events, max_memory.as_deref(), spill_dir)?;
             if let Some(path) = rejected {
                 write_rejected(&path, source.rejected())?;
             }
@@ -679,9 +552,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                     return Err(unknown_name("assessee", x, assessees));
                 }
             }
-            let source = Source::open(&plan, &events, max_memory.as_deref(), spill_dir)?;
+            let source = open(&plan, &events, max_memory.as_deref(), spill_dir)?;
             let as_of = parse_as_of(as_of.as_deref())?;
-            let ps = source.periods(period.as_deref(), as_of)?;
+            let ps = periods(&source, period.as_deref(), as_of)?;
             let mut json_out = Vec::new();
             let mut csv_out = String::from(slagrade::engine::explain::CSV_HEADER);
             for p in &ps {
@@ -741,8 +614,8 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let ps = periods(&old_ev, period.as_deref(), as_of)?;
             let mut out = Vec::new();
             for p in &ps {
-                let a = old_ev.explain(p, as_of)?;
-                let b = new_ev.explain(p, as_of)?;
+                let a = old_ev.explain(p, as_of, false)?;
+                let b = new_ev.explain(p, as_of, false)?;
                 out.push(slagrade::engine::diff::diff(&a, &b));
             }
             match format {
@@ -779,7 +652,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let mut ev = done.evaluator;
             ev.set_threads(jobs());
             score_and_print(
-                Source::Memory(Box::new(ev)),
+                Events::from(ev),
                 period.as_deref(),
                 as_of.as_deref(),
                 format,
