@@ -10,10 +10,10 @@ use std::sync::Arc;
 use crate::contract::check::{Checked, LoadError};
 use crate::engine::eval::{EvalError, Evaluator, Findings, IgnoredEvent, Plan};
 use crate::engine::scorecard::{EventCounts, Scorecard};
-use crate::engine::selection::{self, Selection};
+use crate::engine::selection::{self, SelectError, Selection};
 use crate::event::{Event, Limits, Rejection};
 use crate::input::spill::Spilled;
-use crate::time::period::{self, Period, PeriodSpec};
+use crate::time::period::{Period, PeriodSpec};
 
 /// Loads and checks a contract; the warnings come with it.
 ///
@@ -147,7 +147,8 @@ pub struct Events {
 }
 
 enum Held {
-    Memory(Box<Evaluator>),
+    /// shared, so that a binding can take scorecards from a live evaluator without a copy
+    Memory(Arc<Evaluator>),
     Disk(Spilled),
 }
 
@@ -258,32 +259,21 @@ impl Events {
     /// The periods a request scores, as of `as_of` (default: the latest accepted event):
     /// see [`selection::select`]. A narrowed request comes with a warning.
     pub fn select(&self, spec: &PeriodSpec, as_of: Option<i64>) -> Result<Selection, Error> {
-        let c = &self.plan().contract;
-        let latest = as_of.or(self.latest());
-        let no_events = || crate::event::rejection_summary(self.rejected());
-        if *spec == PeriodSpec::Default && latest.is_none() {
-            // nothing to evaluate, as with `all` and no anchors
-            return Err(Error::NoEvents(no_events()));
-        }
-        let mut nothing = false;
-        let sel = selection::select(
-            c,
+        let sel = selection::resolve(
+            &self.plan().contract,
             spec,
+            as_of.or(self.latest()),
             || match &self.held {
                 Held::Memory(ev) => Ok(ev.anchor_periods_as_of(as_of)),
                 Held::Disk(s) => s.anchor_periods_as_of(as_of).map_err(|e| e.to_string()),
             },
-            || latest.and_then(|t| period::period_of(c.period, c.timezone, t)),
-            || {
-                nothing = true;
-                String::new()
-            },
         );
-        match sel {
-            Ok(sel) => Ok(sel),
-            Err(_) if nothing => Err(Error::NoEvents(no_events())),
-            Err(e) => Err(Error::Period(e)),
-        }
+        sel.map_err(|e| match e {
+            SelectError::NoEvents => {
+                Error::NoEvents(crate::event::rejection_summary(self.rejected()))
+            }
+            SelectError::Period(e) => Error::Period(e),
+        })
     }
 
     /// The scorecards of `periods` as of `as_of` (default: the latest accepted event).
@@ -336,8 +326,14 @@ impl Events {
 
 impl From<Evaluator> for Events {
     fn from(ev: Evaluator) -> Events {
+        Events::from(Arc::new(ev))
+    }
+}
+
+impl From<Arc<Evaluator>> for Events {
+    fn from(ev: Arc<Evaluator>) -> Events {
         Events {
-            held: Held::Memory(Box::new(ev)),
+            held: Held::Memory(ev),
         }
     }
 }

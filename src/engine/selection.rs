@@ -2,6 +2,7 @@
 //! kind and term, and against the periods that hold anchors.
 
 use crate::contract::Contract;
+use crate::time::period::period_of as period_at;
 use crate::time::period::{between, parse, period_of, Period, PeriodSpec, MAX_PERIODS};
 
 /// The periods a request scores, with a warning when the request was narrowed.
@@ -128,5 +129,45 @@ pub fn select(
                 warning: None,
             })
         }
+    }
+}
+
+/// Why a request selects nothing to score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelectError {
+    /// the request does not fit the contract (not a period, outside the term, ...)
+    Period(String),
+    /// no period was given and there is no accepted event to choose one from
+    NoEvents,
+}
+
+/// The periods to score for `spec`, from whatever holds the events: `latest` is the
+/// evaluation instant or the latest accepted event, `anchored` gives the periods holding
+/// anchors (see [`select`]).
+pub fn resolve(
+    c: &Contract,
+    spec: &PeriodSpec,
+    latest: Option<i64>,
+    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
+) -> Result<Selection, SelectError> {
+    if *spec == PeriodSpec::Default && latest.is_none() {
+        // nothing to evaluate, as with `all` and no anchors
+        return Err(SelectError::NoEvents);
+    }
+    let mut nothing = false;
+    let sel = select(
+        c,
+        spec,
+        anchored,
+        || latest.and_then(|t| period_at(c.period, c.timezone, t)),
+        || {
+            nothing = true;
+            String::new()
+        },
+    );
+    match sel {
+        Ok(sel) => Ok(sel),
+        Err(_) if nothing => Err(SelectError::NoEvents),
+        Err(e) => Err(SelectError::Period(e)),
     }
 }
