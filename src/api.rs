@@ -259,15 +259,16 @@ impl Events {
     /// The periods a request scores, as of `as_of` (default: the latest accepted event):
     /// see [`selection::select`]. A narrowed request comes with a warning.
     pub fn select(&self, spec: &PeriodSpec, as_of: Option<i64>) -> Result<Selection, Error> {
-        let sel = selection::resolve(
-            &self.plan().contract,
-            spec,
-            as_of.or(self.latest()),
-            || match &self.held {
-                Held::Memory(ev) => Ok(ev.anchor_periods_as_of(as_of)),
-                Held::Disk(s) => s.anchor_periods_as_of(as_of).map_err(|e| e.to_string()),
-            },
-        );
+        let sel =
+            selection::resolve(
+                &self.plan().contract,
+                spec,
+                as_of.or(self.latest()),
+                || match &self.held {
+                    Held::Memory(ev) => Ok(ev.anchor_periods_as_of(as_of)),
+                    Held::Disk(s) => s.anchor_periods_as_of(as_of).map_err(|e| e.to_string()),
+                },
+            );
         sel.map_err(|e| match e {
             SelectError::NoEvents => {
                 Error::NoEvents(crate::event::rejection_summary(self.rejected()))

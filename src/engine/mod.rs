@@ -1,9 +1,20 @@
 //! The engine: a checked contract compiled to a flat plan, events pushed into per-subject logs,
 //! measures, scores, the chain roll-up and payment, explanations and diffs.
+mod anchor;
+mod at_risk;
+mod chain;
+mod checkpoint;
 pub mod clock;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+mod findings;
+mod ignored;
+mod measure;
+mod merge;
+mod plan;
+mod push;
+mod rollup;
 pub mod score;
 pub mod scorecard;
 pub mod selection;

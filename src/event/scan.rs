@@ -4,7 +4,8 @@
 //! invalid attribute) makes it decline, and the line goes to the serde path, which accepts
 //! exactly the same lines with the same values; a differential test holds the two together.
 
-use super::{lacks_required, parse_decimal, parse_instant, AttrValue, EventRef, Validator};
+use super::validate::{lacks_required, parse_decimal};
+use super::{parse_instant, AttrValue, EventRef, Validator};
 use crate::contract::AttrType;
 
 const ONES: u64 = 0x0101_0101_0101_0101;

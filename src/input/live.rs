@@ -11,7 +11,7 @@
 //! | bytes | field |
 //! |---|---|
 //! | 0..8 | magic `SLAGCKPT` |
-//! | 8..12 | format version (u32, little endian), currently 1 |
+//! | 8..12 | format version (u32, little endian), currently 2 |
 //! | 12..20 | FNV-1a 64 hash of the contract's source text |
 //! | 20..28 | byte offset of the input consumed (always the end of a line) |
 //! | 28..36 | lines consumed (blank lines included) |
@@ -35,7 +35,8 @@ use crate::event::{read_lines, Limits, LineRef};
 /// First bytes of every checkpoint file.
 pub const MAGIC: [u8; 8] = *b"SLAGCKPT";
 /// Version of the checkpoint file framing.
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: the contract hash is its fingerprint (of the canonical form), no longer of the text
+pub const FORMAT_VERSION: u32 = 2;
 /// Length of the fixed header before the payload.
 pub const HEADER_LEN: usize = 48;
 /// Default number of lines between two checkpoints.

@@ -1,0 +1,133 @@
+//! Clocks at risk: running clocks that will breach within a horizon, and the deadline each
+//! clock is held to.
+
+use serde::Serialize;
+
+use crate::contract::{ClockDef, Deadline, Measure};
+use crate::engine::anchor::anchor_of;
+use crate::engine::clock::{self, Limit, Outcome};
+use crate::engine::eval::{EvalError, Evaluator};
+use crate::engine::measure::flags_of;
+use crate::engine::store::{Slim, Val};
+
+/// A running clock close to its deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AtRisk {
+    pub indicator: String,
+    pub subject: String,
+    pub product: String,
+    /// the instant it breaches (Unix seconds)
+    pub deadline: i64,
+    pub elapsed: i64,
+    pub allowed: Option<i64>,
+}
+
+impl Evaluator {
+    /// Running clocks that will breach within `horizon` seconds after `now`.
+    pub fn at_risk(&self, now: i64, horizon: i64) -> Result<Vec<AtRisk>, EvalError> {
+        let c = &self.plan.contract;
+        let view = self.view();
+        let mut out = Vec::new();
+        for (subject, log) in self.state.logs.iter().enumerate() {
+            if log.is_empty() {
+                continue;
+            }
+            for (ii, ind) in c.indicators.iter().enumerate() {
+                let Measure::ClockRate(def) = &ind.measure else {
+                    continue;
+                };
+                let Some(s) = c.subjects.get(def.subject) else {
+                    continue;
+                };
+                let Some((ai, _)) = anchor_of(view, s, log, now) else {
+                    continue;
+                };
+                let Some(anchor) = log.get(ai) else {
+                    continue;
+                };
+                let flags = flags_of(view, def.subject, log, ai, now);
+                if def
+                    .filter
+                    .as_ref()
+                    .is_some_and(|f| !view.cond(f, anchor, &flags))
+                {
+                    continue;
+                }
+                let Some(cal) = self.plan.calendar(def, anchor.product as usize) else {
+                    continue;
+                };
+                let limit = self.limit(ii, def, anchor);
+                let run = clock::run(
+                    def,
+                    limit,
+                    log,
+                    ai,
+                    now,
+                    cal,
+                    |cd, e| view.cond(cd, e, &[]),
+                    false,
+                )?;
+                if run.outcome != Outcome::Pending || run.state == clock::State::Stopped {
+                    continue;
+                }
+                let deadline = match limit {
+                    Limit::Allowed(a) if run.state == clock::State::Running => {
+                        Some(cal.add_working(now, a - run.elapsed)?)
+                    }
+                    Limit::Due(d) => Some(d),
+                    _ => None,
+                };
+                if let Some(d) = deadline {
+                    if d <= now.saturating_add(horizon) {
+                        out.push(AtRisk {
+                            indicator: ind.id.clone(),
+                            subject: self.state.subjects.get(subject as u32).to_string(),
+                            product: c
+                                .products
+                                .get(anchor.product as usize)
+                                .map(|p| p.id.clone())
+                                .unwrap_or_default(),
+                            deadline: d,
+                            elapsed: run.elapsed,
+                            allowed: run.allowed,
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.deadline, &a.subject, &a.indicator).cmp(&(b.deadline, &b.subject, &b.indicator))
+        });
+        Ok(out)
+    }
+
+    pub(super) fn limit(&self, indicator: usize, def: &ClockDef, anchor: &Slim) -> Limit {
+        let view = self.view();
+        match &def.deadline {
+            Deadline::Fixed(s) => Limit::Allowed(*s),
+            Deadline::ByAttr { attr, table } => {
+                let table_by_enum = self
+                    .plan
+                    .enum_deadlines
+                    .get(indicator)
+                    .and_then(|t| t.as_ref());
+                match (view.attr(anchor, *attr), table_by_enum) {
+                    (Some(Val::Enum(i)), Some(t)) => t
+                        .get(usize::from(i))
+                        .copied()
+                        .flatten()
+                        .map_or(Limit::Unknown, Limit::Allowed),
+                    (Some(Val::Text(v)), _) => table
+                        .iter()
+                        .find(|(k, _)| k == v)
+                        .map_or(Limit::Unknown, |(_, s)| Limit::Allowed(*s)),
+                    _ => Limit::Unknown,
+                }
+            }
+            Deadline::At(attr) => match view.attr(anchor, *attr) {
+                Some(Val::Time(t)) => Limit::Due(t),
+                _ => Limit::Unknown,
+            },
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Findings: what counted against each indicator (or every item measured), with the events
+//! behind it, as text: the explanation of a scorecard.
+
+use serde::Serialize;
+
+use crate::contract::Contract;
+use crate::engine::clock::{ClockRun, Outcome, Step};
+use crate::engine::eval::{EvalError, Evaluator};
+use crate::engine::measure::Partial;
+use crate::engine::rollup::format_instant;
+use crate::engine::scorecard::Scorecard;
+use crate::engine::store::{Names, Slim};
+use crate::time::period::Period;
+
+impl Evaluator {
+    /// The scorecard plus, per assessment and indicator, what counted against it.
+    pub fn explain(
+        &self,
+        period: &Period,
+        as_of: Option<i64>,
+    ) -> Result<(Scorecard, Findings), EvalError> {
+        self.evaluate(period, as_of, true, false)
+    }
+
+    /// [`Evaluator::explain`], and with `all` every item measured, not only those that
+    /// counted against an indicator: met clocks with their counted time, subjects and events
+    /// counted in a numerator, covered inventory (samples of means, sums and percentiles
+    /// are not listed).
+    pub fn explain_with(
+        &self,
+        period: &Period,
+        as_of: Option<i64>,
+        all: bool,
+    ) -> Result<(Scorecard, Findings), EvalError> {
+        self.evaluate(period, as_of, true, all)
+    }
+
+    /// [`Evaluator::partials`] of one period with its findings, in place (for explaining
+    /// through partitions).
+    pub(crate) fn explain_part(
+        &self,
+        period: &Period,
+        as_of: i64,
+        all: bool,
+    ) -> Result<(Partial, Keyed), EvalError> {
+        self.accumulate(period, as_of, true, all, self.all())
+    }
+}
+
+/// What counted against each indicator: per assessment, per indicator, the findings.
+pub type Findings = Vec<Vec<Vec<Finding>>>;
+
+/// Something that counted against an indicator in one assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub subject: String,
+    pub product: String,
+    /// `breached`, `pending`, `not counted in the numerator`, `counted`, ...
+    pub status: String,
+    /// counted seconds, for clocks
+    pub elapsed: Option<i64>,
+    /// allowed seconds, for duration deadlines
+    pub allowed: Option<i64>,
+    /// due instant (RFC 3339), for absolute deadlines
+    pub due: Option<String>,
+    /// the calendar whose working time `elapsed` and `allowed` count, for clocks
+    pub calendar: Option<String>,
+    /// the events that moved the clock or make up the finding: (id, kind, at, step)
+    pub events: Vec<FindingEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingEvent {
+    pub id: String,
+    pub kind: String,
+    pub at: String,
+    pub step: Option<Step>,
+}
+
+/// Where a finding stands in its list: subjects' findings first, by subject name, then
+/// single events', by (`at`, `id`): the order of an in-memory explanation, which findings
+/// from several partitions are sorted back into.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Key {
+    Subject(String),
+    Event(i64, String),
+}
+
+/// Findings with their place (see [`Key`]).
+pub(crate) type Keyed = Vec<Vec<Vec<(Key, Finding)>>>;
+
+pub(super) fn push_finding(f: &mut Keyed, a: usize, i: usize, key: &Key, x: Finding) {
+    if let Some(v) = f.get_mut(a).and_then(|v| v.get_mut(i)) {
+        v.push((key.clone(), x));
+    }
+}
+
+/// Drops the places of findings already in order.
+pub(crate) fn unkey(f: Keyed) -> Findings {
+    f.into_iter()
+        .map(|a| {
+            a.into_iter()
+                .map(|i| i.into_iter().map(|(_, x)| x).collect())
+                .collect()
+        })
+        .collect()
+}
+
+/// Builds findings: turns interned names and stored events back into text.
+pub(super) struct Finder<'a> {
+    pub(in crate::engine) c: &'a Contract,
+    pub(in crate::engine) names: &'a Names,
+    pub(in crate::engine) ids: &'a Names,
+}
+
+impl Finder<'_> {
+    fn kind_name(&self, e: &Slim) -> String {
+        self.c
+            .kinds
+            .get(e.kind as usize)
+            .map(|k| k.name.clone())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn product(&self, e: &Slim) -> String {
+        self.c
+            .products
+            .get(e.product as usize)
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn event(&self, e: &Slim, step: Option<Step>) -> FindingEvent {
+        FindingEvent {
+            id: self.ids.get(e.id).to_string(),
+            kind: self.kind_name(e),
+            at: format_instant(self.c.timezone, e.at),
+            step,
+        }
+    }
+
+    pub(super) fn clock(
+        &self,
+        subject: u32,
+        evs: &[Slim],
+        run: &ClockRun,
+        calendar: Option<String>,
+    ) -> Finding {
+        Finding {
+            subject: self.names.get(subject).to_string(),
+            product: run
+                .steps
+                .first()
+                .and_then(|(i, _)| evs.get(*i))
+                .map(|e| self.product(e))
+                .unwrap_or_default(),
+            status: match run.outcome {
+                Outcome::Met => "met",
+                Outcome::Breached => "breached",
+                Outcome::Pending => "pending",
+            }
+            .into(),
+            elapsed: run.due.is_none().then_some(run.elapsed),
+            allowed: run.allowed,
+            due: run.due.map(|d| format_instant(self.c.timezone, d)),
+            calendar: run.due.is_none().then_some(calendar).flatten(),
+            events: run
+                .steps
+                .iter()
+                .filter_map(|(i, s)| evs.get(*i).map(|e| self.event(e, Some(*s))))
+                .collect(),
+        }
+    }
+
+    pub(super) fn subject(&self, subject: u32, anchor: &Slim, status: &str) -> Finding {
+        Finding {
+            subject: self.names.get(subject).to_string(),
+            product: self.product(anchor),
+            status: status.into(),
+            elapsed: None,
+            allowed: None,
+            due: None,
+            calendar: None,
+            events: vec![self.event(anchor, None)],
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Scorecards: a period's accumulated measures scored, weighted and turned into each
+//! assessment's score and fee due.
+
+use chrono::TimeZone;
+use rust_decimal::Decimal;
+
+use crate::contract::Unit;
+use crate::engine::eval::{EvalError, Evaluator};
+use crate::engine::findings::{unkey, Findings};
+use crate::engine::measure::{measure_value, Acc, Partial};
+use crate::engine::plan::Plan;
+use crate::engine::score;
+use crate::engine::scorecard::{AssessmentCard, EventCounts, IndicatorCard, Scorecard};
+use crate::time::period::Period;
+
+impl Evaluator {
+    /// The scorecard of one period as of `as_of` (default: the latest accepted `at`).
+    pub fn scorecard(&self, period: &Period, as_of: Option<i64>) -> Result<Scorecard, EvalError> {
+        Ok(self.evaluate(period, as_of, false, false)?.0)
+    }
+
+    pub(super) fn evaluate(
+        &self,
+        period: &Period,
+        as_of: Option<i64>,
+        explain: bool,
+        all: bool,
+    ) -> Result<(Scorecard, Findings), EvalError> {
+        let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
+        let (acc, findings) = if explain {
+            self.accumulate(period, as_of, true, all, self.all())?
+        } else {
+            // explanations are sorted over all subjects, so only bare scoring is sliced
+            let mut sum: Option<Partial> = None;
+            for part in self.in_slices(|sl| self.accumulate(period, as_of, false, false, sl)) {
+                Partial::add_to(&mut sum, part?.0);
+            }
+            (sum.unwrap_or_default(), Vec::new())
+        };
+        let card = self
+            .plan
+            .build_card(self.state.counts, period, as_of, &acc)?;
+        Ok((card, unkey(findings)))
+    }
+}
+
+impl Plan {
+    /// The scorecard of a period from the sum of its partials.
+    pub fn scorecard_of(
+        &self,
+        counts: EventCounts,
+        period: &Period,
+        as_of: i64,
+        partial: &Partial,
+    ) -> Result<Scorecard, EvalError> {
+        self.build_card(counts, period, as_of, partial)
+    }
+
+    fn build_card(
+        &self,
+        counts: EventCounts,
+        period: &Period,
+        as_of: i64,
+        partial: &Partial,
+    ) -> Result<Scorecard, EvalError> {
+        let c = &self.contract;
+        let acc = partial.acc.as_slice();
+        let mut assessments = Vec::with_capacity(c.assessments.len());
+        for (ai, a) in c.assessments.iter().enumerate() {
+            // nothing measured in scope: nothing was assessed, so nothing was earned (an
+            // incident count of 0 for want of data is no evidence of good service)
+            let evidence: u64 = acc.get(ai).map_or(0, |v| v.iter().map(Acc::items).sum());
+            let assessed = evidence > 0;
+            let mut cards = Vec::with_capacity(c.indicators.len());
+            for (ii, ind) in c.indicators.iter().enumerate() {
+                let x = acc
+                    .get(ai)
+                    .and_then(|v| v.get(ii))
+                    .cloned()
+                    .unwrap_or_default();
+                let terms = a.terms.get(ii).unwrap_or(&ind.terms);
+                let (raw, clocks, ratio, samples) = measure_value(&ind.measure, x);
+                let value = raw.map(|v| score::round(v, c.round_value));
+                let s = value.map(|v| {
+                    score::round(
+                        score::score(&terms.scoring, &terms.target, v),
+                        c.round_score,
+                    )
+                });
+                cards.push(IndicatorCard {
+                    id: ind.id.clone(),
+                    title_zh: ind.title_zh.clone(),
+                    title_en: ind.title_en.clone(),
+                    level: ind.level,
+                    unit: ind.unit,
+                    weight: terms.weight,
+                    report_only: terms.report_only,
+                    value,
+                    score: s,
+                    target: target_text(&terms.target, ind.unit),
+                    target_met: value.map(|v| score::target_met(&terms.target, v)),
+                    clocks,
+                    ratio,
+                    samples,
+                });
+            }
+            let scored = |lvl: Option<crate::contract::Level>| {
+                score::weighted_mean(
+                    cards
+                        .iter()
+                        .filter(|i| !i.report_only && lvl.is_none_or(|l| i.level == l))
+                        .filter_map(|i| i.score.map(|s| (i.weight, s))),
+                )
+                .map(|s| score::round(s, c.round_score))
+            };
+            let party_score = scored(None).filter(|_| assessed);
+            let levels = crate::contract::Level::ALL
+                .iter()
+                .map(|l| (*l, scored(Some(*l)).filter(|_| assessed)))
+                .collect();
+            let assessee = c.parties.get(a.assessee);
+            let fee = assessee.and_then(|p| p.fee);
+            let share = party_score.map(|s| score::payment_share(&c.payment, s));
+            let fee_due = match (fee, share) {
+                _ if !assessed => None,
+                (Some(f), Some(s)) => Some(score::round(f * s, 2)),
+                (Some(f), None) => Some(score::round(f, 2)),
+                _ => None,
+            };
+            assessments.push(AssessmentCard {
+                assessor: c
+                    .parties
+                    .get(a.assessor)
+                    .map(|p| p.id.clone())
+                    .unwrap_or_default(),
+                assessee: assessee.map(|p| p.id.clone()).unwrap_or_default(),
+                assessee_title: assessee.and_then(|p| p.title.clone()),
+                score: party_score,
+                levels,
+                fee: fee.map(|f| score::round(f, 2)),
+                share,
+                fee_due,
+                passed_through: None,
+                evidence,
+                indicators: cards,
+            });
+        }
+        if c.payment.back_to_back {
+            self.pass_through(acc, &mut assessments);
+        }
+        Ok(Scorecard {
+            contract: c.name.clone(),
+            period: period.key.clone(),
+            period_start: period.start,
+            period_end: period.end,
+            as_of,
+            as_of_text: format_instant(c.timezone, as_of),
+            currency: c.currency.clone(),
+            events: counts,
+            ignored: partial.ignored,
+            assessments,
+        })
+    }
+}
+
+/// Formats Unix seconds as RFC 3339 in a time zone: `2026-11-03T17:20:00+08:00`.
+pub fn format_instant(tz: chrono_tz::Tz, t: i64) -> String {
+    match tz.timestamp_opt(t, 0).single() {
+        Some(dt) => dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        None => t.to_string(),
+    }
+}
+
+fn target_text(t: &crate::contract::Target, unit: Unit) -> String {
+    let v = match unit {
+        Unit::Fraction => format!("{}%", (t.value * Decimal::ONE_HUNDRED).normalize()),
+        Unit::Millis => format!("{}ms", t.value.normalize()),
+        Unit::Seconds => format!("{}s", t.value.normalize()),
+        _ => t.value.normalize().to_string(),
+    };
+    format!("{} {v}", t.op.as_str())
+}

@@ -1,0 +1,495 @@
+//! The JSON Lines reader: a stream read line by line (or in blocks on several threads), each
+//! line accepted or rejected with its number, its reason and its text, never dropped.
+
+use std::io::BufRead;
+
+use crate::contract::Contract;
+use crate::event::{Event, EventRef, Limits, Rejection, Validator};
+
+/// One outcome of reading a line.
+#[derive(Debug)]
+pub enum LineOutcome {
+    Accepted(Event),
+    Rejected(Rejection),
+}
+
+/// Streams a JSON Lines input: calls `f` for every non-blank line, in order, with its outcome.
+/// Memory stays bounded by the longest line accepted (see [`Limits`]).
+pub fn read_jsonl<R: BufRead>(
+    contract: &Contract,
+    input: R,
+    limits: Limits,
+    mut f: impl FnMut(LineOutcome),
+) -> std::io::Result<u64> {
+    read_jsonl_with(contract, input, limits, |o| match o {
+        LineRef::Accepted(e) => f(LineOutcome::Accepted(e.to_event())),
+        LineRef::Rejected(r) => f(LineOutcome::Rejected(r)),
+    })
+}
+
+/// One outcome of reading a line, the accepted event borrowed.
+#[derive(Debug)]
+pub enum LineRef<'a> {
+    Accepted(EventRef<'a>),
+    Rejected(Rejection),
+}
+
+/// [`read_jsonl`] handing accepted events over borrowed: no allocation per line in the
+/// common case.
+pub fn read_jsonl_with<R: BufRead>(
+    contract: &Contract,
+    input: R,
+    limits: Limits,
+    mut f: impl FnMut(LineRef<'_>),
+) -> std::io::Result<u64> {
+    read_lines(contract, input, limits, |o, _| f(o)).map(|end| end.lines)
+}
+
+/// Where the input stands after a line: bytes read through its end, and lines read
+/// (blank ones included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Through {
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+/// [`read_jsonl_with`] telling `f` where each line ends, and returning where the input
+/// ended. A whole line is read in place from the reader's buffer and consumed after `f` has
+/// seen it, so a reader cannot count its way to a line's end: this says where it is.
+pub(crate) fn read_lines<R: BufRead>(
+    contract: &Contract,
+    mut input: R,
+    limits: Limits,
+    mut f: impl FnMut(LineRef<'_>, Through),
+) -> std::io::Result<Through> {
+    let mut bytes = 0u64;
+    let validator = Validator::new(contract);
+    let mut buf = Vec::with_capacity(4096);
+    let mut values = Vec::new();
+    let mut line_no = 0u64;
+    let max = limits.max_line_bytes;
+    // one line's outcome: its bytes (the first `max` of a longer line), its whole length,
+    // and whether it is over the limit (the newline itself does not count against it)
+    let mut one = |line: &[u8], len: usize, truncated: bool, at: Through| {
+        let line_no = at.lines;
+        if truncated {
+            let text = String::from_utf8_lossy(line.get(..max).unwrap_or(line));
+            f(
+                LineRef::Rejected(Rejection {
+                    line: Some(line_no),
+                    reason: format!("line longer than {max} bytes ({len} bytes)"),
+                    text: text.into_owned() + "…",
+                }),
+                at,
+            );
+            return;
+        }
+        if let Err(reason) = validator.line_with(line, &mut values, |e| f(LineRef::Accepted(e), at))
+        {
+            let text = String::from_utf8_lossy(line);
+            f(
+                LineRef::Rejected(Rejection {
+                    line: Some(line_no),
+                    reason,
+                    text: text.trim_end_matches(['\n', '\r']).to_string(),
+                }),
+                at,
+            )
+        }
+    };
+    loop {
+        // a whole line in the reader's buffer is read where it is, not copied
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some(end) = memchr::memchr(b'\n', available) {
+            let line = available.get(..=end).unwrap_or_default();
+            line_no += 1;
+            bytes += line.len() as u64;
+            let at = Through {
+                bytes,
+                lines: line_no,
+            };
+            one(line, line.len(), line.len() - 1 > max, at);
+            input.consume(end + 1);
+            continue;
+        }
+        // no whole line in the buffer: a line longer than it, or the last one without a
+        // newline; it is read into `buf` (up to the limit)
+        buf.clear();
+        let n = read_line_bounded(&mut input, &mut buf, max)?;
+        if n.bytes == 0 {
+            break;
+        }
+        line_no += 1;
+        bytes += n.bytes as u64;
+        let at = Through {
+            bytes,
+            lines: line_no,
+        };
+        one(&buf, n.bytes, n.truncated, at);
+    }
+    Ok(Through {
+        bytes,
+        lines: line_no,
+    })
+}
+
+/// Like [`read_jsonl`], with the parsing spread over `threads` worker threads. Outcomes still
+/// reach `f` one by one in file order, so results are identical to [`read_jsonl`]; memory stays
+/// bounded (a few blocks of 1 MiB per thread, plus the longest line kept).
+pub fn read_jsonl_parallel<R: std::io::Read + Send>(
+    contract: &Contract,
+    mut input: R,
+    limits: Limits,
+    threads: usize,
+    mut f: impl FnMut(LineOutcome),
+) -> std::io::Result<u64> {
+    use std::sync::mpsc::{sync_channel, Receiver};
+    use std::sync::{Arc, Mutex};
+    if threads <= 1 {
+        return read_jsonl(contract, std::io::BufReader::new(input), limits, f);
+    }
+    const BLOCK: usize = 1 << 20;
+    enum Job {
+        /// whole lines, the first one numbered `first_line`
+        Block(u64, u64, Vec<u8>),
+        /// a line over the limit: its number, full length and first bytes
+        TooLong(u64, u64, usize, Vec<u8>),
+    }
+    type Done = (u64, std::io::Result<(Vec<LineOutcome>, u64)>);
+    let in_flight = threads * 4;
+    std::thread::scope(|scope| {
+        let (work_tx, work_rx) = sync_channel::<Job>(threads * 2);
+        let work_rx: Arc<Mutex<Receiver<Job>>> = Arc::new(Mutex::new(work_rx));
+        let (done_tx, done_rx) = sync_channel::<Done>(threads * 2);
+        let (credit_tx, credit_rx) = sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            let _ = credit_tx.send(());
+        }
+        for _ in 0..threads {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || loop {
+                let job = match work_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok(job) = job else { return };
+                let (idx, res) = match job {
+                    Job::Block(idx, first, bytes) => {
+                        let mut out = Vec::new();
+                        let res = read_jsonl(contract, bytes.as_slice(), limits, |o| {
+                            out.push(match o {
+                                LineOutcome::Rejected(mut r) => {
+                                    r.line = r.line.map(|n| n + first - 1);
+                                    LineOutcome::Rejected(r)
+                                }
+                                a => a,
+                            })
+                        });
+                        (idx, res.map(|n| (out, n)))
+                    }
+                    Job::TooLong(idx, line, total, prefix) => {
+                        let r = Rejection {
+                            line: Some(line),
+                            reason: format!(
+                                "line longer than {} bytes ({total} bytes)",
+                                limits.max_line_bytes
+                            ),
+                            text: String::from_utf8_lossy(&prefix).into_owned() + "…",
+                        };
+                        (idx, Ok((vec![LineOutcome::Rejected(r)], 1)))
+                    }
+                };
+                if done_tx.send((idx, res)).is_err() {
+                    return;
+                }
+            });
+        }
+        // the reader cuts the input into blocks of whole lines
+        let reader = scope.spawn(move || -> std::io::Result<()> {
+            let mut idx = 0u64;
+            let mut line = 1u64;
+            let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
+            let mut long: Option<(usize, Vec<u8>)> = None;
+            let mut chunk = vec![0u8; BLOCK];
+            let send = |job: Job| -> bool { credit_rx.recv().is_ok() && work_tx.send(job).is_ok() };
+            loop {
+                let n = match input.read(&mut chunk) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                let data = chunk.get(..n).unwrap_or(&[]);
+                let mut rest = data;
+                if let Some((total, prefix)) = long.as_mut() {
+                    // inside an over-long line: skip to its end
+                    match rest.iter().position(|&c| c == b'\n') {
+                        Some(i) => {
+                            // counted like `read_jsonl` does: with the newline
+                            *total += i + 1;
+                            let (total, prefix) = (*total, std::mem::take(prefix));
+                            long = None;
+                            if !send(Job::TooLong(idx, line, total, prefix)) {
+                                return Ok(());
+                            }
+                            idx += 1;
+                            line += 1;
+                            rest = rest.get(i + 1..).unwrap_or(&[]);
+                        }
+                        None => {
+                            *total += rest.len();
+                            rest = &[];
+                        }
+                    }
+                }
+                buf.extend_from_slice(rest);
+                let last_nl = buf.iter().rposition(|&c| c == b'\n');
+                if n == 0 || last_nl.is_some_and(|i| i + 1 >= BLOCK) {
+                    let cut = if n == 0 {
+                        buf.len()
+                    } else {
+                        last_nl.map_or(0, |i| i + 1)
+                    };
+                    if cut > 0 {
+                        let tail = buf.split_off(cut);
+                        let block = std::mem::replace(&mut buf, tail);
+                        let lines = block.iter().filter(|&&c| c == b'\n').count() as u64
+                            + u64::from(block.last() != Some(&b'\n'));
+                        if !send(Job::Block(idx, line, block)) {
+                            return Ok(());
+                        }
+                        idx += 1;
+                        line += lines;
+                    }
+                    if n == 0 {
+                        if let Some((total, prefix)) = long.take() {
+                            let _ = send(Job::TooLong(idx, line, total, prefix));
+                        }
+                        return Ok(());
+                    }
+                }
+                // a line that outgrows the limit with no newline in sight: stop keeping it
+                let start = buf.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+                if long.is_none() && buf.len() - start > limits.max_line_bytes + 1 {
+                    let before = buf.split_off(start);
+                    let whole = std::mem::replace(&mut buf, before);
+                    // `whole` holds the complete lines, `buf` the long one's beginning
+                    if !whole.is_empty() {
+                        let lines = whole.iter().filter(|&&c| c == b'\n').count() as u64;
+                        if !send(Job::Block(idx, line, whole)) {
+                            return Ok(());
+                        }
+                        idx += 1;
+                        line += lines;
+                    }
+                    let total = buf.len();
+                    buf.truncate(limits.max_line_bytes);
+                    long = Some((total, std::mem::take(&mut buf)));
+                }
+            }
+        });
+        drop(done_tx);
+        let mut next = 0u64;
+        let mut pending: std::collections::BTreeMap<u64, std::io::Result<(Vec<LineOutcome>, u64)>> =
+            std::collections::BTreeMap::new();
+        let mut lines = 0u64;
+        let mut failure = None;
+        for (idx, res) in done_rx {
+            pending.insert(idx, res);
+            while let Some(res) = pending.remove(&next) {
+                next += 1;
+                let _ = credit_tx.send(());
+                match res {
+                    Ok((outcomes, n)) => {
+                        lines += n;
+                        outcomes.into_iter().for_each(&mut f);
+                    }
+                    Err(e) => failure = failure.or(Some(e)),
+                }
+            }
+        }
+        drop(credit_tx);
+        match reader.join() {
+            Ok(Err(e)) => return Err(e),
+            Err(_) => return Err(std::io::Error::other("the reader thread failed")),
+            Ok(Ok(())) => {}
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(lines),
+        }
+    })
+}
+
+struct LineRead {
+    bytes: usize,
+    truncated: bool,
+}
+
+/// Reads one line into `buf`, keeping at most `max` bytes (the rest of a long line is
+/// consumed and counted, not stored).
+fn read_line_bounded<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<LineRead> {
+    let mut total = 0usize;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(LineRead {
+                bytes: total,
+                truncated: total > max,
+            });
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (available.get(..=i).unwrap_or(available), true),
+            None => (available, false),
+        };
+        let len = chunk.len();
+        if buf.len() < max {
+            let room = max - buf.len();
+            buf.extend_from_slice(chunk.get(..room.min(len)).unwrap_or(chunk));
+        }
+        total += len;
+        input.consume(len);
+        if done {
+            // the newline itself does not count against the limit
+            return Ok(LineRead {
+                bytes: total,
+                truncated: total - 1 > max,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::generated;
+
+    fn outcomes(
+        contract: &crate::contract::Contract,
+        data: &[u8],
+        limits: super::Limits,
+        threads: usize,
+    ) -> (Vec<String>, u64) {
+        let mut out = Vec::new();
+        let n = super::read_jsonl_parallel(contract, data, limits, threads, |o| {
+            out.push(match o {
+                super::LineOutcome::Accepted(e) => format!("ok {}", e.id),
+                super::LineOutcome::Rejected(r) => {
+                    format!("no {:?} {} {}", r.line, r.reason, r.text.len())
+                }
+            })
+        })
+        .unwrap();
+        (out, n)
+    }
+
+    /// Parallel reading gives the same outcomes, in the same order, as sequential reading,
+    /// including over-long lines and a last line without a newline.
+    #[test]
+    fn parallel_reading_is_sequential_reading() {
+        let src = include_str!("../../examples/egov-2026.sla");
+        let contract = crate::contract::check::load(src).unwrap().contract;
+        let cfg = slagrade_gen::GenConfig {
+            events: 40_000,
+            malformed_ppm: 5_000,
+            ..Default::default()
+        };
+        let mut data = Vec::new();
+        slagrade_gen::generate(&cfg, &mut data).unwrap();
+        let limits = super::Limits {
+            max_line_bytes: 3_000,
+        };
+        let long = |n: usize| {
+            let mut v = br#"{"id":""#.to_vec();
+            v.extend(std::iter::repeat_n(b'x', n));
+            v.extend_from_slice(b"\"}\n");
+            v
+        };
+        // long lines: over the limit, over a whole block, and at the very end without newline
+        let mut input = long(5_000);
+        input.extend_from_slice(&data[..data.len() / 2]);
+        input.extend(long(3_500_000));
+        input.extend_from_slice(b"\n\n");
+        input.extend_from_slice(&data[data.len() / 2..]);
+        input.extend(long(2_000_000));
+        input.pop();
+        let one = outcomes(&contract, &input, limits, 1);
+        for threads in [2, 3] {
+            assert_eq!(outcomes(&contract, &input, limits, threads), one);
+        }
+        assert!(one.0.iter().filter(|o| o.contains("longer than")).count() == 3);
+    }
+
+    /// Lines are read in place from the reader's buffer when whole there, and copied when
+    /// they cross its end: the outcomes (texts and reasons of rejections included) do not
+    /// depend on where the buffer ends, for lines just under, at and over the limit.
+    #[test]
+    fn outcomes_do_not_depend_on_the_reader_buffer() {
+        let src = include_str!("../../examples/egov-2026.sla");
+        let contract = crate::contract::check::load(src).unwrap().contract;
+        let limits = super::Limits {
+            max_line_bytes: 300,
+        };
+        let mut input = generated(60, 20_000).into_bytes();
+        // 298 to 302 bytes before the line end, and far over
+        for n in [289, 290, 291, 292, 293, 500] {
+            for end in [&b"\n"[..], b"\r\n"] {
+                input.extend_from_slice(br#"{"id":""#);
+                input.extend(std::iter::repeat_n(b'y', n));
+                input.extend_from_slice(b"\"}");
+                input.extend_from_slice(end);
+            }
+        }
+        input.extend_from_slice(b"\n \n");
+        input.extend(generated(20, 0).into_bytes());
+        input.extend_from_slice(br#"{"id":"last, no newline"}"#);
+        let read = |capacity: usize| {
+            let mut out = Vec::new();
+            let reader = std::io::BufReader::with_capacity(capacity, &input[..]);
+            let end = super::read_lines(&contract, reader, limits, |o, at| {
+                out.push(match o {
+                    super::LineRef::Accepted(e) => format!("ok {} {} {at:?}", e.id, e.at),
+                    super::LineRef::Rejected(r) => format!("no {r:?} {at:?}"),
+                })
+            })
+            .unwrap();
+            (out, end)
+        };
+        let whole = read(1 << 20);
+        assert!(
+            whole
+                .0
+                .iter()
+                .filter(|o| o.contains("longer than 300"))
+                .count()
+                >= 4
+        );
+        assert!(whole.0.iter().any(|o| o.contains("last, no newline")));
+        // where each line ends, counted independently
+        let mut ends = input
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c == b'\n')
+            .map(|(i, _)| i as u64 + 1);
+        let first = whole.0.first().unwrap();
+        let first_end = ends.next().unwrap();
+        assert!(first.ends_with(&format!("Through {{ bytes: {first_end}, lines: 1 }}")));
+        let lines = input.iter().filter(|c| **c == b'\n').count() as u64 + 1;
+        let bytes = input.len() as u64;
+        assert_eq!(whole.1, super::Through { bytes, lines });
+        for capacity in [1, 2, 7, 64, 299, 301, 302, 4096] {
+            assert_eq!(read(capacity), whole, "buffer of {capacity} bytes");
+        }
+    }
+}
