@@ -8,11 +8,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 use slagrade::contract::{Contract as CoreContract, Role, Unit};
 use slagrade::engine::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
-use slagrade::event::{Limits, Rejection as CoreRejection, Validator};
-use slagrade::input::spill::Spilled;
+use slagrade::event::{Rejection as CoreRejection, Validator};
 use slagrade::language::ast::Span;
 use slagrade::language::diagnostic::Diagnostic;
-use slagrade::time::period::{self, Period};
+use slagrade::{Events, Memory, Options, Period, PeriodSpec};
 
 mod arrow;
 mod convert;
@@ -88,13 +87,13 @@ pub(crate) struct Contract {
 
 impl Contract {
     fn load(py: Python<'_>, src: String, file_name: String) -> PyResult<Contract> {
-        let loaded = py.detach(|| slagrade::contract::check::load(&src));
+        let loaded = py.detach(|| slagrade::load(&src));
         match loaded {
             Ok(checked) => Ok(Contract {
-                plan: Arc::new(Plan::compile(checked.contract)),
+                warnings: checked.warnings.clone(),
+                plan: checked.compile(),
                 source: src,
                 file_name,
-                warnings: checked.warnings,
             }),
             Err(diags) => Err(contract_error(py, &diags, &src, &file_name)),
         }
@@ -317,22 +316,25 @@ impl Contract {
                         "max_memory applies to events read from a JSON Lines file: pass a path",
                     ));
                 };
-                let len = ingest::check_file(path).map_err(|e| event_error(py, e))?;
-                let parts = slagrade::input::spill::partitions_for(len, budget, threads);
-                if parts > 1 {
-                    let dir = spill_dir.unwrap_or_else(std::env::temp_dir);
-                    let spilled = py
-                        .detach(|| {
-                            Spilled::read_file(plan, path, Limits::default(), parts, threads, &dir)
-                        })
-                        .map_err(|e| {
-                            event_error(
-                                py,
-                                format!("cannot read events file {}: {e}", path.display()),
-                            )
-                        })?;
-                    return spilled_scorecards(py, Arc::new(spilled), period, as_of);
-                }
+                ingest::check_file(path).map_err(|e| event_error(py, e))?;
+                let opts = Options {
+                    threads,
+                    memory: Memory::Bytes(budget),
+                    spill_dir,
+                    ..Options::default()
+                };
+                let opened = py.detach(|| Events::open(plan, path, &opts)).map_err(|e| {
+                    let e = match e {
+                        slagrade::Error::Read { message, .. }
+                        | slagrade::Error::Spill { message, .. } => message,
+                        e => e.to_string(),
+                    };
+                    event_error(
+                        py,
+                        format!("cannot read events file {}: {e}", path.display()),
+                    )
+                })?;
+                return scorecards(py, Arc::new(opened), period, as_of);
             }
             let fed = py.detach(|| {
                 let mut ev = CoreEvaluator::new(plan);
@@ -341,7 +343,7 @@ impl Contract {
                 Ok::<_, String>(ev)
             });
             let ev = fed.map_err(|e| event_error(py, e))?;
-            scorecards(py, Arc::new(ev), period, as_of)
+            scorecards(py, Arc::new(Events::from(ev)), period, as_of)
         })
     }
 
@@ -369,53 +371,23 @@ impl Contract {
 
 /// Resolves the period argument: `None` (the period with the most anchors), a key, a range
 /// `A..B` or `all` (every period holding an anchor), within the contract's term (see
-/// [`period::select`]); a narrowed request warns (`UserWarning`). The flag is true for a list.
+/// [`Events::select`]); a narrowed request warns (`UserWarning`). The flag is true for a list.
 fn periods(
     py: Python<'_>,
-    ev: &CoreEvaluator,
+    events: &Events,
     period: Option<&str>,
     as_of: Option<i64>,
 ) -> PyResult<(Vec<Period>, bool)> {
-    select_periods(
-        py,
-        &ev.plan().contract,
-        period,
-        as_of.or(ev.latest()),
-        ev.rejected(),
-        || Ok(ev.anchor_periods_as_of(as_of)),
-    )
-}
-
-/// [`periods`] from whatever holds the events: `latest` is the evaluation instant or the
-/// latest accepted event, `anchored` the periods holding anchors.
-fn select_periods(
-    py: Python<'_>,
-    c: &CoreContract,
-    period: Option<&str>,
-    latest: Option<i64>,
-    rejected: &[slagrade::event::Rejection],
-    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
-) -> PyResult<(Vec<Period>, bool)> {
-    let spec = period.map(str::trim);
-    let many = spec.is_some_and(|s| s == "all" || s.contains(".."));
-    let no_events = || {
-        format!(
-            "no accepted events to choose a period from: {} (pass `period`, or read \
-             `rejected` for every reason)",
-            slagrade::event::rejection_summary(rejected)
-        )
-    };
-    if spec.is_none() && latest.is_none() {
-        return Err(value_error(no_events()));
-    }
-    let sel = period::select(
-        c,
-        spec,
-        anchored,
-        || latest.and_then(|t| period::period_of(c.period, c.timezone, t)),
-        no_events,
-    )
-    .map_err(value_error)?;
+    let spec = PeriodSpec::from_option(period);
+    let many = matches!(spec, PeriodSpec::All | PeriodSpec::Range(_));
+    let sel = py
+        .detach(|| events.select(&spec, as_of))
+        .map_err(|e| match e {
+            e @ slagrade::Error::NoEvents(_) => value_error(format!(
+                "{e} (pass `period`, or read `rejected` for every reason)"
+            )),
+            e => value_error(e.to_string()),
+        })?;
     if let Some(w) = sel.warning {
         let text = std::ffi::CString::new(w).map_err(|e| value_error(e.to_string()))?;
         PyErr::warn(
@@ -452,37 +424,23 @@ fn memory_arg(v: &Bound<'_, PyAny>) -> PyResult<u64> {
     )))
 }
 
-/// The scorecards of a file evaluated through partitions on disk, resolving `period` as
-/// [`periods`] does (each step reads the partitions, with the GIL released).
-fn spilled_scorecards(
+/// The scorecards of `period` (see [`periods`]): a list for a range or `all`, else the one
+/// scorecard. Each keeps the events, for explanations (partitions on disk stay until the
+/// last scorecard made from them is gone).
+fn scorecards(
     py: Python<'_>,
-    s: Arc<Spilled>,
+    events: Arc<Events>,
     period: Option<&str>,
     as_of: Option<i64>,
 ) -> PyResult<Py<PyAny>> {
-    let eval_error = |e: slagrade::engine::eval::EvalError| value_error(e.to_string());
-    let (ps, many) = select_periods(
-        py,
-        &s.plan().contract,
-        period,
-        as_of.or(s.latest()),
-        s.rejected(),
-        || {
-            py.detach(|| s.anchor_periods_as_of(as_of))
-                .map_err(|e| e.to_string())
-        },
-    )?;
-    let cards = py.detach(|| s.scorecards(&ps, as_of)).map_err(eval_error)?;
+    let (ps, many) = periods(py, &events, period, as_of)?;
+    let cards = py
+        .detach(|| events.scorecards(&ps, as_of))
+        .map_err(|e| value_error(e.to_string()))?;
     let mut objs = Vec::with_capacity(cards.len());
     for (p, c) in ps.into_iter().zip(cards) {
-        let card = Scorecard::spilled(c, Arc::clone(&s), p, as_of);
-        objs.push(Bound::new(py, card)?.into_any());
+        objs.push(Bound::new(py, Scorecard::new(c, Arc::clone(&events), p, as_of))?.into_any());
     }
-    one_or_list(py, objs, many)
-}
-
-/// A list of scorecards for a range or `all`, else the one scorecard.
-fn one_or_list(py: Python<'_>, objs: Vec<Bound<'_, PyAny>>, many: bool) -> PyResult<Py<PyAny>> {
     if many {
         Ok(PyList::new(py, objs)?.into_any().unbind())
     } else {
@@ -491,28 +449,6 @@ fn one_or_list(py: Python<'_>, objs: Vec<Bound<'_, PyAny>>, many: bool) -> PyRes
             .map(Bound::unbind)
             .ok_or_else(|| value_error("no period"))
     }
-}
-
-fn scorecards(
-    py: Python<'_>,
-    ev: Arc<CoreEvaluator>,
-    period: Option<&str>,
-    as_of: Option<i64>,
-) -> PyResult<Py<PyAny>> {
-    let (ps, many) = periods(py, &ev, period, as_of)?;
-    let evr = &ev;
-    let cards = py
-        .detach(|| {
-            ps.into_iter()
-                .map(|p| evr.scorecard(&p, as_of).map(|c| (p, c)))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(|e| value_error(e.to_string()))?;
-    let mut objs = Vec::with_capacity(cards.len());
-    for (p, c) in cards {
-        objs.push(Bound::new(py, Scorecard::new(c, Arc::clone(&ev), p, as_of))?.into_any());
-    }
-    one_or_list(py, objs, many)
 }
 
 /// A streaming evaluator: push events as they come, read scores at any time. It pickles
@@ -609,7 +545,8 @@ impl Evaluator {
         guard(|| {
             let t = Types::new(py)?;
             let as_of = as_of.map(|v| instant_arg(&t, v, "as_of")).transpose()?;
-            scorecards(py, Arc::clone(&self.ev), period, as_of)
+            let events = Events::from(Arc::clone(&self.ev));
+            scorecards(py, Arc::new(events), period, as_of)
         })
     }
 
@@ -751,6 +688,7 @@ fn diff(
             Ok::<_, String>((eo, en))
         });
         let (eo, en) = fed.map_err(|e| event_error(py, e))?;
+        let (eo, en) = (Events::from(eo), Events::from(en));
         let (ps, many) = periods(py, &en, period, as_of)?;
         if many {
             return Err(value_error("diff compares one period: give a period key"));
@@ -761,9 +699,9 @@ fn diff(
             .ok_or_else(|| value_error("no period"))?;
         let d = py
             .detach(|| {
-                let a = eo.explain(&p, as_of)?;
-                let b = en.explain(&p, as_of)?;
-                Ok::<_, slagrade::engine::eval::EvalError>(slagrade::engine::diff::diff(&a, &b))
+                let a = eo.explain(&p, as_of, false)?;
+                let b = en.explain(&p, as_of, false)?;
+                Ok::<_, slagrade::Error>(slagrade::engine::diff::diff(&a, &b))
             })
             .map_err(|e| value_error(e.to_string()))?;
         Ok(Diff { inner: d })
@@ -789,7 +727,7 @@ fn check<'py>(
                 return Err(e);
             }
         };
-        let diags = match py.detach(|| slagrade::contract::check::load(&src)) {
+        let diags = match py.detach(|| slagrade::load(&src)) {
             Ok(c) => c.warnings,
             Err(d) => d.into_diagnostics(),
         };

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
-use slagrade::engine::eval::{Evaluator, Finding as CoreFinding};
+use slagrade::engine::eval::Finding as CoreFinding;
 use slagrade::engine::scorecard::{AssessmentCard, IndicatorCard, Scorecard as CoreScorecard};
 use slagrade::time::period::Period;
 
@@ -644,11 +644,9 @@ type TitlesOf = (Option<String>, Vec<(Option<String>, Option<String>)>);
 
 /// What a scorecard was computed from.
 enum Source {
-    /// the events (shared, immutable), for explanations
-    Events(Arc<Evaluator>),
-    /// a file evaluated through partitions on disk: they stay, for explanations, until the
-    /// last scorecard made from them is gone
-    Spilled(Arc<slagrade::input::spill::Spilled>),
+    /// the events (shared, immutable; in memory or partitions on disk, which stay until
+    /// the last scorecard made from them is gone), for explanations
+    Events(Arc<slagrade::Events>),
     /// its dict form (`Scorecard.from_dict`, or unpickled): no events to explain; the time
     /// zone when known (from the contract, or the pickled scorecard), and the rejections
     Rebuilt {
@@ -676,30 +674,13 @@ pub struct Scorecard {
 impl Scorecard {
     pub fn new(
         card: CoreScorecard,
-        ev: Arc<Evaluator>,
+        events: Arc<slagrade::Events>,
         period: Period,
         as_of: Option<i64>,
     ) -> Self {
         Scorecard {
             card,
-            src: Source::Events(ev),
-            period,
-            as_of,
-            findings: [OnceLock::new(), OnceLock::new()],
-        }
-    }
-
-    /// A scorecard of a file evaluated through partitions on disk; it is explained from the
-    /// partitions, which it keeps.
-    pub fn spilled(
-        card: CoreScorecard,
-        spilled: Arc<slagrade::input::spill::Spilled>,
-        period: Period,
-        as_of: Option<i64>,
-    ) -> Self {
-        Scorecard {
-            card,
-            src: Source::Spilled(spilled),
+            src: Source::Events(events),
             period,
             as_of,
             findings: [OnceLock::new(), OnceLock::new()],
@@ -732,7 +713,6 @@ impl Scorecard {
     fn tz(&self) -> Option<chrono_tz::Tz> {
         match &self.src {
             Source::Events(ev) => Some(ev.plan().contract.timezone),
-            Source::Spilled(s) => Some(s.plan().contract.timezone),
             Source::Rebuilt { tz, .. } => *tz,
         }
     }
@@ -740,7 +720,6 @@ impl Scorecard {
     fn rejections(&self) -> &[slagrade::event::Rejection] {
         match &self.src {
             Source::Events(ev) => ev.rejected(),
-            Source::Spilled(s) => s.rejected(),
             Source::Rebuilt { rejected, .. } => rejected,
         }
     }
@@ -753,8 +732,7 @@ impl Scorecard {
         }
         let (period, as_of) = (&self.period, self.as_of);
         let explained = match &self.src {
-            Source::Events(ev) => py.detach(|| ev.explain_with(period, as_of, all)),
-            Source::Spilled(s) => py.detach(|| s.explain_with(period, as_of, all)),
+            Source::Events(ev) => py.detach(|| ev.explain(period, as_of, all)),
             Source::Rebuilt { .. } => return Err(value_error(NO_EVENTS)),
         }
         .map_err(|e| value_error(e.to_string()))?;
@@ -911,9 +889,8 @@ impl Scorecard {
     fn ignored_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (period, as_of) = (&self.period, self.as_of);
         let list = match &self.src {
-            Source::Events(ev) => py.detach(|| ev.ignored(period, as_of)),
-            Source::Spilled(s) => py
-                .detach(|| s.ignored(period, as_of))
+            Source::Events(ev) => py
+                .detach(|| ev.ignored(period, as_of))
                 .map_err(|e| value_error(e.to_string()))?,
             Source::Rebuilt { .. } => return Err(value_error(NO_EVENTS)),
         };

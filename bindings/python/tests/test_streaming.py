@@ -61,7 +61,9 @@ def test_checkpoint_restore(contract: slagrade.Contract, records: list[dict[str,
 
 
 def test_restore_rejects_other_contract_and_garbage(contract: slagrade.Contract) -> None:
-    other = slagrade.Contract.parse(contract.source.replace("egov-2026", "egov-2027", 1))
+    # another contract (a comment alone would not be one: the fingerprint is of the canonical form)
+    other = slagrade.Contract.parse(contract.source.replace('contract "egov-2026"', 'contract "egov-2027"', 1))
+    assert other.name == "egov-2027"
     data = contract.evaluator().checkpoint()
     with pytest.raises(ValueError):
         slagrade.Evaluator.restore(other, data)
@@ -83,7 +85,9 @@ def test_merge_partitions_equal_one_shot(contract: slagrade.Contract, records: l
 
 
 def test_merge_other_contract_fails(contract: slagrade.Contract) -> None:
-    other = slagrade.Contract.parse(contract.source.replace("egov-2026", "egov-2027", 1))
+    # another contract (a comment alone would not be one: the fingerprint is of the canonical form)
+    other = slagrade.Contract.parse(contract.source.replace('contract "egov-2026"', 'contract "egov-2027"', 1))
+    assert other.name == "egov-2027"
     with pytest.raises(ValueError):
         contract.evaluator().merge(other.evaluator())
 
