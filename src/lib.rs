@@ -7,6 +7,7 @@ pub mod language;
 pub mod time;
 
 mod api;
+pub mod parallel;
 
 pub use api::{load, Error, Events, Memory, Options};
 pub use contract::check::{Checked, LoadError};

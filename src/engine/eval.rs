@@ -14,7 +14,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::measure::View;
-use crate::engine::merge::joined;
 use crate::engine::scorecard::EventCounts;
 use crate::engine::store::{Logs, Names, Pool, Single, Slim};
 use crate::event::Rejection;
@@ -200,27 +199,7 @@ impl Evaluator {
         if n == 1 {
             return vec![f(slice(0))];
         }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if k >= n {
-                    return done;
-                }
-                done.push((k, f(slice(k))));
-            }
-        };
-        let mut all = std::thread::scope(|sc| {
-            let rest: Vec<_> = (1..threads).map(|_| sc.spawn(work)).collect();
-            let mut all = work();
-            for h in rest {
-                all.extend(joined(h));
-            }
-            all
-        });
-        all.sort_by_key(|(k, _)| *k);
-        all.into_iter().map(|(_, x)| x).collect()
+        crate::parallel::map(n, threads, |k| f(slice(k)))
     }
 
     /// Counts of accepted, duplicate and rejected events so far.

@@ -35,18 +35,17 @@ impl Evaluator {
                 // the ids split so that both threads have about as many lookups
                 let half = (n_ids + n_subjects) / 2;
                 let cut = half.min(n_ids);
-                std::thread::scope(|sc| {
-                    let h = sc.spawn(move || {
+                let (mut ids, (rest, subjects)) = crate::parallel::join(
+                    || mine_ids.find_all(&theirs.ids, 0..cut),
+                    move || {
                         (
                             mine_ids.find_all(&theirs.ids, cut..n_ids),
                             mine_subjects.find_all(&theirs.subjects, 0..n_subjects),
                         )
-                    });
-                    let mut ids = mine_ids.find_all(&theirs.ids, 0..cut);
-                    let (rest, subjects) = h.join().unwrap_or_default();
-                    ids.extend(rest);
-                    (ids, subjects)
-                })
+                    },
+                );
+                ids.extend(rest);
+                (ids, subjects)
             } else {
                 (
                     mine_ids.find_all(&theirs.ids, 0..n_ids),
@@ -70,11 +69,7 @@ impl Evaluator {
             let mut subjects =
                 move || mine_subjects.append_missing(theirs_subjects, found_subjects);
             if large {
-                std::thread::scope(|sc| {
-                    let h = sc.spawn(subjects);
-                    let ids = mine_ids.append_missing(theirs_ids, found_ids);
-                    (ids, joined(h))
-                })
+                crate::parallel::join(|| mine_ids.append_missing(theirs_ids, found_ids), subjects)
             } else {
                 (mine_ids.append_missing(theirs_ids, found_ids), subjects())
             }
@@ -138,15 +133,16 @@ impl Evaluator {
         let (known, pooled) = if large {
             let slots = o.logs.slots_mut();
             let (first, second) = slots.split_at_mut(slots.len() / 2);
-            std::thread::scope(|sc| {
-                let h = sc.spawn(|| {
+            crate::parallel::join(
+                || {
+                    rehome_slots(first);
+                    rehome_singles(&mut singles)
+                },
+                || {
                     rehome_slots(second);
                     st_pool.append(o_pool)
-                });
-                rehome_slots(first);
-                let known = rehome_singles(&mut singles);
-                (known, joined(h))
-            })
+                },
+            )
         } else {
             rehome_slots(o.logs.slots_mut());
             (rehome_singles(&mut singles), st_pool.append(o_pool))
@@ -195,12 +191,7 @@ impl Evaluator {
             Ok(())
         };
         if large {
-            std::thread::scope(|sc| {
-                let h = sc.spawn(|| st_singles.append(&mut singles));
-                let done = logs();
-                joined(h);
-                done
-            })?;
+            crate::parallel::join(logs, || st_singles.append(&mut singles)).0?;
         } else {
             logs()?;
             st_singles.append(&mut singles);
@@ -211,11 +202,4 @@ impl Evaluator {
         }
         Ok(())
     }
-}
-
-/// The result of a scoped thread; its panic, if any, goes on on the joining thread (where
-/// the work would have panicked done there).
-pub(super) fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    h.join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

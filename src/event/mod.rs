@@ -17,7 +17,7 @@ use crate::contract::{KindId, ProductId};
 
 pub use instant::parse_instant;
 pub(crate) use jsonl::read_lines;
-pub use jsonl::{read_jsonl, read_jsonl_parallel, read_jsonl_with, LineOutcome, LineRef};
+pub use jsonl::{read_jsonl, read_jsonl_with, LineOutcome, LineRef};
 pub use validate::{Scalar, Validator};
 
 /// Limits that keep hostile input bounded.

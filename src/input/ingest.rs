@@ -12,8 +12,11 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
+use std::sync::{Mutex, PoisonError};
+
 use crate::engine::eval::{Evaluator, Plan};
 use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection};
+use crate::parallel::{in_order, BlockSource};
 
 /// Below this size a file is read on one thread: starting threads would cost more.
 const MIN_SPLIT_BYTES: u64 = 4 << 20;
@@ -113,20 +116,42 @@ fn parse_block(
     Ok(Parsed { batches, lines })
 }
 
-/// What the threads reading blocks share: each block's parsed lines until they are pushed,
-/// and how many blocks have been pushed.
-struct Blocks {
-    parsed: Vec<Option<std::io::Result<Parsed>>>,
-    pushed: usize,
-    stop: bool,
+/// The blocks of a file, each a byte range of whole lines, parsed on any thread.
+struct FileBlocks<'a> {
+    plan: &'a Plan,
+    path: &'a Path,
+    ranges: &'a [(u64, u64)],
+    limits: Limits,
+    /// batches pushed go back for the next blocks, their room kept
+    spares: Mutex<Vec<Batch>>,
 }
 
-/// Reads the blocks `ranges` of a file into `ev` in file order, on `threads` threads: the
-/// others parse blocks, taking the next one no thread has taken; this one pushes the blocks
-/// in order and, while the next to push is not ready, parses the next untaken block itself.
-/// The evaluator sees exactly the pushes of one sequential read (rejected lines are
-/// renumbered to their line in the file), so the result is that of a sequential read, byte
-/// for byte, and nothing is merged.
+impl FileBlocks<'_> {
+    fn spare(&self) -> Batch {
+        let mut s = self.spares.lock().unwrap_or_else(PoisonError::into_inner);
+        s.pop().unwrap_or_default()
+    }
+}
+
+impl BlockSource for FileBlocks<'_> {
+    type Block = std::io::Result<Parsed>;
+    type Worker = File;
+    fn blocks(&self) -> usize {
+        self.ranges.len()
+    }
+    fn worker(&self) -> std::io::Result<File> {
+        File::open(self.path)
+    }
+    fn make(&self, file: &mut File, k: usize, _: Option<Self::Block>) -> Self::Block {
+        let range = self.ranges.get(k).copied().unwrap_or((0, 0));
+        parse_block(self.plan, file, range, self.limits, &|| self.spare())
+    }
+}
+
+/// Reads the blocks `ranges` of a file into `ev` in file order, on `threads` threads (see
+/// [`in_order`]). The evaluator sees exactly the pushes of one sequential read (rejected
+/// lines are renumbered to their line in the file), so the result is that of a sequential
+/// read, byte for byte, and nothing is merged.
 fn read_blocks(
     plan: &Plan,
     path: &Path,
@@ -135,118 +160,31 @@ fn read_blocks(
     threads: usize,
     ev: &mut Evaluator,
 ) -> std::io::Result<()> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Condvar, Mutex, PoisonError};
-
-    let n = ranges.len();
-    let next = AtomicUsize::new(0);
-    let shared = Mutex::new(Blocks {
-        parsed: (0..n).map(|_| None).collect(),
-        pushed: 0,
-        stop: false,
-    });
-    let changed = Condvar::new();
-    let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
-    // batches pushed go back for the next blocks, their room kept
-    let spares: Mutex<Vec<Batch>> = Mutex::new(Vec::new());
-    let spare = || {
-        let mut s = spares.lock().unwrap_or_else(PoisonError::into_inner);
-        s.pop().unwrap_or_default()
+    let src = FileBlocks {
+        plan,
+        path,
+        ranges,
+        limits,
+        spares: Mutex::new(Vec::new()),
     };
-    let put = |k: usize, p: std::io::Result<Parsed>| {
-        if let Some(slot) = lock().parsed.get_mut(k) {
-            *slot = Some(p);
-        }
-        changed.notify_all();
-    };
-    let take = || {
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        (k < n).then_some(k)
-    };
-    let range = |k: usize| ranges.get(k).copied().unwrap_or((0, 0));
-    // a helper that cannot open the file takes no block: the pushing thread parses them all
-    let helper = || {
-        let Ok(mut file) = File::open(path) else {
-            return;
-        };
-        while let Some(k) = take() {
-            // wait while this block is too far ahead of the pushing
-            {
-                let mut g = lock();
-                while !g.stop && k >= g.pushed + BLOCKS_AHEAD {
-                    g = changed.wait(g).unwrap_or_else(PoisonError::into_inner);
-                }
-                if g.stop {
-                    return;
-                }
+    let mut lines_before = 0u64;
+    in_order(&src, threads, BLOCKS_AHEAD, |_, parsed| {
+        let parsed = parsed?;
+        for mut batch in parsed.batches {
+            for r in batch.rows.iter_mut().filter_map(|r| r.as_mut().err()) {
+                crate::event::renumber(std::slice::from_mut(r), lines_before);
             }
-            // a block taken is always put back, even by a panicking parse, or the pushing
-            // thread would wait for it forever
-            let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                parse_block(plan, &mut file, range(k), limits, &spare)
-            }))
-            .unwrap_or_else(|_| {
-                Err(std::io::Error::other(
-                    "a reading thread stopped unexpectedly",
-                ))
-            });
-            put(k, parsed);
+            batch.push_into(ev);
+            src.spares
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(batch);
         }
-    };
-    let push_all = |ev: &mut Evaluator| -> std::io::Result<()> {
-        let mut file = File::open(path)?;
-        let mut lines_before = 0u64;
-        for k in 0..n {
-            let parsed = loop {
-                let ready = lock().parsed.get_mut(k).and_then(Option::take);
-                if let Some(p) = ready {
-                    break p;
-                }
-                match take() {
-                    Some(j) => {
-                        let p = parse_block(plan, &mut file, range(j), limits, &spare);
-                        if j == k {
-                            break p;
-                        }
-                        put(j, p);
-                    }
-                    None => {
-                        // block `k` is being parsed by another thread
-                        let mut g = lock();
-                        while g.parsed.get(k).is_some_and(Option::is_none) {
-                            g = changed.wait(g).unwrap_or_else(PoisonError::into_inner);
-                        }
-                    }
-                }
-            }?;
-            for mut batch in parsed.batches {
-                for r in batch.rows.iter_mut().filter_map(|r| r.as_mut().err()) {
-                    crate::event::renumber(std::slice::from_mut(r), lines_before);
-                }
-                batch.push_into(ev);
-                spares
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(batch);
-            }
-            lines_before += parsed.lines;
-            lock().pushed = k + 1;
-            changed.notify_all();
-        }
-        ev.add_positions(lines_before);
-        Ok(())
-    };
-    std::thread::scope(|sc| {
-        let helpers: Vec<_> = (1..threads).map(|_| sc.spawn(helper)).collect();
-        let done = push_all(ev);
-        lock().stop = true;
-        changed.notify_all();
-        // a helper's failures are its blocks' errors, which the pushing reports in order
-        for h in helpers {
-            let _ = h.join();
-        }
-        done
-    })
+        lines_before += parsed.lines;
+        Ok(None)
+    })?;
+    ev.add_positions(lines_before);
+    Ok(())
 }
 
 /// Lines read before their events are pushed together (see [`Evaluator::push_outcomes`]).
@@ -354,32 +292,18 @@ pub(crate) fn in_ranges<T: Send>(
     }
     let ranges = ranges(path, len, threads)?;
     let f = &f;
-    let mut out = Vec::with_capacity(ranges.len());
-    std::thread::scope(|s| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .enumerate()
-            .map(|(i, (a, b))| {
-                s.spawn(move || {
-                    let mut file = File::open(path)?;
-                    file.seek(SeekFrom::Start(*a))?;
-                    f(
-                        i,
-                        BufReader::with_capacity(1 << 16, file.take(b - a)),
-                        b - a,
-                    )
-                })
-            })
-            .collect();
-        for h in handles {
-            out.push(h.join().unwrap_or_else(|_| {
-                Err(std::io::Error::other(
-                    "a reading thread stopped unexpectedly",
-                ))
-            }));
-        }
-    });
-    out.into_iter().collect()
+    crate::parallel::map(ranges.len(), ranges.len(), |i| {
+        let (a, b) = ranges.get(i).copied().unwrap_or((0, 0));
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(a))?;
+        f(
+            i,
+            BufReader::with_capacity(1 << 16, file.take(b - a)),
+            b - a,
+        )
+    })
+    .into_iter()
+    .collect()
 }
 
 /// The file cut into up to `n` ranges of whole lines (see [`cuts`]).
@@ -439,6 +363,66 @@ mod tests {
             for x in &c[1..c.len() - 1] {
                 assert_eq!(text.as_bytes()[*x as usize - 1], b'\n', "{n}: {c:?}");
             }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Reading a file on several threads gives the outcomes of a sequential read, in the
+    /// same order, including over-long lines (over the limit, over a whole block, and at the
+    /// very end without a newline).
+    #[test]
+    fn long_lines_across_blocks_read_as_sequentially() {
+        let src = include_str!("../../examples/egov-2026.sla");
+        let plan = Arc::new(Plan::compile(
+            crate::contract::check::load(src).unwrap().contract,
+        ));
+        let cfg = slagrade_gen::GenConfig {
+            events: 40_000,
+            malformed_ppm: 5_000,
+            ..Default::default()
+        };
+        let mut data = Vec::new();
+        slagrade_gen::generate(&cfg, &mut data).unwrap();
+        let limits = Limits {
+            max_line_bytes: 3_000,
+        };
+        let long = |n: usize| {
+            let mut v = br#"{"id":""#.to_vec();
+            v.extend(std::iter::repeat_n(b'x', n));
+            v.extend_from_slice(b"\"}\n");
+            v
+        };
+        let mut input = long(5_000);
+        input.extend_from_slice(&data[..data.len() / 2]);
+        input.extend(long(3_500_000));
+        input.extend_from_slice(b"\n\n");
+        input.extend_from_slice(&data[data.len() / 2..]);
+        input.extend(long(2_000_000));
+        input.pop();
+        let dir = std::env::temp_dir().join(format!("slagrade-long-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("long.jsonl");
+        std::fs::write(&p, &input).unwrap();
+        let mut want = Vec::new();
+        let lines = read_jsonl(&plan.contract, &input[..], limits, |o| {
+            if let LineOutcome::Rejected(r) = o {
+                want.push((r.line, r.reason, r.text.len()));
+            }
+        })
+        .unwrap();
+        assert_eq!(
+            want.iter().filter(|w| w.1.contains("longer than")).count(),
+            3
+        );
+        for threads in [1, 2, 3] {
+            let ev = read_file_split(&plan, &p, limits, threads, 0).unwrap();
+            let got: Vec<_> = ev
+                .rejected()
+                .iter()
+                .map(|r| (r.line, r.reason.clone(), r.text.len()))
+                .collect();
+            assert_eq!(got, want, "{threads} threads");
+            assert_eq!(ev.positions(), lines, "{threads} threads");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

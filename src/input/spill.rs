@@ -386,21 +386,7 @@ fn workers<T: Send, E: From<std::io::Error> + Send>(
     threads: usize,
     f: impl Fn(usize) -> Result<T, E> + Sync,
 ) -> Vec<Result<T, E>> {
-    if threads <= 1 {
-        return vec![f(0)];
-    }
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).map(|u| s.spawn(move || f(u))).collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(std::io::Error::other("a spill thread stopped unexpectedly").into())
-                })
-            })
-            .collect()
-    })
+    crate::parallel::map(threads.max(1), threads, f)
 }
 
 impl Spilled {

@@ -22,6 +22,7 @@ use slagrade::engine::scorecard::EventCounts;
 use slagrade::event::{
     read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection, Scalar, Validator,
 };
+use slagrade::parallel::{in_order, BlockSource};
 
 use crate::arrow;
 use crate::convert::{self, Types};
@@ -566,12 +567,7 @@ impl Columns {
             })
             .map_or(cols.len(), |k| k + 1);
         let (a, b) = cols.split_at_mut(split);
-        let (ea, eb) = std::thread::scope(|s| {
-            let h = s.spawn(|| first_error(b));
-            let ea = first_error(a);
-            (ea, h.join())
-        });
-        let eb = eb.unwrap_or_else(|p| std::panic::resume_unwind(p));
+        let (ea, eb) = slagrade::parallel::join(|| first_error(a), || first_error(b));
         ea.or(eb).map_or(Ok(()), Err)
     }
 
@@ -902,93 +898,46 @@ const BLOCK: usize = 4096;
 /// Validated blocks the thread adding them may hold ahead of the one it adds next.
 const AHEAD: usize = 8;
 
-/// Validates every row and hands the blocks of outcomes, in row order, to `f`. Large inputs
-/// are validated on two threads: a second thread validates blocks ahead of `f`, and the
-/// thread calling `f` validates the next block not yet taken whenever the block it needs
-/// next is not ready, so that both cores validate (validating a row costs more than adding
-/// it). Blocks are handed to `f` strictly in row order; accepted events are handed over
-/// borrowed, with no allocation per event.
-fn validate_rows<'b>(cols: &'b Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>)) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::mpsc::TryRecvError;
+/// The rows of a table, validated a block at a time on any thread.
+struct Rows<'b, 'v> {
+    cols: &'b Columns,
+    v: &'v Validator<'v>,
+    sources: Sources,
+}
 
-    let n = cols.len();
-    let sources = &cols.sources(v.contract());
-    let blocks = n.div_ceil(BLOCK);
-    let range = |b: usize| (b * BLOCK, ((b + 1) * BLOCK).min(n));
-    if n < 4 * BLOCK {
-        let mut block = Block::default();
-        for b in 0..blocks {
-            let (start, end) = range(b);
-            block.fill(cols, v, sources, start, end);
-            f(&block);
-        }
-        return;
+impl<'b> BlockSource for Rows<'b, '_> {
+    type Block = Block<'b>;
+    type Worker = ();
+    fn blocks(&self) -> usize {
+        self.cols.len().div_ceil(BLOCK)
     }
-    // the next block no thread has taken yet
-    let next = &AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Block<'_>)>(4);
-        // emptied blocks go back to be filled again
-        let (back_tx, back_rx) = std::sync::mpsc::channel::<Block<'_>>();
-        // takes the next block no thread has taken, if any, and validates it into `block`
-        let take = move |block: &mut Block<'b>| {
-            let b = next.fetch_add(1, Ordering::Relaxed);
-            (b < blocks).then(|| {
-                let (start, end) = range(b);
-                block.fill(cols, v, sources, start, end);
-                b
-            })
-        };
-        s.spawn(move || loop {
-            let mut block = back_rx.try_recv().unwrap_or_default();
-            let Some(b) = take(&mut block) else {
-                return;
-            };
-            if tx.send((b, block)).is_err() {
-                return;
-            }
-        });
-        // validated blocks not yet handed on, by number (a few at most)
-        let mut ready: Vec<(usize, Block<'_>)> = Vec::new();
-        let mut spare: Vec<Block<'_>> = Vec::new();
-        let mut want = 0;
-        while want < blocks {
-            if let Some(k) = ready.iter().position(|(b, _)| *b == want) {
-                let (_, block) = ready.swap_remove(k);
-                f(&block);
-                want += 1;
-                if spare.len() < 2 {
-                    spare.push(block);
-                } else {
-                    let _ = back_tx.send(block);
-                }
-                continue;
-            }
-            match rx.try_recv() {
-                Ok(x) => ready.push(x),
-                Err(e) => {
-                    // far ahead of the other thread (it may be descheduled): wait for it
-                    // rather than hold more validated blocks
-                    let ahead = ready.len() >= AHEAD && e == TryRecvError::Empty;
-                    let mut block = spare.pop().unwrap_or_default();
-                    if !ahead {
-                        if let Some(b) = take(&mut block) {
-                            ready.push((b, block));
-                            continue;
-                        }
-                    }
-                    spare.push(block);
-                    // every block is taken, or enough are held: the one wanted is being
-                    // validated by the other thread (once it is done, all it took has been
-                    // received, so nothing is left to wait for)
-                    match rx.recv() {
-                        Ok(x) => ready.push(x),
-                        Err(_) => break,
-                    }
-                }
-            }
-        }
+    fn worker(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn make(&self, _: &mut (), k: usize, spare: Option<Block<'b>>) -> Block<'b> {
+        let n = self.cols.len();
+        let (start, end) = (k * BLOCK, ((k + 1) * BLOCK).min(n));
+        let mut block = spare.unwrap_or_default();
+        block.fill(self.cols, self.v, &self.sources, start, end);
+        block
+    }
+}
+
+/// Validates every row and hands the blocks of outcomes, in row order, to `f`. Large inputs
+/// are validated on two threads (see [`in_order`]: validating a row costs more than adding
+/// it, so the thread calling `f` validates too whenever the block it needs is not ready).
+/// Accepted events are handed over borrowed, with no allocation per event.
+fn validate_rows(cols: &Columns, v: &Validator<'_>, mut f: impl FnMut(&Block<'_>)) {
+    let rows = Rows {
+        cols,
+        v,
+        sources: cols.sources(v.contract()),
+    };
+    let threads = if cols.len() < 4 * BLOCK { 1 } else { 2 };
+    // `f` never fails and blocks are made in memory: nothing here returns an error
+    let _ = in_order(&rows, threads, AHEAD, |_, block| {
+        f(&block);
+        Ok(Some(block))
     });
 }
 
