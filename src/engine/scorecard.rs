@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::contract::{Level, Unit};
+use crate::text::width;
 
 /// Event counts over the whole input (whatever the period or `as_of`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -403,27 +404,6 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// Display width: CJK characters take two columns.
-pub(crate) fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            let u = c as u32;
-            if (0x1100..=0x115F).contains(&u)
-                || (0x2E80..=0xA4CF).contains(&u)
-                || (0xAC00..=0xD7A3).contains(&u)
-                || (0xF900..=0xFAFF).contains(&u)
-                || (0xFE30..=0xFE4F).contains(&u)
-                || (0xFF00..=0xFF60).contains(&u)
-                || (0xFFE0..=0xFFE6).contains(&u)
-            {
-                2
-            } else {
-                1
-            }
-        })
-        .sum()
 }
 
 /// Period-by-period summary per party: score and fee due for each period.

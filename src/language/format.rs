@@ -210,7 +210,7 @@ impl<'s> Printer<'s> {
             .unwrap_or(&[])
             .iter()
             .any(|c| c.start > span.start && c.start < span.end);
-        if !inner && self.indent * 2 + crate::engine::scorecard::width(&one) <= WIDTH {
+        if !inner && self.indent * 2 + crate::text::width(&one) <= WIDTH {
             self.line(Some(span), &one);
             return;
         }
