@@ -1,4 +1,5 @@
 //! slagrade: executable IT-operations service contracts.
+#![warn(missing_docs)]
 pub mod contract;
 pub mod engine;
 pub mod event;
