@@ -46,6 +46,7 @@
 //! store, measures, scores, roll-up, payment, findings, diff) → `input` (files read on
 //! several threads, partitions on disk, following a growing file); beneath them all,
 //! [`parallel`] is the one place threads are used and [`text`] measures text as it shows. `docs/architecture.md` says where each concept lives.
+#![warn(missing_docs)]
 pub mod contract;
 pub mod engine;
 pub mod event;

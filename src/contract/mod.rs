@@ -34,15 +34,22 @@ pub type FlagId = usize;
 
 pub use crate::time::period::PeriodKind;
 
+/// The assessment level of an indicator: a scorecard scores each level on its own, besides
+/// the party score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
+    /// `level system`
     System,
+    /// `level process`
     Process,
+    /// `level role`
     Role,
 }
 
 impl Level {
+    /// Every level, in the order scorecards list them.
     pub const ALL: [Level; 3] = [Level::System, Level::Process, Level::Role];
+    /// The level as written in the contract and in scorecards: `system`.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::System => "system",
@@ -52,35 +59,55 @@ impl Level {
     }
 }
 
+/// A party's role in the contract chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
+    /// `client`: the customer; it assesses and pays the prime
     Client,
+    /// `prime`: the prime contractor, answerable to the client (for every product unless it
+    /// has `covers`)
     Prime,
+    /// `sub`: a subcontractor of the prime, for the products it covers
     Sub,
+    /// `third`: a third party, assessed by default on the products it covers
     Third,
 }
 
+/// A checked contract: everything the evaluator needs, names resolved to indices.
 #[derive(Debug, Clone)]
 pub struct Contract {
+    /// The contract's name, from `contract "..."`.
     pub name: String,
+    /// IANA time zone of the term, every calendar and every period.
     pub timezone: chrono_tz::Tz,
+    /// Currency code of every fee (`CNY`); empty when the contract states none.
     pub currency: String,
     /// inclusive term of the contract
     pub term: (NaiveDate, NaiveDate),
+    /// Length of an assessment period (`month` unless `period` says otherwise).
     pub period: PeriodKind,
     /// decimal places of reported indicator values
     pub round_value: u32,
     /// decimal places of scores
     pub round_score: u32,
+    /// Declared calendars, in source order ([`CalendarId`]).
     pub calendars: Vec<CalendarDef>,
+    /// Declared parties, in source order ([`PartyId`]).
     pub parties: Vec<Party>,
+    /// Catalog categories, in source order ([`Product::category`]).
     pub categories: Vec<Category>,
+    /// Every product of the catalog, in source order ([`ProductId`]).
     pub products: Vec<Product>,
+    /// Declared event kinds, in source order ([`KindId`]).
     pub kinds: Vec<EventKind>,
+    /// Declared subjects, in source order ([`SubjectId`]).
     pub subjects: Vec<Subject>,
+    /// Declared indicators, in source order ([`IndicatorId`]).
     pub indicators: Vec<Indicator>,
     /// in the order reports list them
     pub assessments: Vec<Assessment>,
+    /// How party scores become fees due; without a `payment` block, one band that pays
+    /// every fee in full.
     pub payment: Payment,
     /// FNV-1a 64 of the canonical form, set by the checker (see [`Contract::fingerprint`])
     pub(crate) fingerprint: u64,
@@ -116,64 +143,94 @@ impl Contract {
     }
 }
 
+/// A declared calendar, built.
 #[derive(Debug, Clone)]
 pub struct CalendarDef {
+    /// The name clocks and the catalog refer to it by.
     pub name: String,
+    /// Display title (`"办公时间"`).
     pub title: Option<String>,
+    /// The working time, built for the term's years and one year on each side.
     pub calendar: Arc<Calendar>,
 }
 
+/// A party to the contract: what it covers, and the fee it is due.
 #[derive(Debug, Clone)]
 pub struct Party {
+    /// The party's id (`netco`), as scorecards name it.
     pub id: String,
+    /// Its place in the chain.
     pub role: Role,
+    /// Display name (`"网络分包方"`).
     pub title: Option<String>,
     /// fee per assessment period, in the contract currency
     pub fee: Option<Decimal>,
     /// coverage patterns as written, for reports
     pub covers: Vec<String>,
-    /// products matched by the patterns, sorted
+    /// products matched by the patterns, sorted (every product for a prime without
+    /// `covers`)
     pub covered: Vec<ProductId>,
 }
 
+/// A category of the service catalog.
 #[derive(Debug, Clone)]
 pub struct Category {
+    /// The category's id (`app`), the first part of its products' ids.
     pub id: String,
+    /// Chinese title.
     pub title_zh: Option<String>,
+    /// English title.
     pub title_en: Option<String>,
 }
 
+/// A product of the service catalog: what events are about, and the calendar
+/// `calendar business` counts in for them.
 #[derive(Debug, Clone)]
 pub struct Product {
     /// full dotted id: `app.om_mgmt.desk`
     pub id: String,
+    /// Chinese title.
     pub title_zh: Option<String>,
+    /// English title.
     pub title_en: Option<String>,
+    /// Index into [`Contract::categories`].
     pub category: usize,
+    /// The subcategory's own id (`om_mgmt`); `None` for a product directly in its category.
     pub subcategory: Option<String>,
+    /// Its calendar: its own, else its subcategory's, else its category's.
     pub calendar: CalendarId,
 }
 
 /// A declared event kind and the attributes it must (or may) carry.
 #[derive(Debug, Clone)]
 pub struct EventKind {
+    /// The kind's dotted name (`ticket.opened`), as events carry it in `kind`.
     pub name: String,
+    /// Declared attributes, in declaration order ([`AttrId`]); an event's values follow
+    /// this order.
     pub attrs: Vec<AttrDef>,
 }
 
+/// A declared attribute of an event kind.
 #[derive(Debug, Clone)]
 pub struct AttrDef {
+    /// The key in an event's `attrs`.
     pub name: String,
+    /// What its value must be.
     pub ty: AttrType,
     /// a required attribute missing or mistyped rejects the event
     pub required: bool,
 }
 
+/// The type of an attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttrType {
+    /// a string
     Text,
+    /// `true` or `false`
     Bool,
-    /// a JSON number, in the given unit
+    /// a JSON number, in the given unit, read as is (so a `number %` attribute carries a
+    /// share: `0.95` for 95%)
     Number(Unit),
     /// an RFC 3339 instant
     Time,
@@ -186,9 +243,11 @@ pub enum AttrType {
 pub enum Unit {
     /// a share: `95%` is `0.95`
     Fraction,
+    /// milliseconds (`number ms`)
     Millis,
     /// a duration in seconds
     Seconds,
+    /// a count of subjects or events
     Count,
     /// a plain number
     Number,
@@ -197,39 +256,54 @@ pub enum Unit {
 /// A tracked item (ticket, alert, plan) whose lifecycle events share a `subject`.
 #[derive(Debug, Clone)]
 pub struct Subject {
+    /// The subject's name (`ticket`).
     pub name: String,
     /// the first event of this kind (in `at`, `id` order) anchors the subject
     pub anchor: KindId,
     /// the period is given by this time attribute of the anchor event instead of its `at`
     pub anchor_at: Option<AttrId>,
+    /// Its flags, in declaration order ([`FlagId`]).
     pub flags: Vec<FlagDef>,
 }
 
-/// A yes/no state of a subject: set and cleared by events; the last one before `as_of` wins.
+/// A yes/no state of a subject: set and cleared by events; the last one at or before `as_of`
+/// wins.
 #[derive(Debug, Clone)]
 pub struct FlagDef {
+    /// The flag's name, as conditions use it.
     pub name: String,
+    /// Events that set the flag.
     pub set: Vec<EventMatch>,
+    /// Events that clear it (an event matching both sets it).
     pub clear: Vec<EventMatch>,
 }
 
 /// An event kind plus an optional condition on that event's attributes.
 #[derive(Debug, Clone)]
 pub struct EventMatch {
+    /// The kind matched.
     pub kind: KindId,
+    /// The `where` condition, on the event's own attributes.
     pub cond: Option<Cond>,
 }
 
 /// A condition, resolved. Attribute indices refer to the kind the condition is applied to.
 #[derive(Debug, Clone)]
 pub enum Cond {
+    /// `attr op value`; a missing attribute satisfies only `!=`
     Cmp {
+        /// The attribute compared.
         attr: AttrId,
+        /// The comparison; text, enum and bool attributes only take `==` and `!=`.
         op: CmpOp,
+        /// What it is compared with.
         value: Literal,
     },
+    /// `attr in [...]`: the attribute equals one of the values
     In {
+        /// The attribute tested.
         attr: AttrId,
+        /// The values it may equal.
         values: Vec<Literal>,
     },
     /// the event's product is one of these
@@ -238,27 +312,39 @@ pub enum Cond {
     Flag(FlagId),
     /// a boolean attribute is true
     BoolAttr(AttrId),
+    /// the condition does not hold
     Not(Box<Cond>),
+    /// every condition holds
     And(Vec<Cond>),
+    /// at least one condition holds
     Or(Vec<Cond>),
 }
 
 pub use crate::language::ast::CmpOp;
 
+/// A value a condition compares an attribute with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Literal {
+    /// a text or enum value
     Text(String),
+    /// `true` or `false`
     Bool(bool),
     /// in the attribute's base unit
     Number(Decimal),
 }
 
+/// A quality indicator: what is measured, at which level, and the terms it is scored on.
 #[derive(Debug, Clone)]
 pub struct Indicator {
+    /// The indicator's id, as scorecards and overrides name it.
     pub id: String,
+    /// Chinese title.
     pub title_zh: Option<String>,
+    /// English title.
     pub title_en: Option<String>,
+    /// The level whose score it counts in.
     pub level: Level,
+    /// What is measured in each period.
     pub measure: Measure,
     /// unit of the value
     pub unit: Unit,
@@ -269,7 +355,9 @@ pub struct Indicator {
 /// What an assessment scores an indicator against; overrides replace these per assessment.
 #[derive(Debug, Clone)]
 pub struct Terms {
+    /// What the value should meet.
     pub target: Target,
+    /// How the value becomes a score.
     pub scoring: Scoring,
     /// weight in the roll-ups; zero when `report_only`
     pub weight: Decimal,
@@ -278,36 +366,51 @@ pub struct Terms {
     pub report_only: bool,
 }
 
+/// What an indicator measures in a period.
 #[derive(Debug, Clone)]
 pub enum Measure {
     /// met / (met + breached) over the clocks of subjects anchored in the period
     ClockRate(ClockDef),
     /// numerator count / denominator count
     Ratio {
+        /// The numerator.
         num: Counted,
+        /// The denominator.
         den: Counted,
     },
+    /// a count of subjects or events in the period
     Count(Counted),
     /// distinct subjects with a matching event in the period
     Distinct(EventSel),
     /// distinct subjects with a matching event in the period that are in the inventory,
     /// over the inventory (distinct subjects with an `inventory` event before the period end)
     Coverage {
+        /// The events that cover their subject in the period.
         hits: EventSel,
+        /// The events that put their subject in the inventory.
         inventory: EventSel,
     },
+    /// mean of a number attribute over the matching events of the period
     Mean {
+        /// The events read.
         sel: EventSel,
+        /// The number attribute of `sel.kind` averaged.
         attr: AttrId,
     },
+    /// sum of a number attribute over the matching events of the period
     Sum {
+        /// The events read.
         sel: EventSel,
+        /// The number attribute of `sel.kind` summed.
         attr: AttrId,
     },
     /// nearest-rank percentile, `p` in (0, 100]
     Percentile {
+        /// The percentile as written: `95` for the 95th.
         p: Decimal,
+        /// The events read.
         sel: EventSel,
+        /// The number attribute of `sel.kind` ranked.
         attr: AttrId,
     },
 }
@@ -317,7 +420,9 @@ pub enum Measure {
 pub enum Counted {
     /// subjects anchored in the period, filtered on the anchor event and the subject's flags
     Subjects {
+        /// The subject counted.
         subject: SubjectId,
+        /// The `where` condition and the indicator's `filter`, combined.
         filter: Option<Cond>,
     },
     /// events in the period (each anchored at its own `at`)
@@ -327,23 +432,36 @@ pub enum Counted {
 /// Events of one kind with an optional condition.
 #[derive(Debug, Clone)]
 pub struct EventSel {
+    /// The kind selected.
     pub kind: KindId,
+    /// The `where` condition and the indicator's `filter`, combined; on each event's own
+    /// attributes.
     pub filter: Option<Cond>,
 }
 
+/// A clock run on each subject of one declared subject (each ticket): when it starts, stops,
+/// pauses and resumes, the deadline it is held to and the calendar it counts in.
 #[derive(Debug, Clone)]
 pub struct ClockDef {
+    /// The subject whose lifecycle the clock follows.
     pub subject: SubjectId,
     /// the indicator's filter, on the anchor event: subjects failing it are not counted
     pub filter: Option<Cond>,
     /// empty: the clock starts at the subject's anchor
     pub start: Vec<EventMatch>,
+    /// Events that stop a running or paused clock; the first one stops it.
     pub stop: Vec<EventMatch>,
+    /// Events that pause a running clock.
     pub pause: Vec<EventMatch>,
+    /// Events that set a paused clock running again.
     pub resume: Vec<EventMatch>,
+    /// Events that run a stopped clock again, keeping its counted time.
     pub restart: Vec<EventMatch>,
+    /// Events that set a started clock's counted time to zero and run it.
     pub reset: Vec<EventMatch>,
+    /// How long it may count, or until when it must stop.
     pub deadline: Deadline,
+    /// The calendar whose working time it counts.
     pub calendar: ClockCalendar,
 }
 
@@ -360,97 +478,129 @@ impl ClockDef {
     }
 }
 
+/// The deadline of a clock.
 #[derive(Debug, Clone)]
 pub enum Deadline {
     /// seconds of counted time
     Fixed(i64),
     /// seconds by the value of an enum/text attribute of the anchor event
     ByAttr {
+        /// The attribute of the anchor event that picks the deadline.
         attr: AttrId,
+        /// `(value, seconds)` in source order; for an enum, one entry per value.
         table: Vec<(String, i64)>,
     },
     /// an absolute instant from a time attribute of the anchor event, compared in wall time
     At(AttrId),
 }
 
+/// The calendar a clock counts working time in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockCalendar {
     /// the calendar of the subject's product
     Business,
+    /// `calendar NAME`: one declared calendar
     Named(CalendarId),
 }
 
+/// An indicator's target: met when the rounded value passes `op value` (`>= 0.95`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
+    /// The comparison.
     pub op: CmpOp,
     /// in the indicator's base unit
     pub value: Decimal,
 }
 
+/// How an indicator's value becomes a score from 0 to 100.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scoring {
     /// through two points (value, score); clamped to [0, 100]
     Linear {
+        /// Value of the first point, in the indicator's base unit.
         x0: Decimal,
+        /// Score of the first point.
         y0: Decimal,
+        /// Value of the second point (never `x0`).
         x1: Decimal,
+        /// Score of the second point.
         y1: Decimal,
     },
     /// first band whose comparison holds gives the score, else `otherwise`
     Bands {
+        /// `(op, threshold, score)`, threshold in the indicator's base unit, in source order.
         bands: Vec<(CmpOp, Decimal, Decimal)>,
+        /// The score when no band holds (0 without `else`).
         otherwise: Decimal,
     },
     /// 100 − points × value / per, never below 100 − cap (and never below 0)
     Deduct {
+        /// Points taken off per `per` of the value; positive.
         points: Decimal,
+        /// The value that costs `points`, in the indicator's base unit; positive.
         per: Decimal,
+        /// At most this many points off, from 0 to 100.
         cap: Option<Decimal>,
     },
     /// 100 when the target holds, else 0
     ZeroTolerance,
 }
 
+/// One party scoring another: `assess A, B by C` gives one per assessee.
 #[derive(Debug, Clone)]
 pub struct Assessment {
+    /// The party that assesses.
     pub assessor: PartyId,
+    /// The party assessed, whose fee due the result decides.
     pub assessee: PartyId,
+    /// The events the assessment sees.
     pub scope: Scope,
     /// per indicator (same order as [`Contract::indicators`]), with overrides applied
     pub terms: Vec<Terms>,
 }
 
+/// The events an assessment sees, by product.
 #[derive(Debug, Clone)]
 pub enum Scope {
+    /// every event
     All,
     /// these products, sorted
     Products(Vec<ProductId>),
 }
 
+/// How a party score becomes the share of the fee paid.
 #[derive(Debug, Clone, Default)]
 pub struct Payment {
     /// first band that holds for the party score gives the share
     pub bands: Vec<PayBand>,
-    /// the share never falls below this
+    /// the share never falls below this (1 − `cap deduction`)
     pub min_share: Option<Decimal>,
+    /// `back-to-back`: the prime passes its deductions on to the subcontractors whose
+    /// products caused them
     pub back_to_back: bool,
 }
 
+/// One payment band: party scores in `[lower, upper)` are paid `share`.
 #[derive(Debug, Clone)]
 pub struct PayBand {
     /// inclusive lower bound
     pub lower: Option<Decimal>,
     /// exclusive upper bound
     pub upper: Option<Decimal>,
+    /// What the band pays.
     pub share: PayShare,
 }
 
+/// What a payment band pays, as a share of the fee from 0 to 1.
 #[derive(Debug, Clone)]
 pub enum PayShare {
+    /// the same share for every score in the band
     Fixed(Decimal),
     /// linear from `from` at the band's lower bound to `to` at its upper bound
     Linear {
+        /// The share at the lower bound.
         from: Decimal,
+        /// The share approached at the (excluded) upper bound.
         to: Decimal,
     },
 }

@@ -13,12 +13,17 @@ use crate::engine::store::{Slim, Val};
 /// A running clock close to its deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AtRisk {
+    /// The clock indicator's id.
     pub indicator: String,
+    /// The subject's id.
     pub subject: String,
+    /// The product of the subject's anchor event.
     pub product: String,
     /// the instant it breaches (Unix seconds)
     pub deadline: i64,
+    /// Counted seconds as of `now`.
     pub elapsed: i64,
+    /// Allowed seconds, for duration deadlines; `None` for `deadline at`.
     pub allowed: Option<i64>,
 }
 

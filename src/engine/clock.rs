@@ -11,9 +11,13 @@ use crate::time::calendar::{Calendar, CalendarError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
+    /// no start event yet (the anchor starts a clock without `start on`)
     NotStarted,
+    /// counting working time
     Running,
+    /// not counting until a resume (or a reset)
     Paused,
+    /// stopped; a restart or a reset runs it again
     Stopped,
 }
 
@@ -21,8 +25,11 @@ pub enum State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    /// stopped within the deadline
     Met,
+    /// past the deadline, stopped or not
     Breached,
+    /// not stopped and still within the deadline (or no deadline could be resolved)
     Pending,
 }
 
@@ -30,17 +37,24 @@ pub enum Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Step {
+    /// started counting
     Start,
+    /// stopped
     Stop,
+    /// paused
     Pause,
+    /// resumed counting after a pause
     Resume,
+    /// a stopped clock runs again, keeping its counted time
     Restart,
+    /// counted time back to zero, and counting
     Reset,
 }
 
 /// A clock evaluated over one subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClockRun {
+    /// Where the clock stands at the evaluation instant.
     pub state: State,
     /// counted seconds as of the evaluation instant
     pub elapsed: i64,
@@ -52,6 +66,7 @@ pub struct ClockRun {
     pub stopped_at: Option<i64>,
     /// while running at the evaluation instant: the instant it started counting last
     pub running_since: Option<i64>,
+    /// The verdict as of the evaluation instant.
     pub outcome: Outcome,
     /// indices (into the subject's log) of the events that moved the clock, with their step
     pub steps: Vec<(usize, Step)>,
@@ -59,7 +74,9 @@ pub struct ClockRun {
 
 /// What a clock needs of an event: its instant and kind.
 pub trait Timed {
+    /// The event's instant, Unix seconds.
     fn at(&self) -> i64;
+    /// The event's kind; `None` for a kind the contract does not declare.
     fn kind(&self) -> Option<KindId>;
 }
 

@@ -11,31 +11,47 @@ use crate::engine::scorecard::Scorecard;
 /// One indicator of one assessment under both versions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorDiff {
+    /// The indicator's id.
     pub id: String,
     /// the unit of the values (of the new version where both have the indicator)
     pub unit: crate::contract::Unit,
+    /// Rounded value under the old version; `None` when not applicable or not there.
     pub old_value: Option<Decimal>,
+    /// Rounded value under the new version; `None` when not applicable or not there.
     pub new_value: Option<Decimal>,
+    /// Score under the old version.
     pub old_score: Option<Decimal>,
+    /// Score under the new version.
     pub new_score: Option<Decimal>,
     /// (subject, old status, new status); `None` = not counted against
     pub changed: Vec<(String, Option<String>, Option<String>)>,
 }
 
+/// One assessment, matched by assessor and assessee, under both versions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssessmentDiff {
+    /// The assessor's party id.
     pub assessor: String,
+    /// The assessee's party id.
     pub assessee: String,
+    /// Party score under the old version.
     pub old_score: Option<Decimal>,
+    /// Party score under the new version.
     pub new_score: Option<Decimal>,
+    /// Fee due under the old version.
     pub old_fee_due: Option<Decimal>,
+    /// Fee due under the new version.
     pub new_fee_due: Option<Decimal>,
+    /// Every indicator of either version, the old version's first.
     pub indicators: Vec<IndicatorDiff>,
 }
 
+/// One period scored under two contract versions: what changes, assessment by assessment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diff {
+    /// The period's key.
     pub period: String,
+    /// Every assessment of either version, the old version's first.
     pub assessments: Vec<AssessmentDiff>,
 }
 
@@ -139,6 +155,7 @@ fn j(d: Option<Decimal>) -> Value {
 }
 
 impl Diff {
+    /// The JSON form: decimals as strings, `null` where a version has no value.
     pub fn to_json(&self) -> Value {
         json!({
             "period": self.period,

@@ -31,12 +31,17 @@ pub use crate::engine::rollup::format_instant;
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EvalError {
+    /// a period that cannot be evaluated, with the reason
     #[error("{0}")]
     Period(String),
+    /// a clock counted working time outside the years its calendar was built for
     #[error("calendar: {0}")]
     Calendar(#[from] CalendarError),
+    /// a checkpoint that cannot be restored (unreadable, of another format or another
+    /// contract), or a merge that does not fit the evaluator's storage
     #[error("checkpoint: {0}")]
     Checkpoint(String),
+    /// [`Evaluator::merge`] of evaluators of different contracts
     #[error("cannot merge evaluators of different contracts")]
     ContractMismatch,
     /// reading back events spilled to disk failed
@@ -136,8 +141,11 @@ pub const DEFAULT_MAX_SUBJECTS: usize = 50_000_000;
 /// What happened to one pushed event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pushed {
+    /// kept, and counted in `accepted`
     Accepted,
+    /// its `id` was already accepted: dropped, and counted in `duplicates`
     Duplicate,
+    /// refused, with the reason (counted, and kept among the rejections)
     Rejected(String),
 }
 
@@ -145,6 +153,8 @@ pub(super) const FULL: &str =
     "evaluator storage full: more than 4 GiB of ids, subject names or attribute values";
 
 impl Evaluator {
+    /// An empty evaluator of `plan`, scoring on the calling thread, tracking at most
+    /// [`DEFAULT_MAX_SUBJECTS`] subjects.
     pub fn new(plan: &Arc<Plan>) -> Evaluator {
         Evaluator {
             plan: Arc::clone(plan),
@@ -171,6 +181,7 @@ impl Evaluator {
         self.threads = n.max(1);
     }
 
+    /// The compiled contract it evaluates.
     pub fn plan(&self) -> &Arc<Plan> {
         &self.plan
     }

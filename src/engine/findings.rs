@@ -53,27 +53,36 @@ pub type Findings = Vec<Vec<Vec<Finding>>>;
 /// Something that counted against an indicator in one assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// The subject's id (for a single event, the event's `subject`).
     pub subject: String,
+    /// The product's id: of the subject's anchor, of the event that started the clock, or
+    /// of the single event.
     pub product: String,
     /// `breached`, `pending`, `not counted in the numerator`, `counted`, ...
     pub status: String,
-    /// counted seconds, for clocks
+    /// counted seconds, for clocks with a duration deadline
     pub elapsed: Option<i64>,
     /// allowed seconds, for duration deadlines
     pub allowed: Option<i64>,
     /// due instant (RFC 3339), for absolute deadlines
     pub due: Option<String>,
-    /// the calendar whose working time `elapsed` and `allowed` count, for clocks
+    /// the calendar whose working time `elapsed` and `allowed` count, for clocks with a
+    /// duration deadline
     pub calendar: Option<String>,
     /// the events that moved the clock or make up the finding: (id, kind, at, step)
     pub events: Vec<FindingEvent>,
 }
 
+/// An event behind a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FindingEvent {
+    /// The event's `id`.
     pub id: String,
+    /// Its kind's name.
     pub kind: String,
+    /// Its `at`, RFC 3339 in the contract's time zone.
     pub at: String,
+    /// What it did to the clock; `None` for events that are not clock steps.
     pub step: Option<Step>,
 }
 

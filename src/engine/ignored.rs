@@ -129,8 +129,12 @@ pub enum IgnoredReason {
 /// An accepted event that counts nowhere, with its subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IgnoredEvent {
+    /// The event's subject.
     pub subject: String,
+    /// The event's product id.
     pub product: String,
+    /// Why it counts nowhere.
     pub reason: IgnoredReason,
+    /// The event: its `id`, kind and `at` (no step).
     pub event: FindingEvent,
 }

@@ -11,6 +11,7 @@ use crate::time::calendar::Calendar;
 /// A contract compiled for evaluation. Immutable; share it behind an `Arc`.
 #[derive(Debug)]
 pub struct Plan {
+    /// The checked contract it was compiled from.
     pub contract: Contract,
     /// per kind: events of this kind are kept in their subject's log
     pub(in crate::engine) tracked: Vec<bool>,
@@ -130,6 +131,8 @@ fn needed_attrs(c: &Contract) -> Vec<Vec<bool>> {
 }
 
 impl Plan {
+    /// Compiles a checked contract: which kinds each measure reads, which attributes are
+    /// kept, which products each assessment sees.
     pub fn compile(contract: Contract) -> Plan {
         let n_kinds = contract.kinds.len();
         let mut tracked = vec![false; n_kinds];

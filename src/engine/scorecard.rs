@@ -9,8 +9,11 @@ use crate::text::width;
 /// Event counts over the whole input (whatever the period or `as_of`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EventCounts {
+    /// Events kept: valid, and the first with their `id`.
     pub accepted: u64,
+    /// Valid events whose `id` was already accepted; dropped.
     pub duplicates: u64,
+    /// Events refused (invalid, or past the evaluator's limits), each kept with its reason.
     pub rejected: u64,
 }
 
@@ -37,6 +40,7 @@ pub struct Ignored {
 }
 
 impl Ignored {
+    /// Both counts together.
     pub fn total(&self) -> u64 {
         self.before_anchor + self.without_anchor
     }
@@ -45,48 +49,75 @@ impl Ignored {
 /// One period's scores for every assessment of the contract.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scorecard {
+    /// The contract's name.
     pub contract: String,
+    /// The period's key: `2026-10`, `2026-Q4` or `2026`.
     pub period: String,
     /// Unix seconds, `[start, end)`
     pub period_start: i64,
+    /// Unix seconds, exclusive: local midnight starting the next period.
     pub period_end: i64,
+    /// The evaluation instant, Unix seconds: events after it are left out and running
+    /// clocks are judged as of it (default: the latest accepted `at`, or the period's end
+    /// when nothing was accepted).
     pub as_of: i64,
     /// `as_of` in RFC 3339 in the contract's time zone
     pub as_of_text: String,
+    /// Currency of every fee and amount on the card.
     pub currency: String,
+    /// Counts over the whole input, not only this period.
     pub events: EventCounts,
     /// this period's accepted events that count nowhere
     pub ignored: Ignored,
+    /// One card per assessment, in the contract's order.
     pub assessments: Vec<AssessmentCard>,
 }
 
+/// One assessment in one period: party and level scores, the fee and what is due of it, and
+/// a card per indicator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssessmentCard {
+    /// The assessor's party id.
     pub assessor: String,
+    /// The assessee's party id.
     pub assessee: String,
+    /// The assessee's display name.
     pub assessee_title: Option<String>,
     /// party score, rounded; `None` when no indicator applies
     pub score: Option<Decimal>,
     /// score per level, in [`Level::ALL`] order
     pub levels: Vec<(Level, Option<Decimal>)>,
+    /// The assessee's fee per period, rounded to 2 places; `None` when it has none.
     pub fee: Option<Decimal>,
+    /// The share of the fee paid for the party score, from 0 to 1; `None` without a score.
     pub share: Option<Decimal>,
+    /// Fee × share, rounded to 2 places (the whole fee when no indicator is scored);
+    /// `None` without a fee or without evidence.
     pub fee_due: Option<Decimal>,
-    /// deductions passed on from the prime's own assessment (back-to-back payment)
+    /// deductions passed on from the prime's own assessment (back-to-back payment): an
+    /// amount in the card's currency, rounded to 2 places, stated beside `fee_due` (not
+    /// subtracted from it)
     pub passed_through: Option<Decimal>,
     /// the items the assessment's indicators measured in the period: clocks (pending ones
     /// too), subjects and events in denominators, counted events and subjects, samples,
     /// inventory items. With none, nothing was assessed: the party score, level scores,
     /// share, fee due and pass-through are `None` (see [`AssessmentCard::no_evidence`]).
     pub evidence: u64,
+    /// One card per indicator of the contract, in the contract's order.
     pub indicators: Vec<IndicatorCard>,
 }
 
+/// One indicator in one assessment: its value, score and target, with what it was computed
+/// over.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorCard {
+    /// The indicator's id.
     pub id: String,
+    /// Chinese title.
     pub title_zh: Option<String>,
+    /// English title.
     pub title_en: Option<String>,
+    /// The level it counts in.
     pub level: Level,
     /// the unit of the value (how text and CSV print it)
     pub unit: Unit,
@@ -96,8 +127,12 @@ pub struct IndicatorCard {
     pub report_only: bool,
     /// rounded value; `None` when not applicable
     pub value: Option<Decimal>,
+    /// The score from 0 to 100 under this assessment's terms, rounded; `None` without a
+    /// value.
     pub score: Option<Decimal>,
+    /// The target as text, in the value's unit: `>= 95%`, `<= 50ms`, `<= 0`.
     pub target: String,
+    /// Does the rounded value meet the target? `None` without a value.
     pub target_met: Option<bool>,
     /// clock counts, for clock indicators
     pub clocks: Option<ClockCounts>,
@@ -107,10 +142,15 @@ pub struct IndicatorCard {
     pub samples: u64,
 }
 
+/// The clocks of a clock indicator by outcome, as of the scorecard's `as_of`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ClockCounts {
+    /// Stopped within the deadline.
     pub met: u64,
+    /// Past the deadline, stopped or not.
     pub breached: u64,
+    /// Not judged yet: not stopped and still within the deadline; in neither the
+    /// numerator nor the denominator.
     pub pending: u64,
 }
 

@@ -8,6 +8,7 @@ use crate::time::period::{between, parse, period_of, Period, PeriodSpec, MAX_PER
 /// The periods a request scores, with a warning when the request was narrowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
+    /// The periods to score, in time order.
     pub periods: Vec<Period>,
     /// set when a range was clipped to the term, or periods with events outside the term
     /// were left out

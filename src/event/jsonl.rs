@@ -9,7 +9,9 @@ use crate::event::{Event, EventRef, Limits, Rejection, Validator};
 /// One outcome of reading a line.
 #[derive(Debug)]
 pub enum LineOutcome {
+    /// the line is a valid event
     Accepted(Event),
+    /// the line is refused, with its number, reason and text
     Rejected(Rejection),
 }
 
@@ -30,7 +32,9 @@ pub fn read_jsonl<R: BufRead>(
 /// One outcome of reading a line, the accepted event borrowed.
 #[derive(Debug)]
 pub enum LineRef<'a> {
+    /// the line is a valid event, borrowed for the call that receives it
     Accepted(EventRef<'a>),
+    /// the line is refused, with its number, reason and text
     Rejected(Rejection),
 }
 

@@ -38,12 +38,16 @@ impl Default for Limits {
 /// The value of a declared attribute, in the attribute's base unit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AttrValue {
+    /// absent or `null` (also an optional attribute given with the wrong type)
     #[default]
     Missing,
+    /// a `text` value
     Text(String),
     /// index into the enum's values
     Enum(u16),
+    /// a `bool` value
     Bool(bool),
+    /// a `number` value, exact, at most [`MAX_NUMBER`] in magnitude
     Number(Decimal),
     /// Unix seconds
     Time(i64),
@@ -58,7 +62,9 @@ pub struct Event {
     pub at: i64,
     /// `None`: a kind the contract does not declare (accepted and ignored)
     pub kind: Option<KindId>,
+    /// The subject's id (`T-1`): the events sharing it make up one subject's lifecycle.
     pub subject: String,
+    /// The product the event is about.
     pub product: ProductId,
     /// one value per declared attribute of the kind, in declaration order
     pub attrs: Vec<AttrValue>,
@@ -82,11 +88,17 @@ impl Event {
 /// over without allocating per event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventRef<'a> {
+    /// The event's `id`.
     pub id: &'a str,
+    /// Unix seconds (fractional seconds truncated).
     pub at: i64,
+    /// `None`: a kind the contract does not declare.
     pub kind: Option<KindId>,
+    /// The subject's id.
     pub subject: &'a str,
+    /// The product the event is about.
     pub product: ProductId,
+    /// One value per declared attribute of the kind, in declaration order.
     pub attrs: &'a [AttrValue],
 }
 
@@ -109,6 +121,7 @@ impl EventRef<'_> {
 pub struct Rejection {
     /// 1-based line number in the input, when read from a file
     pub line: Option<u64>,
+    /// What is wrong, in words: "unknown product `x`".
     pub reason: String,
     /// the line or record as received (lossy UTF-8)
     pub text: String,
@@ -159,17 +172,22 @@ pub(crate) fn renumber(rejected: &mut [Rejection], lines: u64) {
 /// An event as handed in by a caller (Rust service, Python), before validation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {
+    /// The event's unique id; an event with an id already accepted is a duplicate.
     pub id: String,
     /// RFC 3339 with seconds and an offset
     pub at: String,
+    /// The kind's name; a kind the contract does not declare is accepted and counts nowhere.
     pub kind: String,
+    /// The subject's id.
     pub subject: String,
+    /// The product's id; an event without one, or with one not in the catalog, is rejected.
     pub product: Option<String>,
+    /// Informational: neither validated nor used in scoring.
     pub party: Option<String>,
+    /// Attribute values by name, as JSON.
     pub attrs: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Parses a JSON number text (possibly with exponent) into an exact decimal.
 /// Attribute numbers are at most this in magnitude: sums of up to 7.9 × 10^10 of them stay
 /// within the decimal range, so means and sums are exact and never overflow.
 pub const MAX_NUMBER: Decimal = Decimal::from_parts(0xa764_0000, 0x0de0_b6b3, 0, false, 0);

@@ -16,6 +16,7 @@ pub struct Validator<'c> {
 }
 
 impl<'c> Validator<'c> {
+    /// A validator of events for `contract`, its kind and product names indexed.
     pub fn new(contract: &'c Contract) -> Self {
         let kinds = contract
             .kinds
@@ -341,10 +342,13 @@ impl<'c> Validator<'c> {
 pub enum Scalar<'a> {
     /// given as null: a missing value
     Null,
+    /// a string
     Str(std::borrow::Cow<'a, str>),
+    /// an integer
     Int(i64),
     /// a NaN or infinite float is a missing value, as JSON has no such number
     Float(f64),
+    /// a boolean
     Bool(bool),
     /// any other value
     Json(std::borrow::Cow<'a, serde_json::Value>),
@@ -593,6 +597,7 @@ fn shown(v: &serde_json::Value) -> String {
     }
 }
 
+/// Parses a JSON number text (possibly with exponent) into an exact decimal.
 pub(super) fn parse_decimal(text: &str) -> Option<Decimal> {
     if let Some(d) = plain_decimal(text) {
         return Some(d);

@@ -12,7 +12,7 @@
 //! |---|---|
 //! | 0..8 | magic `SLAGCKPT` |
 //! | 8..12 | format version (u32, little endian), currently 2 |
-//! | 12..20 | FNV-1a 64 hash of the contract's source text |
+//! | 12..20 | the contract's [fingerprint] (FNV-1a 64 of its canonical form) |
 //! | 20..28 | byte offset of the input consumed (always the end of a line) |
 //! | 28..36 | lines consumed (blank lines included) |
 //! | 36..44 | payload length |
@@ -21,6 +21,8 @@
 //!
 //! Reading verifies every field and refuses a torn, truncated, extended or corrupted file, a
 //! file of another format version and a file made under another contract.
+//!
+//! [fingerprint]: crate::contract::Contract::fingerprint
 
 use std::cell::Cell;
 use std::fs::File;
@@ -46,23 +48,49 @@ pub const DEFAULT_EVERY: u64 = 10_000;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LiveError {
+    /// reading or writing a file failed
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What failed.
         source: std::io::Error,
     },
+    /// a checkpoint file fails verification (see [`decode`])
     #[error("checkpoint {path}: {reason}")]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What is wrong with it, in words.
+        reason: String,
+    },
+    /// a checkpoint file made under another contract (or another version of it)
     #[error("checkpoint {path}: made under a different contract (contract hash {found:016x}, this contract {expected:016x})")]
     ContractMismatch {
+        /// The checkpoint file.
         path: PathBuf,
+        /// The contract fingerprint the file records.
         found: u64,
+        /// This contract's fingerprint.
         expected: u64,
     },
+    /// a verified checkpoint file whose payload the evaluator cannot restore
     #[error("checkpoint {path}: {source}")]
-    Restore { path: PathBuf, source: EvalError },
+    Restore {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Why the payload was refused.
+        source: EvalError,
+    },
+    /// the events file does not continue where the checkpoint left it (truncated, replaced
+    /// or changed)
     #[error("{path}: {reason}")]
-    Input { path: PathBuf, reason: String },
+    Input {
+        /// The events file.
+        path: PathBuf,
+        /// What does not match, in words.
+        reason: String,
+    },
 }
 
 /// How far into the input a checkpoint is.
@@ -77,7 +105,9 @@ pub struct Position {
 /// A decoded, verified checkpoint file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
+    /// The fingerprint of the contract the state was made under.
     pub contract_hash: u64,
+    /// How far into the input the state goes.
     pub position: Position,
     /// the evaluator's state ([`Evaluator::checkpoint`])
     pub payload: Vec<u8>,
@@ -275,6 +305,7 @@ pub fn read_checkpoint(path: &Path, plan: &Arc<Plan>) -> Result<(Evaluator, Posi
 pub struct FollowOptions {
     /// lines (non-blank) between two checkpoints; 0 = only at the end
     pub every: u64,
+    /// Bounds on the input's lines.
     pub limits: Limits,
 }
 
@@ -290,11 +321,13 @@ impl Default for FollowOptions {
 /// What [`follow`] did.
 #[derive(Debug)]
 pub struct Followed {
+    /// The evaluator after the whole file, a last line without its newline included.
     pub evaluator: Evaluator,
     /// where the run started (`None`: from the start, no checkpoint file existed)
     pub resumed_from: Option<Position>,
     /// the position of the last checkpoint written (the last complete line)
     pub position: Position,
+    /// Checkpoint files written by this run, the one at the end included.
     pub checkpoints_written: u64,
 }
 

@@ -237,14 +237,17 @@ impl Spilled {
         self.parts.len()
     }
 
+    /// The compiled contract the events were read under.
     pub fn plan(&self) -> &Arc<Plan> {
         &self.plan
     }
 
+    /// Accepted, duplicate and rejected events of the whole file.
     pub fn counts(&self) -> EventCounts {
         self.counts
     }
 
+    /// Every rejected line of the file, with its line number and reason.
     pub fn rejected(&self) -> &[Rejection] {
         &self.rejected
     }

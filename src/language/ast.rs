@@ -9,11 +9,14 @@ use rust_decimal::Decimal;
 /// [`eq_ignoring_spans`]); hashing ignores them, which agrees with either equality.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Span {
+    /// Byte offset of the first byte.
     pub start: usize,
+    /// Byte offset just past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The byte range `[start, end)`.
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
@@ -51,7 +54,9 @@ impl std::hash::Hash for Span {
 /// A bare name: `office`, `P1`, `cn-statutory`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Ident {
+    /// The name as written.
     pub name: String,
+    /// Where the name is written.
     pub span: Span,
 }
 
@@ -59,9 +64,11 @@ pub struct Ident {
 /// attribute path (`net.probe.latency_ms`) or a pattern ending in `*` (`network.*`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Path {
+    /// The names between the dots, without the `.*`: `["network"]` for `network.*`.
     pub parts: Vec<String>,
     /// true when the path ends with `.*`
     pub wildcard: bool,
+    /// The whole path, `.*` included.
     pub span: Span,
 }
 
@@ -79,7 +86,9 @@ impl Path {
 /// A string literal, unescaped.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Str {
+    /// The text between the quotes, escapes (`\"`, `\\`, `\n`, `\t`, `\u{...}`) resolved.
     pub value: String,
+    /// The literal, quotes included.
     pub span: Span,
 }
 
@@ -105,35 +114,45 @@ pub enum UnitLit {
 pub struct Quantity {
     /// the number as written (`95` for `95%`)
     pub number: Decimal,
+    /// The unit written right after the number; `None` for a bare `25` or `0.95`.
     pub unit: Option<UnitLit>,
+    /// The number and its unit.
     pub span: Span,
 }
 
 /// `2026-10-01`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DateLit {
+    /// The calendar day (an existing one: `2026-02-30` does not parse).
     pub date: chrono::NaiveDate,
+    /// Where the date is written.
     pub span: Span,
 }
 
 /// `09:00` as seconds since midnight (`24:00` = 86400).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TimeLit {
+    /// Seconds since local midnight, a whole number of minutes from 0 to 86400.
     pub seconds: u32,
+    /// Where the time is written.
     pub span: Span,
 }
 
 /// A whole `.sla` file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct File {
+    /// The file's one `contract` block.
     pub contract: ContractDecl,
 }
 
 /// `contract "name" { ... }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContractDecl {
+    /// The contract's name (`"egov-2026"`), shown in every scorecard.
     pub name: Str,
+    /// The statements of the block, in source order.
     pub items: Vec<Item>,
+    /// From `contract` to the closing brace.
     pub span: Span,
 }
 
@@ -146,25 +165,39 @@ pub enum Item {
     Currency(Ident),
     /// `term 2026-01-01 .. 2026-12-31`
     Term {
+        /// First day of the contract.
         from: DateLit,
+        /// Last day of the contract, inclusive.
         to: DateLit,
+        /// The whole statement.
         span: Span,
     },
     /// `period month` (month | quarter | year)
     Period(Ident),
     /// `round value 4` / `round score 2`
     Round {
+        /// `value` or `score` (anything else is refused by the checker, `E0105`).
         what: Ident,
+        /// Decimal places, a plain number from 0 to 10 (checked).
         places: Quantity,
+        /// The whole statement.
         span: Span,
     },
+    /// `calendar office "办公时间" { ... }`: when clocks count
     Calendar(CalendarDecl),
+    /// `party prime prime "总包方" fee ...`
     Party(PartyDecl),
+    /// `category app ... { ... }`: part of the service catalog
     Category(CategoryDecl),
+    /// `event ticket.opened { ... }`: an event kind and its attributes
     Event(EventDecl),
+    /// `subject ticket { anchor ... }`: a tracked item and its flags
     Subject(SubjectDecl),
+    /// `indicator id ... { ... }`: a measured, targeted and scored quality indicator
     Indicator(IndicatorDecl),
+    /// `assess netco by prime { ... }`
     Assess(AssessDecl),
+    /// `payment { ... }`: how a party score becomes a share of the fee
     Payment(PaymentDecl),
 }
 
@@ -173,16 +206,20 @@ pub enum Item {
 /// `calendar office "title" { ... }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CalendarDecl {
+    /// The name clocks, categories, subcategories and products refer to it by.
     pub name: Ident,
+    /// Display title (`"办公时间"`).
     pub title: Option<Str>,
+    /// The statements of the block, in source order; several `hours` lines add up.
     pub stmts: Vec<CalendarStmt>,
+    /// From `calendar` to the closing brace.
     pub span: Span,
 }
 
 /// Days a `hours` line applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DaySel {
-    /// `mon..fri`
+    /// `mon..fri`: first and last day, both included (it may not wrap around the week)
     Range(Ident, Ident),
     /// `sat` or `mon, wed, fri`
     List(Vec<Ident>),
@@ -190,26 +227,47 @@ pub enum DaySel {
     Makeup(Span),
 }
 
+/// One statement of a `calendar` block.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CalendarStmt {
     /// `hours mon..fri 09:00-12:00, 13:30-17:30`
     Hours {
+        /// The days the intervals apply to.
         days: DaySel,
+        /// Working intervals `(start, end)` of each of those days, as written (the checker
+        /// wants start < end and no overlap within a day).
         intervals: Vec<(TimeLit, TimeLit)>,
+        /// The whole line.
         span: Span,
     },
     /// `hours 24x7`
-    Always { span: Span },
+    Always {
+        /// The whole line.
+        span: Span,
+    },
     /// `holidays cn-statutory`
-    Holidays { table: Ident, span: Span },
+    Holidays {
+        /// Name of a built-in table of holidays and make-up days.
+        table: Ident,
+        /// The whole line.
+        span: Span,
+    },
     /// `holiday 2026-10-01 .. 2026-10-07` (or one date)
     Holiday {
+        /// First day off.
         from: DateLit,
+        /// Last day off, inclusive; `None` for a single day.
         to: Option<DateLit>,
+        /// The whole line.
         span: Span,
     },
     /// `workday 2026-10-10`: a make-up working day
-    Workday { date: DateLit, span: Span },
+    Workday {
+        /// The day worked, usually a Saturday or Sunday (`W0100` otherwise).
+        date: DateLit,
+        /// The whole line.
+        span: Span,
+    },
 }
 
 // ------------------------------------------------------------------ parties and catalog
@@ -217,60 +275,89 @@ pub enum CalendarStmt {
 /// `party netco sub "网络分包方" fee 200000.00 CNY / month { covers network.* }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PartyDecl {
+    /// The party's id, as `assess` names it.
     pub name: Ident,
     /// client | prime | sub | third
     pub role: Ident,
+    /// Display name (`"网络分包方"`).
     pub title: Option<Str>,
+    /// The fee due per assessment period, if any.
     pub fee: Option<Fee>,
+    /// Product patterns of every `covers` line, in order; empty without a block.
     pub covers: Vec<Path>,
+    /// From `party` to the end of the declaration.
     pub span: Span,
 }
 
 /// `fee 1200000.00 CNY / month`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fee {
+    /// The amount, a plain number (the checker refuses a unit).
     pub amount: Quantity,
+    /// Currency code; must be the contract's `currency`.
     pub currency: Ident,
     /// month | quarter | year
     pub per: Ident,
+    /// From `fee` to the period.
     pub span: Span,
 }
 
 /// `category app "应用系统运维" "Application systems" calendar office { ... }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CategoryDecl {
+    /// The category's id, the first part of its products' ids (`app`).
     pub name: Ident,
+    /// Chinese title, the first string.
     pub title_zh: Option<Str>,
+    /// English title, the second string.
     pub title_en: Option<Str>,
+    /// `calendar NAME`: inherited by its subcategories and products that name none.
     pub calendar: Option<Ident>,
+    /// Its subcategories and products, in source order.
     pub items: Vec<CatalogItem>,
+    /// From `category` to the closing brace.
     pub span: Span,
 }
 
+/// What a category holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CatalogItem {
+    /// `subcategory ID ... { product ... }`: products with ids `category.subcategory.product`
     Subcategory(SubcategoryDecl),
+    /// `product ID ...` directly in the category: id `category.product`
     Product(ProductDecl),
 }
 
 /// `subcategory om_mgmt "运维管理" "O&M management" calendar office { product ... }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SubcategoryDecl {
+    /// The middle part of its products' ids (`om_mgmt` in `app.om_mgmt.desk`).
     pub name: Ident,
+    /// Chinese title, the first string.
     pub title_zh: Option<Str>,
+    /// English title, the second string.
     pub title_en: Option<Str>,
+    /// `calendar NAME`: inherited by its products that name none; `None` inherits the
+    /// category's.
     pub calendar: Option<Ident>,
+    /// Its products, in source order.
     pub products: Vec<ProductDecl>,
+    /// From `subcategory` to the closing brace.
     pub span: Span,
 }
 
 /// `product desk "服务台与运维管理" "Service desk" calendar office`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProductDecl {
+    /// The last part of the product's id (`desk` in `app.om_mgmt.desk`).
     pub name: Ident,
+    /// Chinese title, the first string.
     pub title_zh: Option<Str>,
+    /// English title, the second string.
     pub title_en: Option<Str>,
+    /// `calendar NAME`; `None` inherits the subcategory's or the category's.
     pub calendar: Option<Ident>,
+    /// The whole declaration.
     pub span: Span,
 }
 
@@ -279,23 +366,34 @@ pub struct ProductDecl {
 /// `event ticket.opened { priority: P1 | P2 | P3 | P4, source?: text }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EventDecl {
+    /// The kind's dotted name, as events carry it in `kind`.
     pub kind: Path,
+    /// The attributes events of this kind carry in `attrs`, in declaration order; empty
+    /// without a block.
     pub attrs: Vec<AttrDecl>,
+    /// From `event` to the end of the declaration.
     pub span: Span,
 }
 
 /// `priority: P1 | P2`, `source?: text`, `latency_ms: number ms`, `due: time`, `ok: bool`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AttrDecl {
+    /// The key in an event's `attrs`.
     pub name: Ident,
+    /// `?` after the name: events may leave the attribute out.
     pub optional: bool,
+    /// The declared type.
     pub ty: AttrTypeLit,
+    /// From the name to the end of the type.
     pub span: Span,
 }
 
+/// The type of an attribute, as written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AttrTypeLit {
+    /// `text`: any string
     Text(Span),
+    /// `bool`: `true` or `false`
     Bool(Span),
     /// `number` with an optional unit (`number ms`)
     Number(Option<UnitLit>, Span),
@@ -308,28 +406,39 @@ pub enum AttrTypeLit {
 /// `subject ticket { anchor ticket.opened  flag resolved set on ... clear on ... }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SubjectDecl {
+    /// The subject's name (`ticket`), as clocks and `count(...)` refer to it.
     pub name: Ident,
+    /// `anchor KIND`: the first event of this kind anchors the subject.
     pub anchor: Path,
     /// `anchor plan.scheduled at due`: the subject's period is given by this time attribute
     pub anchor_at: Option<Ident>,
+    /// Its `flag` lines, in source order.
     pub flags: Vec<FlagDecl>,
+    /// From `subject` to the closing brace.
     pub span: Span,
 }
 
 /// `flag resolved set on ticket.resolved, ticket.closed clear on ticket.reopened`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FlagDecl {
+    /// The flag's name, used bare in conditions (`not resolved`).
     pub name: Ident,
+    /// `set on ...`: the events that set the flag; empty without `set on`.
     pub set: Vec<EventMatch>,
+    /// `clear on ...`: the events that clear it; empty without `clear on`.
     pub clear: Vec<EventMatch>,
+    /// The whole line.
     pub span: Span,
 }
 
 /// An event kind with an optional condition: `ticket.resolved where code == fixed`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EventMatch {
+    /// The event kind.
     pub kind: Path,
+    /// `where COND`, on the event's own attributes.
     pub cond: Option<Cond>,
+    /// The kind and its condition.
     pub span: Span,
 }
 
@@ -338,13 +447,19 @@ pub struct EventMatch {
 /// `indicator id "中文" "English" { ... }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IndicatorDecl {
+    /// The indicator's id, as overrides and scorecards name it.
     pub id: Ident,
+    /// Chinese title, the first string.
     pub title_zh: Option<Str>,
+    /// English title, the second string.
     pub title_en: Option<Str>,
+    /// The statements of the block, in source order (the checker allows each once).
     pub stmts: Vec<IndicatorStmt>,
+    /// From `indicator` to the closing brace.
     pub span: Span,
 }
 
+/// One statement of an `indicator` block.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IndicatorStmt {
     /// `level process` (system | process | role)
@@ -353,10 +468,13 @@ pub enum IndicatorStmt {
     Weight(Quantity),
     /// `report only`: scored and shown, but left out of every roll-up (instead of `weight`)
     ReportOnly(Span),
+    /// `clock ticket { ... }`: one clock per subject, for `value rate(met)`
     Clock(ClockDecl),
     /// `value <expr>`
     Value(ValueExpr),
+    /// `target >= 95%`
     Target(Target),
+    /// `score ...`: how the value becomes a score from 0 to 100
     Score(Scoring),
     /// `filter product in [network.*]`: restricts every event the indicator reads
     Filter(Cond),
@@ -365,35 +483,48 @@ pub enum IndicatorStmt {
 /// `clock ticket { stop on ...  pause on ...  deadline ...  calendar business }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClockDecl {
+    /// The subject that gets a clock.
     pub subject: Ident,
+    /// The statements of the block, in source order.
     pub stmts: Vec<ClockStmt>,
+    /// From `clock` to the closing brace.
     pub span: Span,
 }
 
+/// One statement of a `clock` block; the span is the whole line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClockStmt {
     /// `start on k1, k2` (default: the subject's anchor)
     Start(Vec<EventMatch>, Span),
+    /// `stop on k1, k2`: the first matching event stops the clock (required)
     Stop(Vec<EventMatch>, Span),
+    /// `pause on k`: a running clock stops counting until resumed
     Pause(Vec<EventMatch>, Span),
+    /// `resume on k`: a paused clock counts again
     Resume(Vec<EventMatch>, Span),
     /// `restart on k`: a stopped clock runs again, keeping the time already counted
     Restart(Vec<EventMatch>, Span),
     /// `reset on k`: the clock starts over from zero
     Reset(Vec<EventMatch>, Span),
+    /// `deadline ...` (required)
     Deadline(Deadline),
     /// `calendar business` (the product's calendar) or `calendar NAME`
     Calendar(Ident),
 }
 
+/// How long a clock may count, or until when it must stop; the span is the whole `deadline`
+/// line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Deadline {
     /// `deadline 15m`
     Fixed(Quantity, Span),
     /// `deadline by priority { P1 => 15m, ... }`
     ByAttr {
+        /// The enum or text attribute of the anchor event that picks the deadline.
         attr: Ident,
+        /// `(value, duration)` entries, in source order.
         table: Vec<(Ident, Quantity)>,
+        /// The whole line.
         span: Span,
     },
     /// `deadline at due`: an absolute instant from an anchor attribute, compared in wall time
@@ -405,11 +536,16 @@ pub enum Deadline {
 /// `percentile(95, net.probe.latency_ms)`, `count(security.incident)`, `distinct(scan.completed)`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ValueExpr {
+    /// The function's name; the checker knows `rate`, `ratio`, `count`, `distinct`,
+    /// `coverage`, `mean`, `sum` and `percentile`.
     pub func: Ident,
+    /// The arguments, in order.
     pub args: Vec<Arg>,
+    /// From the name to the closing parenthesis.
     pub span: Span,
 }
 
+/// One argument of a value function.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Arg {
     /// a nested call: `count(ticket)`
@@ -425,8 +561,11 @@ pub enum Arg {
 /// `PATH [where COND]`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Selection {
+    /// A subject, an event kind or `KIND.ATTR` (the checker decides which).
     pub path: Path,
+    /// `where COND`.
     pub filter: Option<Cond>,
+    /// The path and its condition.
     pub span: Span,
 }
 
@@ -435,31 +574,48 @@ pub struct Selection {
 pub enum Cond {
     /// `latency_ms <= 2000ms`, `ok == true`, `priority != P4`
     Cmp {
+        /// The attribute compared.
         attr: Ident,
+        /// The comparison.
         op: CmpOp,
+        /// What the attribute is compared with.
         value: Literal,
+        /// The whole comparison.
         span: Span,
     },
     /// `source in [monitoring, inspection]`, `product in [network.*]`
     In {
+        /// The attribute tested, or `product` for the event's product.
         attr: Ident,
+        /// The values (for `product`, product patterns) it may equal; may be empty.
         values: Vec<Literal>,
+        /// From the attribute to the closing bracket.
         span: Span,
     },
     /// a subject flag or a boolean attribute used bare: `resolved`
     Flag(Ident),
+    /// `not COND`; the span starts at `not`
     Not(Box<Cond>, Span),
+    /// `a and b ...`: two or more conditions that must all hold
     And(Vec<Cond>, Span),
+    /// `a or b ...`: two or more conditions, at least one of which must hold
     Or(Vec<Cond>, Span),
 }
 
+/// A comparison operator, in conditions, targets, score bands and payment bands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CmpOp {
+    /// `==`
     Eq,
+    /// `!=`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
 }
 
@@ -477,10 +633,14 @@ impl CmpOp {
     }
 }
 
+/// The right-hand side of a condition.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Literal {
+    /// a string: `"office hours"`
     Str(Str),
+    /// `true` or `false`
     Bool(bool, Span),
+    /// a number with an optional unit: `2000ms`, `95%`, `3`
     Number(Quantity),
     /// a bare word or dotted path: `P1`, `monitoring`, `network.*`
     Path(Path),
@@ -491,29 +651,44 @@ pub enum Literal {
 /// `target >= 95%`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Target {
+    /// The comparison the value must pass.
     pub op: CmpOp,
+    /// The bound, in the indicator's unit (`95%`, `50ms`, `0`).
     pub value: Quantity,
+    /// The whole `target` line.
     pub span: Span,
 }
 
+/// `score ...`: how a value becomes a score from 0 to 100; the span is the whole line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scoring {
     /// `score linear 80% -> 0, 95% -> 100`
     Linear {
+        /// `(value, score)` points as written; the checker wants exactly two, with
+        /// different values.
         points: Vec<(Quantity, Quantity)>,
+        /// The whole line.
         span: Span,
     },
     /// `score bands { >= 100% => 100, >= 90% => 60, else => 0 }`
     Bands {
+        /// `(op, threshold, score)` per band, in order: the first band whose
+        /// `value op threshold` holds gives its score.
         bands: Vec<(CmpOp, Quantity, Quantity)>,
+        /// `else => score`, the last entry; `None` scores 0.
         otherwise: Option<Quantity>,
+        /// The whole line.
         span: Span,
     },
     /// `score deduct 25 per 1 cap 100`
     Deduct {
+        /// Points taken off per `per` of the value.
         points: Quantity,
+        /// The amount of value that costs `points`, in the value's unit.
         per: Quantity,
+        /// `cap N`: at most this many points are taken off.
         cap: Option<Quantity>,
+        /// The whole line.
         span: Span,
     },
     /// `score zero-tolerance`: 100 when the target is met, else 0
@@ -525,13 +700,20 @@ pub enum Scoring {
 /// `assess netco, secco by prime { scope covered  override id { ... } }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AssessDecl {
+    /// The parties assessed, in order: one assessment each, with the same scope and
+    /// overrides.
     pub assessees: Vec<Ident>,
+    /// The party that assesses them.
     pub assessor: Ident,
+    /// `scope ...`; `None`: `covered` for `sub` and `third` assessees, `all` otherwise.
     pub scope: Option<ScopeLit>,
+    /// The `override` blocks, in source order.
     pub overrides: Vec<OverrideDecl>,
+    /// From `assess` to the end of the declaration.
     pub span: Span,
 }
 
+/// `scope ...`: the events an assessment sees; the span is the whole line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ScopeLit {
     /// `scope all`
@@ -545,34 +727,43 @@ pub enum ScopeLit {
 /// `override response_timeliness { target ...  score ...  weight ... }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OverrideDecl {
+    /// The indicator whose terms are replaced.
     pub indicator: Ident,
+    /// Replaces the indicator's `target`.
     pub target: Option<Target>,
+    /// Replaces the indicator's `score`.
     pub score: Option<Scoring>,
+    /// Replaces the indicator's weight (and counts a report-only indicator in the roll-ups).
     pub weight: Option<Quantity>,
     /// `report only`: the indicator leaves the roll-ups of these assessments
     pub report_only: Option<Span>,
+    /// From `override` to the closing brace.
     pub span: Span,
 }
 
 /// `payment { score >= 90 pays 100% ... cap deduction 30%  back-to-back }`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PaymentDecl {
+    /// The `score ... pays ...` bands, in source order.
     pub rules: Vec<PayRule>,
     /// `cap deduction 30%`: the share paid never falls below 1 − cap
     pub cap: Option<Quantity>,
     /// `back-to-back`: the prime passes deductions on to the subcontractor responsible
     pub back_to_back: bool,
+    /// From `payment` to the closing brace.
     pub span: Span,
 }
 
+/// The party scores a payment band applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ScoreRange {
-    /// `score >= 90`, `score < 60`
+    /// `score >= 90`, `score < 60` (the checker accepts only `>=` and `<`)
     Cmp(CmpOp, Quantity),
     /// `score 60 .. 90`: lower bound inclusive, upper exclusive
     Between(Quantity, Quantity),
 }
 
+/// What a payment band pays, as a share of the fee.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Share {
     /// `pays 100%`
@@ -581,9 +772,13 @@ pub enum Share {
     Linear(Quantity, Quantity),
 }
 
+/// `score 60 .. 90 pays 70% .. 100%`: one payment band.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PayRule {
+    /// The party scores the band covers.
     pub range: ScoreRange,
+    /// What it pays.
     pub share: Share,
+    /// The whole line.
     pub span: Span,
 }

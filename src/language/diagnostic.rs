@@ -3,20 +3,27 @@
 use crate::language::ast::Span;
 use crate::language::code::Code;
 
+/// How bad a diagnostic is; errors sort before warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The contract does not load (`E…` codes).
     Error,
+    /// The contract loads; something is likely a mistake (`W…` codes).
     Warning,
 }
 
-/// One finding about a contract. `code` is stable (`E0001`, `W0001`); `span` is a byte range
+/// One finding about a contract. `code` is stable (`E0001`, `W0100`); `span` is a byte range
 /// into the source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The stable code, from the registry ([`Code`]).
     pub code: Code,
+    /// Error or warning.
     pub severity: Severity,
+    /// What is wrong, in one line naming the item, e.g. "unknown calendar `offce`".
     pub message: String,
+    /// The bytes of the source the diagnostic points at.
     pub span: Span,
     /// text for the underline, e.g. "unknown product"
     pub label: Option<String>,
@@ -25,6 +32,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error at `span`, without label or help.
     pub fn error(code: Code, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             code,
@@ -35,20 +43,24 @@ impl Diagnostic {
             help: None,
         }
     }
+    /// A warning at `span`, without label or help.
     pub fn warning(code: Code, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message, span)
         }
     }
+    /// Sets the text shown under the span.
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
+    /// Sets the suggested fix.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
+    /// Does the diagnostic keep the contract from loading?
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

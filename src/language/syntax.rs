@@ -17,10 +17,17 @@ use crate::language::ast::{self, Span};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
-/// The pest parser generated from `grammar/slagrade.pest`.
-#[derive(pest_derive::Parser)]
-#[grammar = "grammar/slagrade.pest"]
-pub struct SlaParser;
+pub use grammar::{Rule, SlaParser};
+
+mod grammar {
+    // `Rule` and its variants are generated, one per rule of the grammar, which documents them
+    #![allow(missing_docs)]
+
+    /// The pest parser generated from `grammar/slagrade.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/slagrade.pest"]
+    pub struct SlaParser;
+}
 
 /// Code of a syntax error.
 pub const E_SYNTAX: Code = Code::E0001;

@@ -10,6 +10,7 @@ pub struct Period {
     pub start: i64,
     /// Unix seconds, exclusive
     pub end: i64,
+    /// `2026-10` for a month, `2026-Q4` for a quarter, `2026` for a year.
     pub key: String,
 }
 
@@ -183,8 +184,11 @@ impl PeriodSpec {
 /// The kind of a contract's assessment periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum PeriodKind {
+    /// calendar months
     Month,
+    /// calendar quarters, the first from January to March
     Quarter,
+    /// calendar years
     Year,
 }
 

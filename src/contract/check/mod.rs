@@ -38,7 +38,9 @@ pub use util::{fnv1a64, suggest};
 /// A checked contract and the warnings found on the way.
 #[derive(Debug, Clone)]
 pub struct Checked {
+    /// the contract, every name resolved and every number in its base unit
     pub contract: Contract,
+    /// what is legal but probably not meant (`W…` codes), in source order
     pub warnings: Vec<Diagnostic>,
 }
 
