@@ -10,6 +10,8 @@
 use slagrade::contract::check::load;
 use slagrade::language::diagnostic::{line_col, render, to_json, Diagnostic, Severity};
 
+mod common;
+
 /// A small valid contract; every case below is a variation of it.
 const MINI: &str = r#"contract "mini" {
   timezone "Asia/Shanghai"
@@ -743,7 +745,7 @@ fn line_col_counts_characters() {
 #[test]
 fn code_table_in_docs_is_the_registry() {
     use slagrade::language::code::Code;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let doc = std::fs::read_to_string(root.join("docs/language.md")).unwrap();
     let start = doc
         .find("| code | meaning |")
