@@ -761,10 +761,17 @@ fn code_table_in_docs_is_the_registry() {
         "docs/language.md differs from the registry (src/language/code.rs): paste Code::table()"
     );
     let mut sources = String::new();
-    for dir in ["src/language", "src/contract/check"] {
-        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+    // the files of these folders and of the folders under them
+    let mut dirs: Vec<std::path::PathBuf> = ["src/language", "src/contract/check"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("code.rs") {
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("code.rs") {
                 sources.push_str(&std::fs::read_to_string(p).unwrap());
             }
         }
