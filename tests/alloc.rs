@@ -11,10 +11,12 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
-use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::engine::eval::Evaluator;
 use slagrade::event::{read_jsonl, read_jsonl_with, Event, Limits, LineOutcome, LineRef};
+
+mod common;
+use common::{generated, reference_plan};
 
 struct Counting;
 
@@ -41,13 +43,6 @@ fn allocs() -> u64 {
     ALLOCS.load(Ordering::Relaxed)
 }
 
-fn plan() -> Arc<Plan> {
-    let src = include_str!("../examples/egov-2026.sla");
-    Arc::new(Plan::compile(
-        slagrade::contract::check::load(src).unwrap().contract,
-    ))
-}
-
 fn stream() -> Vec<u8> {
     let cfg = slagrade_gen::GenConfig {
         seed: 9,
@@ -56,15 +51,13 @@ fn stream() -> Vec<u8> {
         to: (2026, 10),
         ..Default::default()
     };
-    let mut buf = Vec::new();
-    slagrade_gen::generate(&cfg, &mut buf).unwrap();
-    buf
+    generated(&cfg)
 }
 
 // one test only: the counter is global to the process
 #[test]
 fn no_allocation_per_event() {
-    let plan = plan();
+    let plan = reference_plan();
     let bytes = stream();
     let mut evs: Vec<Event> = Vec::new();
     read_jsonl(&plan.contract, bytes.as_slice(), Limits::default(), |o| {

@@ -18,23 +18,27 @@ use slagrade::contract::{
 };
 use slagrade::language::diagnostic::render;
 
-const SRC: &str = include_str!("../examples/egov-2026.sla");
+mod common;
+use common::reference_src;
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
 fn contract() -> Contract {
-    match load(SRC) {
+    match load(reference_src()) {
         Ok(c) => {
             assert!(
                 c.warnings.is_empty(),
                 "{}",
-                render(&c.warnings, SRC, "egov-2026.sla", false)
+                render(&c.warnings, reference_src(), "egov-2026.sla", false)
             );
             c.contract
         }
-        Err(diags) => panic!("{}", render(&diags, SRC, "egov-2026.sla", false)),
+        Err(diags) => panic!(
+            "{}",
+            render(&diags, reference_src(), "egov-2026.sla", false)
+        ),
     }
 }
 
@@ -61,8 +65,9 @@ fn header() {
     assert_eq!(c.period, PeriodKind::Month);
     assert_eq!((c.round_value, c.round_score), (4, 2));
     // the fingerprint is the hash of the canonical form
-    let canonical =
-        slagrade::language::format::print(&slagrade::language::syntax::parse(SRC).unwrap());
+    let canonical = slagrade::language::format::print(
+        &slagrade::language::syntax::parse(reference_src()).unwrap(),
+    );
     assert_eq!(c.fingerprint(), fnv1a64(canonical.as_bytes()));
     assert_ne!(c.fingerprint(), 0);
 }
@@ -70,19 +75,19 @@ fn header() {
 #[test]
 fn fingerprint_follows_meaning_not_layout() {
     let fp = |src: &str| load(src).unwrap().contract.fingerprint();
-    let base = fp(SRC);
+    let base = fp(reference_src());
     // a comment and different spacing: the same contract
-    let relaid = SRC
+    let relaid = reference_src()
         .replacen("  timezone", "  # the bureau's zone\n  timezone", 1)
         .replace("weight 15", "weight   15");
-    assert_ne!(relaid, SRC);
+    assert_ne!(relaid, reference_src());
     assert_eq!(fp(&relaid), base);
     // a changed deadline: another contract
-    let edited = SRC.replacen("P1 => 4h", "P1 => 5h", 1);
-    assert_ne!(edited, SRC);
+    let edited = reference_src().replacen("P1 => 4h", "P1 => 5h", 1);
+    assert_ne!(edited, reference_src());
     assert_ne!(fp(&edited), base);
     // a tree checked without its text has the same fingerprint
-    let file = slagrade::language::syntax::parse(SRC).unwrap();
+    let file = slagrade::language::syntax::parse(reference_src()).unwrap();
     let checked = slagrade::contract::check::check(&file).unwrap();
     assert_eq!(checked.contract.fingerprint(), base);
 }
@@ -410,8 +415,12 @@ fn payment() {
 }
 
 fn load_edited(old: &str, new: &str) -> Contract {
-    assert_eq!(SRC.matches(old).count(), 1, "`{old}` must occur once");
-    let src = SRC.replacen(old, new, 1);
+    assert_eq!(
+        reference_src().matches(old).count(),
+        1,
+        "`{old}` must occur once"
+    );
+    let src = reference_src().replacen(old, new, 1);
     match load(&src) {
         Ok(c) => c.contract,
         Err(d) => panic!("{}", render(&d, &src, "edited.sla", false)),
@@ -481,9 +490,9 @@ fn report_only_resolves_to_no_weight_in_every_assessment_it_applies_to() {
 
 #[test]
 fn no_payment_block_pays_in_full() {
-    let start = SRC.find("  payment {").unwrap();
-    let end = start + SRC[start..].find("\n  }\n").unwrap() + 5;
-    let c = load_edited(&SRC[start..end], "");
+    let start = reference_src().find("  payment {").unwrap();
+    let end = start + reference_src()[start..].find("\n  }\n").unwrap() + 5;
+    let c = load_edited(&reference_src()[start..end], "");
     assert_eq!(c.payment.bands.len(), 1);
     let b = &c.payment.bands[0];
     assert_eq!((b.lower, b.upper), (None, None));

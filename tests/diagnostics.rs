@@ -10,6 +10,8 @@
 use slagrade::contract::check::load;
 use slagrade::language::diagnostic::{line_col, render, to_json, Diagnostic, Severity};
 
+mod common;
+
 /// A small valid contract; every case below is a variation of it.
 const MINI: &str = r#"contract "mini" {
   timezone "Asia/Shanghai"
@@ -743,7 +745,7 @@ fn line_col_counts_characters() {
 #[test]
 fn code_table_in_docs_is_the_registry() {
     use slagrade::language::code::Code;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let doc = std::fs::read_to_string(root.join("docs/language.md")).unwrap();
     let start = doc
         .find("| code | meaning |")
@@ -759,10 +761,17 @@ fn code_table_in_docs_is_the_registry() {
         "docs/language.md differs from the registry (src/language/code.rs): paste Code::table()"
     );
     let mut sources = String::new();
-    for dir in ["src/language", "src/contract/check"] {
-        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+    // the files of these folders and of the folders under them
+    let mut dirs: Vec<std::path::PathBuf> = ["src/language", "src/contract/check"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("code.rs") {
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("code.rs") {
                 sources.push_str(&std::fs::read_to_string(p).unwrap());
             }
         }

@@ -7,27 +7,15 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use proptest::prelude::*;
 use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Event, Limits, LineOutcome, Rejection};
 use slagrade::time::period::Period;
 
-fn plan() -> Arc<Plan> {
-    static PLAN: OnceLock<Arc<Plan>> = OnceLock::new();
-    PLAN.get_or_init(|| {
-        let src = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/examples/egov-2026.sla"
-        ))
-        .unwrap();
-        Arc::new(Plan::compile(
-            slagrade::contract::check::load(&src).unwrap().contract,
-        ))
-    })
-    .clone()
-}
+mod common;
+use common::{generated, reference_plan, reference_src};
 
 enum Item {
     Ok(Event),
@@ -43,9 +31,8 @@ fn stream(seed: u64, events: u64) -> Vec<Item> {
         malformed_ppm: 5_000,
         ..Default::default()
     };
-    let mut buf = Vec::new();
-    slagrade_gen::generate(&cfg, &mut buf).unwrap();
-    let plan = plan();
+    let buf = generated(&cfg);
+    let plan = reference_plan();
     let mut out = Vec::new();
     read_jsonl(&plan.contract, buf.as_slice(), Limits::default(), |o| {
         out.push(match o {
@@ -73,7 +60,7 @@ fn card(ev: &Evaluator, period: &Period) -> serde_json::Value {
 }
 
 fn reference(items: &[Item]) -> (Evaluator, Period) {
-    let mut ev = Evaluator::new(&plan());
+    let mut ev = Evaluator::new(&reference_plan());
     feed(&mut ev, &items.iter().collect::<Vec<_>>());
     let p = ev.default_period().unwrap();
     (ev, p)
@@ -103,7 +90,7 @@ proptest! {
         let (base, p) = reference(&items);
         let mut order: Vec<&Item> = items.iter().collect();
         shuffle(&mut order, perm);
-        let mut ev = Evaluator::new(&plan());
+        let mut ev = Evaluator::new(&reference_plan());
         feed(&mut ev, &order);
         prop_assert_eq!(card(&ev, &p), card(&base, &p));
     }
@@ -113,7 +100,7 @@ proptest! {
         let items = stream(seed, 1500);
         let (base, p) = reference(&items);
         // the same evaluator fed in batches, with a scorecard read between batches
-        let mut ev = Evaluator::new(&plan());
+        let mut ev = Evaluator::new(&reference_plan());
         let mut cuts = cuts.into_iter().map(|c| c.min(items.len())).collect::<Vec<_>>();
         cuts.sort();
         let mut from = 0;
@@ -129,7 +116,7 @@ proptest! {
     fn duplicates_change_only_the_duplicate_count(seed in 0u64..1000, every in 2usize..20) {
         let items = stream(seed, 1200);
         let (base, p) = reference(&items);
-        let mut ev = Evaluator::new(&plan());
+        let mut ev = Evaluator::new(&reference_plan());
         feed(&mut ev, &items.iter().collect::<Vec<_>>());
         let again: Vec<&Item> = items
             .iter()
@@ -147,7 +134,7 @@ proptest! {
     fn merge_over_a_partition_of_subjects(seed in 0u64..1000, parts in 2usize..5) {
         let items = stream(seed, 1500);
         let (base, p) = reference(&items);
-        let mut evs: Vec<Evaluator> = (0..parts).map(|_| Evaluator::new(&plan())).collect();
+        let mut evs: Vec<Evaluator> = (0..parts).map(|_| Evaluator::new(&reference_plan())).collect();
         for it in &items {
             let k = match it {
                 Item::Ok(e) => e.subject.bytes().map(usize::from).sum::<usize>() % parts,
@@ -167,7 +154,7 @@ proptest! {
         let items = stream(seed, 1200);
         let (base, p) = reference(&items);
         let half = items.len() / 2;
-        let mut evs: Vec<Evaluator> = (0..parts).map(|_| Evaluator::new(&plan())).collect();
+        let mut evs: Vec<Evaluator> = (0..parts).map(|_| Evaluator::new(&reference_plan())).collect();
         for it in &items[..half] {
             let k = match it {
                 Item::Ok(e) => e.subject.len() % parts,
@@ -194,9 +181,9 @@ proptest! {
         let items = stream(seed, 800);
         let (base, p) = reference(&items);
         let all: Vec<&Item> = items.iter().collect();
-        let mut a = Evaluator::new(&plan());
+        let mut a = Evaluator::new(&reference_plan());
         feed(&mut a, &all);
-        let mut b = Evaluator::new(&plan());
+        let mut b = Evaluator::new(&reference_plan());
         let oks: Vec<&Item> = items.iter().filter(|i| matches!(i, Item::Ok(_))).collect();
         feed(&mut b, &oks);
         a.merge(b).unwrap();
@@ -219,10 +206,10 @@ proptest! {
         // some events pushed twice, far apart and close together
         let mut all: Vec<&Item> = items.iter().collect();
         all.extend(items.iter().step_by(again));
-        let mut one = Evaluator::new(&plan());
+        let mut one = Evaluator::new(&reference_plan());
         one.set_max_subjects(max_subjects);
         feed(&mut one, &all);
-        let mut many = Evaluator::new(&plan());
+        let mut many = Evaluator::new(&reference_plan());
         many.set_max_subjects(max_subjects);
         let counts = many.push_outcomes(all.iter().map(|it| match it {
             Item::Ok(e) => Ok(e.as_ref()),
@@ -239,10 +226,10 @@ proptest! {
         let items = stream(seed, 1500);
         let (base, p) = reference(&items);
         let cut = cut.min(items.len());
-        let mut ev = Evaluator::new(&plan());
+        let mut ev = Evaluator::new(&reference_plan());
         feed(&mut ev, &items[..cut].iter().collect::<Vec<_>>());
         let bytes = ev.checkpoint();
-        let mut restored = Evaluator::restore(&plan(), &bytes).unwrap();
+        let mut restored = Evaluator::restore(&reference_plan(), &bytes).unwrap();
         feed(&mut restored, &items[cut..].iter().collect::<Vec<_>>());
         prop_assert_eq!(card(&restored, &p), card(&base, &p));
     }
@@ -250,21 +237,16 @@ proptest! {
 
 #[test]
 fn restore_refuses_garbage_and_other_contracts() {
-    assert!(Evaluator::restore(&plan(), b"not a checkpoint").is_err());
-    let ev = Evaluator::new(&plan());
+    assert!(Evaluator::restore(&reference_plan(), b"not a checkpoint").is_err());
+    let ev = Evaluator::new(&reference_plan());
     let mut bytes = ev.checkpoint();
     // another contract: a changed deadline (a comment alone would not make another contract)
-    let src = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/egov-2026.sla"
-    ))
-    .unwrap()
-    .replacen("P1 => 4h", "P1 => 5h", 1);
+    let src = reference_src().replacen("P1 => 4h", "P1 => 5h", 1);
     let other = Arc::new(Plan::compile(
         slagrade::contract::check::load(&src).unwrap().contract,
     ));
     let err = Evaluator::restore(&other, &bytes).unwrap_err().to_string();
     assert!(err.contains("different contract"), "{err}");
     bytes.truncate(bytes.len() / 2);
-    assert!(Evaluator::restore(&plan(), &bytes).is_err());
+    assert!(Evaluator::restore(&reference_plan(), &bytes).is_err());
 }

@@ -14,23 +14,31 @@ use slagrade::language::ast::*;
 use slagrade::language::format::{format, print};
 use slagrade::language::syntax::parse;
 
-const EXAMPLE: &str = include_str!("../examples/egov-2026.sla");
+mod common;
+use common::reference_src;
 
 #[test]
 fn reference_contract_is_canonical_and_stable() {
-    let once = format(EXAMPLE).unwrap();
-    assert_eq!(once, EXAMPLE, "the reference contract is in canonical form");
+    let once = format(reference_src()).unwrap();
+    assert_eq!(
+        once,
+        reference_src(),
+        "the reference contract is in canonical form"
+    );
     assert_eq!(format(&once).unwrap(), once);
     assert!(eq_ignoring_spans(
         &parse(&once).unwrap(),
-        &parse(EXAMPLE).unwrap()
+        &parse(reference_src()).unwrap()
     ));
 }
 
 #[test]
 fn reference_contract_comments_are_kept() {
-    let out = format(EXAMPLE).unwrap();
-    for line in EXAMPLE.lines().filter(|l| l.trim_start().starts_with('#')) {
+    let out = format(reference_src()).unwrap();
+    for line in reference_src()
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#'))
+    {
         assert!(out.contains(line), "lost comment {line:?}");
     }
     let lines: Vec<&str> = out.lines().collect();

@@ -1,6 +1,11 @@
 //! The folders of `src/` are layers, each using only those before it: a reference from a
 //! layer to a later one fails here, naming the file and the line.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::Path;
 
@@ -38,8 +43,14 @@ fn no_layer_reaches_forward() {
                     continue;
                 }
                 for later in &LAYERS[rank + 1..] {
-                    if line.contains(&format!("crate::{later}::")) || line.contains(&format!("crate::{later}}}")) {
-                        wrong.push(format!("{}:{}: {layer} uses {later}: {line}", f.display(), n + 1));
+                    if line.contains(&format!("crate::{later}::"))
+                        || line.contains(&format!("crate::{later}}}"))
+                    {
+                        wrong.push(format!(
+                            "{}:{}: {layer} uses {later}: {line}",
+                            f.display(),
+                            n + 1
+                        ));
                     }
                 }
                 seen += 1;
@@ -50,9 +61,15 @@ fn no_layer_reaches_forward() {
         let text = std::fs::read_to_string(src.join(format!("{b}.rs"))).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap_or("");
         for l in LAYERS {
-            assert!(!code.contains(&format!("crate::{l}")), "src/{b}.rs uses {l}");
+            assert!(
+                !code.contains(&format!("crate::{l}")),
+                "src/{b}.rs uses {l}"
+            );
         }
     }
-    assert!(seen > 10_000, "only {seen} lines read: are the layers where this test looks?");
+    assert!(
+        seen > 10_000,
+        "only {seen} lines read: are the layers where this test looks?"
+    );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

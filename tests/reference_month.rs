@@ -98,25 +98,13 @@ use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::engine::scorecard::Scorecard;
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
-const AS_OF: &str = "2026-11-03T17:20:00+08:00";
+mod common;
+use common::{reference_plan, root};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const AS_OF: &str = "2026-11-03T17:20:00+08:00";
 
 fn data() -> PathBuf {
     root().join("tests/data/reference-60.jsonl")
-}
-
-fn plan() -> Arc<Plan> {
-    let src = std::fs::read_to_string(root().join("examples/egov-2026.sla")).unwrap();
-    let checked = slagrade::contract::check::load(&src).unwrap_or_else(|d| {
-        panic!(
-            "{}",
-            slagrade::language::diagnostic::render(&d, &src, "egov", false)
-        )
-    });
-    Arc::new(Plan::compile(checked.contract))
 }
 
 /// Feeds `text` line by line; returns the evaluator and the line numbers of rejected lines.
@@ -377,7 +365,7 @@ fn assert_subset(got: &Value, want: &Value, what: &str) {
 
 #[test]
 fn scorecard_matches_the_hand_computation() {
-    let plan = plan();
+    let plan = reference_plan();
     let text = std::fs::read(data()).unwrap();
     let (ev, rejected) = feed(&plan, &text);
     // t8-open (P5), `+0800`, unknown product, not JSON
@@ -388,7 +376,7 @@ fn scorecard_matches_the_hand_computation() {
 
 #[test]
 fn payment_shares() {
-    let plan = plan();
+    let plan = reference_plan();
     let text = std::fs::read(data()).unwrap();
     let (ev, _) = feed(&plan, &text);
     let c = card(&ev, Some(AS_OF));
@@ -406,7 +394,7 @@ fn payment_shares() {
 fn arrival_order_does_not_matter() {
     // The same lines in reverse order: the duplicate is now the first `t1-ack` line met, and
     // the other one is the duplicate; nothing else changes.
-    let plan = plan();
+    let plan = reference_plan();
     let text = std::fs::read_to_string(data()).unwrap();
     let reversed: String = text.lines().rev().map(|l| format!("{l}\n")).collect();
     let (ev, rejected) = feed(&plan, reversed.as_bytes());
@@ -422,7 +410,7 @@ fn default_as_of_is_the_latest_accepted_event() {
     // lines are earlier anyway). At that instant nothing differs: T6's repair clock is already
     // past 72h (Oct 25 20:00 → Nov 2 16:00 = 188h), T7's clocks are paused at 15m, every due
     // is in October, so only `as_of` changes.
-    let plan = plan();
+    let plan = reference_plan();
     let text = std::fs::read(data()).unwrap();
     let (ev, _) = feed(&plan, &text);
     let got = card(&ev, None).to_json();
@@ -452,7 +440,7 @@ fn oracle_agrees() {
         String::from_utf8_lossy(&out.stderr)
     );
     let oracle: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let plan = plan();
+    let plan = reference_plan();
     let text = std::fs::read(data()).unwrap();
     let (ev, _) = feed(&plan, &text);
     let got = card(&ev, Some(AS_OF)).to_json();

@@ -9,18 +9,12 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::Arc;
-
-use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::engine::eval::Evaluator;
 use slagrade::event::Limits;
 use slagrade::input::spill::Spilled;
 
-fn plan() -> Arc<Plan> {
-    let src = include_str!("../examples/egov-2026.sla");
-    Arc::new(Plan::compile(
-        slagrade::contract::check::load(src).unwrap().contract,
-    ))
-}
+mod common;
+use common::{generated, reference_plan, tmpdir};
 
 /// A generated stream plus repeated ids moved to other subjects and instants, blank lines
 /// and a kind the contract does not declare.
@@ -34,9 +28,7 @@ fn stream(seed: u64) -> String {
         duplicates_ppm: 20_000,
         malformed_ppm: 5_000,
     };
-    let mut buf = Vec::new();
-    slagrade_gen::generate(&cfg, &mut buf).unwrap();
-    let text = String::from_utf8(buf).unwrap();
+    let text = String::from_utf8(generated(&cfg)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::new();
     for (i, l) in lines.iter().enumerate() {
@@ -64,9 +56,8 @@ fn stream(seed: u64) -> String {
 
 #[test]
 fn spilled_evaluation_is_in_memory_evaluation() {
-    let plan = plan();
-    let dir = std::env::temp_dir().join(format!("slagrade-spill-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let plan = reference_plan();
+    let dir = tmpdir("spill-test");
     for seed in [3u64, 4] {
         let path = dir.join(format!("events-{seed}.jsonl"));
         std::fs::write(&path, stream(seed)).unwrap();
@@ -134,9 +125,8 @@ fn spilled_evaluation_is_in_memory_evaluation() {
 /// the contract does not declare. Counts and rejections as in memory, no scorecard period.
 #[test]
 fn files_with_nothing_to_evaluate() {
-    let plan = plan();
-    let dir = std::env::temp_dir().join(format!("slagrade-spill-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let plan = reference_plan();
+    let dir = tmpdir("spill-empty");
     let cases = [
         "",
         "\n\n  \n",

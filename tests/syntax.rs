@@ -13,7 +13,8 @@ use slagrade::language::ast::{self, Cond, Item};
 use slagrade::language::diagnostic::Diagnostic;
 use slagrade::language::syntax::parse;
 
-const EXAMPLE: &str = include_str!("../examples/egov-2026.sla");
+mod common;
+use common::reference_src;
 
 /// Every construct the language has, beyond what the reference contract shows.
 const CONSTRUCTS: &str = r#"
@@ -102,7 +103,7 @@ fn wrap(body: &str) -> String {
 
 #[test]
 fn reference_contract_parses() {
-    let f = parse(EXAMPLE).expect("the reference contract parses");
+    let f = parse(reference_src()).expect("the reference contract parses");
     let c = &f.contract;
     assert_eq!(c.name.value, "egov-2026");
     let indicators = c
@@ -119,7 +120,10 @@ fn reference_contract_parses() {
     assert_eq!(parties, 5);
     // spans point into the source
     if let Some(Item::Timezone(s)) = c.items.first() {
-        assert_eq!(&EXAMPLE[s.span.start..s.span.end], "\"Asia/Shanghai\"");
+        assert_eq!(
+            &reference_src()[s.span.start..s.span.end],
+            "\"Asia/Shanghai\""
+        );
         assert_eq!(s.value, "Asia/Shanghai");
     } else {
         panic!("first item is the timezone");

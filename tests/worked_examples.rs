@@ -7,21 +7,12 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::Arc;
-
-use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::engine::eval::Evaluator;
 use slagrade::engine::scorecard::{IndicatorCard, Scorecard};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
-fn plan() -> Arc<Plan> {
-    let src = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/egov-2026.sla"
-    ))
-    .unwrap();
-    let checked = slagrade::contract::check::load(&src).unwrap_or_else(|d| panic!("{d:?}"));
-    Arc::new(Plan::compile(checked.contract))
-}
+mod common;
+use common::reference_plan;
 
 /// `(id, local time 2026-MM-DDTHH:MM:SS, kind, subject, product, attrs)`
 type Ev<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, &'a str);
@@ -37,7 +28,7 @@ fn lines(evs: &[Ev]) -> String {
 }
 
 fn evaluate(evs: &[Ev], as_of: Option<&str>) -> Scorecard {
-    let plan = plan();
+    let plan = reference_plan();
     let mut ev = Evaluator::new(&plan);
     let text = lines(evs);
     read_jsonl(

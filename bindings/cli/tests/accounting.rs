@@ -3,24 +3,16 @@
 //! file lists every rejected line verbatim with its number and reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::engine::eval::Evaluator;
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 
-const REFERENCE: &str = include_str!("../../../examples/egov-2026.sla");
-
-fn plan() -> &'static Arc<Plan> {
-    static PLAN: OnceLock<Arc<Plan>> = OnceLock::new();
-    PLAN.get_or_init(|| {
-        Arc::new(Plan::compile(
-            slagrade::contract::check::load(REFERENCE).unwrap().contract,
-        ))
-    })
-}
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+use common::{reference_plan, root, tmpdir};
 
 /// Valid, duplicate and malformed lines from the generator, split into lines.
 fn generated() -> &'static Vec<Vec<u8>> {
@@ -33,9 +25,8 @@ fn generated() -> &'static Vec<Vec<u8>> {
             duplicates_ppm: 50_000,
             ..Default::default()
         };
-        let mut out = Vec::new();
-        slagrade_gen::generate(&cfg, &mut out).unwrap();
-        out.split(|&b| b == b'\n')
+        common::generated(&cfg)
+            .split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
             .map(<[u8]>::to_vec)
             .collect()
@@ -135,8 +126,8 @@ proptest! {
         let limits = Limits { max_line_bytes: if small_limit { 200 } else { 1 << 20 } };
         let expected = lines.iter().filter(|l| counted(l, limits.max_line_bytes)).count() as u64;
 
-        let plan = plan();
-        let mut ev = Evaluator::new(plan);
+        let plan = reference_plan();
+        let mut ev = Evaluator::new(&plan);
         let mut outcomes = 0u64;
         read_jsonl(&plan.contract, &data[..], limits, |o| {
             outcomes += 1;
@@ -161,15 +152,9 @@ proptest! {
             }
         }
         // checkpoint and restore keep the counts
-        let back = Evaluator::restore(plan, &ev.checkpoint()).unwrap();
+        let back = Evaluator::restore(&plan, &ev.checkpoint()).unwrap();
         prop_assert_eq!(back.counts(), c);
     }
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("slagrade-accounting-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
 }
 
 /// The same property through the CLI, over a few hostile files (a process per case is slow,
@@ -181,8 +166,10 @@ fn cli_counts_add_up_and_rejected_lines_are_verbatim() {
         ..ProptestConfig::default()
     });
     let strategy = (proptest::collection::vec(piece(), 1..80), any::<bool>());
-    let events = tmp("events.jsonl");
-    let rejected = tmp("rejected.jsonl");
+    let contract = root().join("examples/egov-2026.sla");
+    let dir = tmpdir("accounting");
+    let events = dir.join("events.jsonl");
+    let rejected = dir.join("rejected.jsonl");
     runner
         .run(&strategy, |(pieces, crlf)| {
             // at least one valid event, so that there is a scorecard to print
@@ -194,7 +181,7 @@ fn cli_counts_add_up_and_rejected_lines_are_verbatim() {
             let out = Command::new(env!("CARGO_BIN_EXE_slagrade"))
                 .args([
                     "eval",
-                    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/egov-2026.sla"),
+                    contract.to_str().unwrap(),
                     events.to_str().unwrap(),
                     "--format",
                     "json",

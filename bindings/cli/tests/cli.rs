@@ -7,15 +7,13 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::sync::Arc;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+use common::{reference_plan, reference_src, root, tmpdir};
 
 fn slagrade(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slagrade"))
@@ -49,8 +47,7 @@ fn bundled_scorecard_is_the_committed_one() {
 
 #[test]
 fn rejected_lines_are_written_with_line_number_reason_and_text() {
-    let dir = std::env::temp_dir().join(format!("slagrade-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("cli");
     let rejected = dir.join("rejected.jsonl");
     let out = slagrade(&[
         "eval",
@@ -98,8 +95,7 @@ fn rejected_lines_are_written_with_line_number_reason_and_text() {
 #[test]
 fn exit_codes() {
     assert_eq!(slagrade(&["check", CONTRACT]).status.code(), Some(0));
-    let dir = std::env::temp_dir().join(format!("slagrade-exit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("exit");
     let broken = dir.join("broken.sla");
     std::fs::write(
         &broken,
@@ -130,13 +126,12 @@ fn exit_codes() {
 
 #[test]
 fn a_contract_without_assessments_warns_on_check_and_eval() {
-    let src = std::fs::read_to_string(root().join(CONTRACT)).unwrap();
+    let src = reference_src();
     let (start, end) = (
         src.find("  assess ").unwrap(),
         src.find("  payment {").unwrap(),
     );
-    let dir = std::env::temp_dir().join(format!("slagrade-noassess-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("noassess");
     let path = dir.join("no-assess.sla");
     std::fs::write(&path, format!("{}{}", &src[..start], &src[end..])).unwrap();
     let p = path.to_str().unwrap();
@@ -196,10 +191,9 @@ fn explain_lists_breaches_with_their_events() {
 fn diff_of_a_contract_with_itself_is_empty_and_a_tighter_deadline_breaches_more() {
     let same = slagrade(&["diff", CONTRACT, CONTRACT, EVENTS]);
     assert!(String::from_utf8_lossy(&same.stdout).contains("no differences"));
-    let dir = std::env::temp_dir().join(format!("slagrade-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("diff");
     let strict = dir.join("strict.sla");
-    let src = std::fs::read_to_string(root().join(CONTRACT)).unwrap();
+    let src = reference_src();
     std::fs::write(&strict, src.replace("P2 => 30m", "P2 => 20m")).unwrap();
     let v = json(&slagrade(&[
         "diff",
@@ -274,10 +268,7 @@ fn several_periods_give_one_scorecard_each() {
 
 #[test]
 fn at_risk_lists_running_clocks_about_to_breach() {
-    let src = std::fs::read_to_string(root().join(CONTRACT)).unwrap();
-    let plan = Arc::new(slagrade::engine::eval::Plan::compile(
-        slagrade::contract::check::load(&src).unwrap().contract,
-    ));
+    let plan = reference_plan();
     let mut ev = slagrade::engine::eval::Evaluator::new(&plan);
     let v = slagrade::event::Validator::new(&plan.contract);
     let line = r#"{"id":"1","at":"2026-10-12T10:00:00+08:00","kind":"ticket.opened","subject":"T1","product":"network.internet","attrs":{"priority":"P1"}}"#;
@@ -311,8 +302,7 @@ fn at_risk_lists_running_clocks_about_to_breach() {
 /// output, rejected lines included, for one period and for all of them.
 #[test]
 fn a_small_memory_budget_gives_the_same_output() {
-    let dir = std::env::temp_dir().join(format!("slagrade-cli-budget-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("cli-budget");
     let (r1, r2) = (dir.join("r1.jsonl"), dir.join("r2.jsonl"));
     for period in [None, Some("all")] {
         let mut plain = vec!["eval", CONTRACT, EVENTS, "--format", "json", "--rejected"];

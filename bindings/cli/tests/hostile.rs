@@ -12,18 +12,11 @@ use std::time::{Duration, Instant};
 use slagrade::engine::eval::{Evaluator, Plan, Pushed};
 use slagrade::event::{read_jsonl, Limits, LineOutcome, Rejection};
 
-fn root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+use common::{reference_plan, reference_src, root, tmpdir};
 
-const REFERENCE: &str = include_str!("../../../examples/egov-2026.sla");
 const BOUND: Duration = Duration::from_secs(10);
-
-fn plan() -> Arc<Plan> {
-    Arc::new(Plan::compile(
-        slagrade::contract::check::load(REFERENCE).unwrap().contract,
-    ))
-}
 
 /// Reads `data` as JSON Lines; returns (accepted events, rejections, lines read).
 fn read(
@@ -43,7 +36,7 @@ fn read(
 
 /// The reason a single line is rejected for (panics when it is accepted).
 fn reason(line: &str) -> String {
-    let plan = plan();
+    let plan = reference_plan();
     let (acc, rej, _) = read(&plan, line.as_bytes(), Limits::default());
     assert!(acc.is_empty(), "accepted: {line}");
     assert_eq!(rej.len(), 1, "{line}");
@@ -53,7 +46,7 @@ fn reason(line: &str) -> String {
 }
 
 fn accepted(line: &str) -> slagrade::event::Event {
-    let plan = plan();
+    let plan = reference_plan();
     let (mut acc, rej, _) = read(&plan, line.as_bytes(), Limits::default());
     assert!(
         rej.is_empty(),
@@ -80,10 +73,9 @@ fn slagrade(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A path for the file `name`, in a fresh temporary directory of its own.
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("slagrade-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+    tmpdir(&format!("hostile-{name}")).join(name)
 }
 
 const OK_TICKET: &str = r#"{"id":"e-1","at":"2026-10-09T09:12:00+08:00","kind":"ticket.opened","subject":"T-1","product":"app.business_support.oa","attrs":{"priority":"P2"}}"#;
@@ -92,7 +84,7 @@ const OK_TICKET: &str = r#"{"id":"e-1","at":"2026-10-09T09:12:00+08:00","kind":"
 
 #[test]
 fn empty_input_reads_nothing_and_the_cli_says_so() {
-    let plan = plan();
+    let plan = reference_plan();
     let (acc, rej, n) = read(&plan, b"", Limits::default());
     assert!(acc.is_empty() && rej.is_empty());
     assert_eq!(n, 0);
@@ -123,7 +115,7 @@ fn noise(n: usize, seed: u64) -> Vec<u8> {
 
 #[test]
 fn binary_file_every_line_rejected_with_a_reason() {
-    let plan = plan();
+    let plan = reference_plan();
     let data = noise(1 << 20, 0x9E37_79B9_7F4A_7C15);
     let ((acc, rej, n), _) = timed("1 MiB of binary", || read(&plan, &data, Limits::default()));
     assert!(acc.is_empty());
@@ -147,7 +139,7 @@ fn binary_file_every_line_rejected_with_a_reason() {
 
 #[test]
 fn ten_megabyte_line_is_rejected_by_the_line_limit_with_bounded_memory() {
-    let plan = plan();
+    let plan = reference_plan();
     let mut data = Vec::with_capacity(11 << 20);
     data.extend_from_slice(OK_TICKET.as_bytes());
     data.push(b'\n');
@@ -314,7 +306,7 @@ fn a_json_object_where_a_string_is_expected() {
 
 #[test]
 fn times_far_in_the_past_or_future_are_read_and_do_not_break_evaluation() {
-    let plan = plan();
+    let plan = reference_plan();
     for (at, kind, product) in [
         ("0001-01-01T00:00:00Z", "net.probe", "network.internet"),
         ("9999-12-31T23:59:59Z", "net.probe", "network.internet"),
@@ -390,7 +382,7 @@ fn times_far_in_the_past_or_future_are_read_and_do_not_break_evaluation() {
 /// October's open clocks are then run over the office calendar up to year 9999.
 #[test]
 fn a_far_future_event_with_the_default_as_of_is_handled_in_bounded_time() {
-    let plan = plan();
+    let plan = reference_plan();
     let mut ev = Evaluator::new(&plan);
     let (acc, _, _) = read(&plan, OK_TICKET.as_bytes(), Limits::default());
     for e in acc {
@@ -470,7 +462,7 @@ fn nan_infinity_and_huge_numbers_are_rejected() {
         "1e-400",
     ] {
         let line = probe(v);
-        let plan = plan();
+        let plan = reference_plan();
         let (acc, rej, _) = read(&plan, line.as_bytes(), Limits::default());
         match (acc.first(), rej.first()) {
             (None, Some(r)) => assert!(r.reason.contains("latency_ms"), "{v}: {}", r.reason),
@@ -488,7 +480,7 @@ fn nan_infinity_and_huge_numbers_are_rejected() {
 
 #[test]
 fn non_utf8_bytes_are_rejected_with_their_offset() {
-    let plan = plan();
+    let plan = reference_plan();
     let mut line = OK_TICKET.as_bytes().to_vec();
     line[30] = 0xFF;
     let mut data = line.clone();
@@ -506,7 +498,7 @@ fn non_utf8_bytes_are_rejected_with_their_offset() {
 
     // a contract that is not UTF-8: a clear error from the CLI
     let path = tmp("latin1.sla");
-    let mut src = REFERENCE.as_bytes().to_vec();
+    let mut src = reference_src().as_bytes().to_vec();
     src.extend_from_slice(b"\n# caf\xE9\n");
     std::fs::write(&path, &src).unwrap();
     let out = slagrade(&["check", path.to_str().unwrap()]);
@@ -517,7 +509,7 @@ fn non_utf8_bytes_are_rejected_with_their_offset() {
 
 #[test]
 fn max_subjects_bounds_tracked_subjects_with_a_reason() {
-    let plan = plan();
+    let plan = reference_plan();
     let mut ev = Evaluator::new(&plan);
     ev.set_max_subjects(3);
     let mut text = String::new();
@@ -575,7 +567,7 @@ fn deeply_nested_contracts_are_refused_with_the_nesting_limit() {
     for depth in [65, 1_000, 1_000_000] {
         for open in ["(", "[", "{", "not "] {
             let body = open.repeat(depth);
-            let src = REFERENCE.replace(
+            let src = reference_src().replace(
                 "value count(security.incident)",
                 &format!("value count(security.incident where {body}"),
             );
@@ -598,7 +590,7 @@ fn deeply_nested_contracts_are_refused_with_the_nesting_limit() {
     }
     // the limit itself is accepted by the parser (a small thread stack is enough)
     let cond = "(".repeat(60) + "ok == true" + &")".repeat(60);
-    let src = REFERENCE.replace(
+    let src = reference_src().replace(
         "count(search.request where ok == true)",
         &format!("count(search.request where {cond})"),
     );
@@ -626,7 +618,7 @@ fn many_products(n: usize) -> String {
     for i in 0..n {
         writeln!(products, "    product p{i} \"产品{i}\"").unwrap();
     }
-    REFERENCE.replace(
+    reference_src().replace(
         "    product mgmt \"安全管理服务\" \"Security management\"\n",
         &format!("    product mgmt \"安全管理服务\" \"Security management\"\n{products}"),
     )
@@ -642,7 +634,7 @@ fn many_parties(n: usize) -> String {
         )
         .unwrap();
     }
-    REFERENCE.replace(
+    reference_src().replace(
         "  # ---------------------------------------------------------------- catalog\n",
         &format!("{parties}  # ---------------------------------------------------------------- catalog\n"),
     )
@@ -692,13 +684,13 @@ fn garbage_contracts_give_diagnostics_not_panics() {
         "\"".repeat(100_001),
         "#".repeat(1 << 20),
         String::from_utf8_lossy(&noise(1 << 16, 7)).into_owned(),
-        REFERENCE.replace("2026-01-01 .. 2026-12-31", "9999-01-01 .. 0001-12-31"),
-        REFERENCE.replace("2026-01-01 .. 2026-12-31", "0001-01-01 .. 9999-12-31"),
-        REFERENCE.replace("fee 1200000.00", "fee 1e400"),
-        REFERENCE.replace("fee 1200000.00", "fee 99999999999999999999999999999999.00"),
-        REFERENCE.replace("deadline 15m", "deadline 99999999999999999999h"),
-        REFERENCE.replace("weight 10", "weight 0"),
-        REFERENCE.replace("round value 4", "round value 4000000000"),
+        reference_src().replace("2026-01-01 .. 2026-12-31", "9999-01-01 .. 0001-12-31"),
+        reference_src().replace("2026-01-01 .. 2026-12-31", "0001-01-01 .. 9999-12-31"),
+        reference_src().replace("fee 1200000.00", "fee 1e400"),
+        reference_src().replace("fee 1200000.00", "fee 99999999999999999999999999999999.00"),
+        reference_src().replace("deadline 15m", "deadline 99999999999999999999h"),
+        reference_src().replace("weight 10", "weight 0"),
+        reference_src().replace("round value 4", "round value 4000000000"),
     ];
     for src in inputs {
         let ((r, d), _) = timed("garbage contract", || load_time(&src));
@@ -752,7 +744,7 @@ fn huge_numbers_are_rejected_and_the_largest_accepted_sum_exactly() {
     accepted(&probe(0, "1e18"));
     accepted(&probe(0, "-1000000000000000000"));
     let lines: String = (0..500).map(|i| probe(i, "1e18") + "\n").collect();
-    let plan = plan();
+    let plan = reference_plan();
     let (evs, rej, _) = read(&plan, lines.as_bytes(), Limits::default());
     assert!(rej.is_empty());
     let mut ev = slagrade::engine::eval::Evaluator::new(&plan);

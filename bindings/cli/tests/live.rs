@@ -14,22 +14,11 @@ use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 use slagrade::input::live::{self, FollowOptions, LiveError, Position};
 
-fn root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+use common::{generated_file, reference_plan, reference_src, root, tmpdir};
 
 const CONTRACT: &str = "examples/egov-2026.sla";
-
-fn contract_path() -> PathBuf {
-    root().join(CONTRACT)
-}
-
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("slagrade-live-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn slagrade(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slagrade"))
@@ -56,15 +45,7 @@ fn generate(path: &Path, seed: u64, events: u64) {
         to: (2026, 11),
         ..Default::default()
     };
-    let f = std::fs::File::create(path).unwrap();
-    slagrade_gen::generate(&cfg, std::io::BufWriter::new(f)).unwrap();
-}
-
-fn plan() -> Arc<Plan> {
-    let src = std::fs::read_to_string(contract_path()).unwrap();
-    Arc::new(Plan::compile(
-        slagrade::contract::check::load(&src).unwrap().contract,
-    ))
+    generated_file(&cfg, path);
 }
 
 fn s(p: &Path) -> &str {
@@ -87,7 +68,7 @@ fn one_shot(plan: &Arc<Plan>, events: &Path) -> Evaluator {
 
 #[test]
 fn sigkill_mid_way_then_resume_gives_the_uninterrupted_scorecard() {
-    let dir = tmpdir("kill");
+    let dir = tmpdir("live-kill");
     let events = dir.join("events.jsonl");
     let ck = dir.join("follow.ckpt");
     generate(&events, 11, 300_000);
@@ -179,14 +160,14 @@ fn sigkill_mid_way_then_resume_gives_the_uninterrupted_scorecard() {
 /// rejected lines with their original line numbers, scorecard) as one pass over the whole.
 #[test]
 fn resuming_after_every_append_is_lossless() {
-    let dir = tmpdir("append");
+    let dir = tmpdir("live-append");
     let full = dir.join("full.jsonl");
     generate(&full, 5, 3000);
     let mut text = std::fs::read(&full).unwrap();
     // blank lines and a rejected line, so line numbers are checked across resumes
     text.extend_from_slice(b"\n  \n{\"id\":\"bad\"}\n");
     std::fs::write(&full, &text).unwrap();
-    let plan = plan();
+    let plan = reference_plan();
     let expected = one_shot(&plan, &full);
 
     let growing = dir.join("growing.jsonl");
@@ -260,7 +241,7 @@ fn refused(events: &Path, ck: &Path, contract: &str) -> String {
 
 #[test]
 fn corrupted_checkpoint_is_refused() {
-    let dir = tmpdir("corrupt");
+    let dir = tmpdir("live-corrupt");
     let (events, ck) = small_checkpoint(&dir);
     let good = std::fs::read(&ck).unwrap();
     // one byte of the payload, one of the header (the offset), one bit of the checksum
@@ -286,7 +267,7 @@ fn corrupted_checkpoint_is_refused() {
 
 #[test]
 fn truncated_checkpoint_is_refused() {
-    let dir = tmpdir("torn");
+    let dir = tmpdir("live-torn");
     let (events, ck) = small_checkpoint(&dir);
     let good = std::fs::read(&ck).unwrap();
     for cut in [0, 5, 30, live::HEADER_LEN, good.len() / 2, good.len() - 1] {
@@ -306,9 +287,9 @@ fn truncated_checkpoint_is_refused() {
 
 #[test]
 fn checkpoint_of_another_contract_is_refused() {
-    let dir = tmpdir("other");
+    let dir = tmpdir("live-other");
     let (events, ck) = small_checkpoint(&dir);
-    let src = std::fs::read_to_string(contract_path()).unwrap();
+    let src = reference_src();
     let other = dir.join("strict.sla");
     std::fs::write(&other, src.replace("P2 => 30m", "P2 => 20m")).unwrap();
     let err = refused(&events, &ck, s(&other));
@@ -330,14 +311,14 @@ fn checkpoint_of_another_contract_is_refused() {
 
 #[test]
 fn checkpoint_beyond_a_truncated_input_is_refused() {
-    let dir = tmpdir("shrunk");
+    let dir = tmpdir("live-shrunk");
     let (events, ck) = small_checkpoint(&dir);
     let text = std::fs::read(&events).unwrap();
     std::fs::write(&events, &text[..text.len() / 2]).unwrap();
     let err = refused(&events, &ck, CONTRACT);
     assert!(err.contains("truncated or replaced"), "{err}");
     // an offset that is not at the end of a line
-    let plan = plan();
+    let plan = reference_plan();
     let ev = Evaluator::new(&plan);
     std::fs::write(&events, &text).unwrap();
     live::write_checkpoint(
@@ -356,7 +337,7 @@ fn checkpoint_beyond_a_truncated_input_is_refused() {
 
 #[test]
 fn checkpoint_write_leaves_no_temporary_file() {
-    let dir = tmpdir("atomic");
+    let dir = tmpdir("live-atomic");
     let (_, ck) = small_checkpoint(&dir);
     let names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()

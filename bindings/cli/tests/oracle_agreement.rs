@@ -13,9 +13,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+use common::{generated_file, root, tmpdir};
 
 fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
@@ -23,8 +23,7 @@ fn python() -> String {
 
 fn generate(dir: &Path, cfg: &slagrade_gen::GenConfig) -> PathBuf {
     let path = dir.join(format!("events-{}-{}.jsonl", cfg.seed, cfg.events));
-    let f = std::fs::File::create(&path).unwrap();
-    slagrade_gen::generate(cfg, std::io::BufWriter::new(f)).unwrap();
+    generated_file(cfg, &path);
     path
 }
 
@@ -95,12 +94,6 @@ fn agree(events: &Path, extra: &[&str]) {
     );
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("slagrade-oracle-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 fn bundled_example_agrees() {
     let events = root().join("examples/events-2026-10.jsonl");
@@ -120,7 +113,7 @@ fn bundled_example_agrees() {
 
 #[test]
 fn generated_streams_agree() {
-    let dir = tmp("gen");
+    let dir = tmpdir("oracle-gen");
     let cases = [
         (11u64, 3_000u64, (2026, 10), (2026, 10), 0u32),
         (12, 20_000, (2026, 10), (2026, 10), 50),

@@ -11,9 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+use common::{root, tmpdir};
 
 /// Runs one shell command line in `dir` with the built `slagrade` first on the `PATH`;
 /// returns stdout and stderr together, as a terminal would show them.
@@ -48,7 +48,7 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn readme_commands_and_outputs() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let dir = std::env::temp_dir().join(format!("slagrade-readme-{}", std::process::id()));
+    let dir = tmpdir("readme");
     copy_dir(&root().join("examples"), &dir.join("examples"));
 
     let lines: Vec<&str> = readme.lines().collect();

@@ -11,9 +11,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+use common::{root, tmpdir};
 
 fn slagrade(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slagrade"))
@@ -36,9 +36,7 @@ const EVENTS: &str = "examples/events-2026-10.jsonl";
 
 /// A file in a fresh temporary directory.
 fn temp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("slagrade-traps-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+    let p = tmpdir(&format!("traps-{name}")).join(name);
     std::fs::write(&p, text).unwrap();
     p
 }

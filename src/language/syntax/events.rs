@@ -1,0 +1,94 @@
+//! Event kinds with their typed attributes, and subjects: the anchor and the flags that
+//! events set and clear.
+
+use crate::language::ast::{self, Span};
+
+use super::conditions::cond;
+use super::literals::{ident, path, unit_lit};
+use super::tree::Kids;
+use super::{internal, span_of, Res, Rule, P};
+
+pub(super) fn event(mut k: Kids, span: Span) -> Res<ast::EventDecl> {
+    let kind = path(k.next(Rule::path)?);
+    let attrs = k
+        .map(|a| {
+            let aspan = span_of(&a);
+            let optional = a
+                .clone()
+                .into_inner()
+                .any(|x| x.as_rule() == Rule::p_question);
+            let mut ak = Kids::of(&a);
+            let name = ident(ak.next(Rule::ident)?);
+            let ty = ak.any()?;
+            let tspan = span_of(&ty);
+            let ty = match ty.as_rule() {
+                Rule::type_text => ast::AttrTypeLit::Text(tspan),
+                Rule::type_bool => ast::AttrTypeLit::Bool(tspan),
+                Rule::type_time => ast::AttrTypeLit::Time(tspan),
+                Rule::type_number => {
+                    let unit = match Kids::of(&ty).opt(Rule::unit_word) {
+                        Some(u) => Some(unit_lit(u.as_str()).ok_or_else(|| internal(tspan))?),
+                        None => None,
+                    };
+                    ast::AttrTypeLit::Number(unit, tspan)
+                }
+                Rule::type_enum => ast::AttrTypeLit::Enum(Kids::of(&ty).map(ident).collect()),
+                _ => return Err(internal(tspan)),
+            };
+            Ok(ast::AttrDecl {
+                name,
+                optional,
+                ty,
+                span: aspan,
+            })
+        })
+        .collect::<Res<Vec<_>>>()?;
+    Ok(ast::EventDecl { kind, attrs, span })
+}
+
+pub(super) fn subject(mut k: Kids, span: Span) -> Res<ast::SubjectDecl> {
+    let name = ident(k.next(Rule::ident)?);
+    let mut a = Kids::of(&k.next(Rule::anchor_stmt)?);
+    let anchor = path(a.next(Rule::path)?);
+    let anchor_at = a.opt(Rule::ident).map(ident);
+    let flags = k
+        .map(|f| {
+            let fspan = span_of(&f);
+            let mut fk = Kids::of(&f);
+            let name = ident(fk.next(Rule::ident)?);
+            let set = match fk.opt(Rule::flag_set) {
+                Some(s) => event_list(&s)?,
+                None => Vec::new(),
+            };
+            let clear = match fk.opt(Rule::flag_clear) {
+                Some(s) => event_list(&s)?,
+                None => Vec::new(),
+            };
+            Ok(ast::FlagDecl {
+                name,
+                set,
+                clear,
+                span: fspan,
+            })
+        })
+        .collect::<Res<Vec<_>>>()?;
+    Ok(ast::SubjectDecl {
+        name,
+        anchor,
+        anchor_at,
+        flags,
+        span,
+    })
+}
+
+pub(super) fn event_list(p: &P) -> Res<Vec<ast::EventMatch>> {
+    Kids::of(p)
+        .map(|m| {
+            let span = span_of(&m);
+            let mut k = Kids::of(&m);
+            let kind = path(k.next(Rule::path)?);
+            let cond = k.opt(Rule::cond).map(cond).transpose()?;
+            Ok(ast::EventMatch { kind, cond, span })
+        })
+        .collect()
+}
