@@ -12,6 +12,7 @@ mod findings;
 mod ignored;
 mod measure;
 mod merge;
+pub mod payment;
 mod plan;
 mod push;
 mod rollup;

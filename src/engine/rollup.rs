@@ -9,8 +9,8 @@ use crate::engine::eval::{EvalError, Evaluator};
 use crate::engine::findings::{unkey, Findings};
 use crate::engine::measure::{measure_value, Acc, Partial};
 use crate::engine::plan::Plan;
-use crate::engine::score;
 use crate::engine::scorecard::{AssessmentCard, EventCounts, IndicatorCard, Scorecard};
+use crate::engine::{payment, score};
 use crate::time::period::Period;
 
 impl Evaluator {
@@ -120,13 +120,8 @@ impl Plan {
                 .collect();
             let assessee = c.parties.get(a.assessee);
             let fee = assessee.and_then(|p| p.fee);
-            let share = party_score.map(|s| score::payment_share(&c.payment, s));
-            let fee_due = match (fee, share) {
-                _ if !assessed => None,
-                (Some(f), Some(s)) => Some(score::round(f * s, 2)),
-                (Some(f), None) => Some(score::round(f, 2)),
-                _ => None,
-            };
+            let share = party_score.map(|s| payment::payment_share(&c.payment, s));
+            let fee_due = payment::fee_due(fee, share, assessed);
             assessments.push(AssessmentCard {
                 assessor: c
                     .parties

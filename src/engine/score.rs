@@ -2,7 +2,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::contract::{CmpOp, PayShare, Payment, Scoring, Target};
+use crate::contract::{CmpOp, Scoring, Target};
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 
@@ -95,26 +95,6 @@ pub fn weighted_mean(items: impl IntoIterator<Item = (Decimal, Decimal)>) -> Opt
     (!den.is_zero()).then(|| num / den)
 }
 
-/// The share of the fee paid for a (rounded) party score.
-pub fn payment_share(payment: &Payment, score: Decimal) -> Decimal {
-    let share = payment
-        .bands
-        .iter()
-        .find(|b| b.lower.is_none_or(|l| score >= l) && b.upper.is_none_or(|u| score < u))
-        .map(|b| match &b.share {
-            PayShare::Fixed(s) => *s,
-            PayShare::Linear { from, to } => match (b.lower, b.upper) {
-                (Some(l), Some(u)) if u > l => *from + (score - l) * (*to - *from) / (u - l),
-                _ => *from,
-            },
-        })
-        .unwrap_or(Decimal::ONE);
-    match payment.min_share {
-        Some(m) => share.max(m),
-        None => share,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,40 +166,5 @@ mod tests {
         assert_eq!(score(&bands, &t, d("0.9")), d("60"));
         assert_eq!(score(&bands, &t, d("0.8999")), d("0"));
         assert_eq!(score(&Scoring::ZeroTolerance, &t, d("1")), d("0"));
-    }
-
-    #[test]
-    fn reference_payment() {
-        use crate::contract::PayBand;
-        let p = Payment {
-            bands: vec![
-                PayBand {
-                    lower: Some(d("90")),
-                    upper: None,
-                    share: PayShare::Fixed(d("1")),
-                },
-                PayBand {
-                    lower: Some(d("60")),
-                    upper: Some(d("90")),
-                    share: PayShare::Linear {
-                        from: d("0.7"),
-                        to: d("1"),
-                    },
-                },
-                PayBand {
-                    lower: None,
-                    upper: Some(d("60")),
-                    share: PayShare::Fixed(d("0.5")),
-                },
-            ],
-            min_share: None,
-            back_to_back: false,
-        };
-        // 1 - (90 - 61.23) / 100 = 0.7123
-        assert_eq!(payment_share(&p, d("61.23")), d("0.7123"));
-        assert_eq!(payment_share(&p, d("90")), d("1"));
-        assert_eq!(payment_share(&p, d("89.99")), d("0.9999"));
-        assert_eq!(payment_share(&p, d("59.99")), d("0.5"));
-        assert_eq!(payment_share(&p, d("60")), d("0.7"));
     }
 }
