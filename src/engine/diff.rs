@@ -98,7 +98,7 @@ pub fn diff(old: &Explained, new: &Explained) -> Diff {
                     .and_then(|(a, i)| x.1.get(a).and_then(|v| v.get(i)))
                     .map(|v| {
                         v.iter()
-                            .map(|f| (f.subject.clone(), f.status.clone()))
+                            .map(|f| (f.subject.clone(), f.status.to_string()))
                             .collect()
                     })
                     .unwrap_or_default();

@@ -21,7 +21,7 @@ use crate::time::calendar::CalendarError;
 
 pub use crate::engine::at_risk::AtRisk;
 pub(crate) use crate::engine::findings::{unkey, Keyed};
-pub use crate::engine::findings::{Finding, FindingEvent, Findings};
+pub use crate::engine::findings::{Finding, FindingEvent, Findings, Status};
 pub use crate::engine::ignored::{IgnoredEvent, IgnoredReason};
 pub use crate::engine::measure::Partial;
 pub use crate::engine::plan::Plan;

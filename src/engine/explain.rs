@@ -149,10 +149,10 @@ pub fn csv_rows(
             field(&ic.id),
             field(&f.subject),
             field(&f.product),
-            field(&f.status),
+            field(f.status.as_str()),
             n(f.elapsed),
             n(f.allowed),
-            field(f.due.as_deref().unwrap_or("")),
+            field(&f.due.map(|d| d.to_string()).unwrap_or_default()),
             field(f.calendar.as_deref().unwrap_or("")),
             field(&events.join("; ")),
         ];

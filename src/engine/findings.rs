@@ -7,9 +7,9 @@ use crate::contract::Contract;
 use crate::engine::clock::{ClockRun, Outcome, Step};
 use crate::engine::eval::{EvalError, Evaluator};
 use crate::engine::measure::Partial;
-use crate::engine::rollup::format_instant;
 use crate::engine::scorecard::Scorecard;
 use crate::engine::store::{Names, Slim};
+use crate::time::instant::Instant;
 use crate::time::period::Period;
 
 impl Evaluator {
@@ -58,19 +58,69 @@ pub struct Finding {
     /// The product's id: of the subject's anchor, of the event that started the clock, or
     /// of the single event.
     pub product: String,
-    /// `breached`, `pending`, `not counted in the numerator`, `counted`, ...
-    pub status: String,
+    /// where it stands: met, breached, pending, (not) counted in the numerator, ...
+    pub status: Status,
     /// counted seconds, for clocks with a duration deadline
     pub elapsed: Option<i64>,
     /// allowed seconds, for duration deadlines
     pub allowed: Option<i64>,
-    /// due instant (RFC 3339), for absolute deadlines
-    pub due: Option<String>,
+    /// due instant, for absolute deadlines
+    pub due: Option<Instant>,
     /// the calendar whose working time `elapsed` and `allowed` count, for clocks with a
     /// duration deadline
     pub calendar: Option<String>,
     /// the events that moved the clock or make up the finding: (id, kind, at, step)
     pub events: Vec<FindingEvent>,
+}
+
+/// Where a finding stands; shown (and serialized) as the words of explanations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Status {
+    /// a clock that stopped within its deadline
+    Met,
+    /// a clock past its deadline
+    Breached,
+    /// a clock still running within its deadline
+    Pending,
+    /// a subject or event counted in a ratio's numerator
+    InNumerator,
+    /// a subject or event of a ratio's denominator missing from its numerator
+    NotInNumerator,
+    /// a subject or event counted (a count of incidents)
+    Counted,
+    /// an inventory item covered in the period
+    Covered,
+    /// an inventory item not covered in the period
+    NotCovered,
+}
+
+impl Status {
+    /// The words explanations show: `met`, `not counted in the numerator`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Breached => "breached",
+            Status::Pending => "pending",
+            Status::InNumerator => "counted in the numerator",
+            Status::NotInNumerator => "not counted in the numerator",
+            Status::Counted => "counted",
+            Status::Covered => "in the inventory, covered in the period",
+            Status::NotCovered => "in the inventory, not covered in the period",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// An event behind a finding.
@@ -80,8 +130,8 @@ pub struct FindingEvent {
     pub id: String,
     /// Its kind's name.
     pub kind: String,
-    /// Its `at`, RFC 3339 in the contract's time zone.
-    pub at: String,
+    /// Its `at`, shown in the contract's time zone.
+    pub at: Instant,
     /// What it did to the clock; `None` for events that are not clock steps.
     pub step: Option<Step>,
 }
@@ -143,7 +193,7 @@ impl Finder<'_> {
         FindingEvent {
             id: self.ids.get(e.id).to_string(),
             kind: self.kind_name(e),
-            at: format_instant(self.c.timezone, e.at),
+            at: Instant::new(e.at, self.c.timezone),
             step,
         }
     }
@@ -164,14 +214,13 @@ impl Finder<'_> {
                 .map(|e| self.product(e))
                 .unwrap_or_default(),
             status: match run.outcome {
-                Outcome::Met => "met",
-                Outcome::Breached => "breached",
-                Outcome::Pending => "pending",
-            }
-            .into(),
+                Outcome::Met => Status::Met,
+                Outcome::Breached => Status::Breached,
+                Outcome::Pending => Status::Pending,
+            },
             elapsed: run.due.is_none().then_some(run.elapsed),
             allowed: run.allowed,
-            due: run.due.map(|d| format_instant(self.c.timezone, d)),
+            due: run.due.map(|d| Instant::new(d, self.c.timezone)),
             calendar: run.due.is_none().then_some(calendar).flatten(),
             events: run
                 .steps
@@ -181,11 +230,11 @@ impl Finder<'_> {
         }
     }
 
-    pub(super) fn subject(&self, subject: u32, anchor: &Slim, status: &str) -> Finding {
+    pub(super) fn subject(&self, subject: u32, anchor: &Slim, status: Status) -> Finding {
         Finding {
             subject: self.names.get(subject).to_string(),
             product: self.product(anchor),
-            status: status.into(),
+            status,
             elapsed: None,
             allowed: None,
             due: None,

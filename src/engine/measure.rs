@@ -9,7 +9,7 @@ use crate::contract::{
 use crate::engine::anchor::anchors_of;
 use crate::engine::clock::{self, Outcome};
 use crate::engine::eval::{EvalError, Evaluator, Slice, LOGS_AHEAD};
-use crate::engine::findings::{push_finding, Finder, Key, Keyed};
+use crate::engine::findings::{push_finding, Finder, Key, Keyed, Status};
 use crate::engine::ignored::ignored_in;
 use crate::engine::plan::Plan;
 use crate::engine::score;
@@ -257,9 +257,9 @@ impl Evaluator {
                                             subject,
                                             anchor,
                                             if n {
-                                                "counted in the numerator"
+                                                Status::InNumerator
                                             } else {
-                                                "not counted in the numerator"
+                                                Status::NotInNumerator
                                             },
                                         ),
                                     );
@@ -283,7 +283,7 @@ impl Evaluator {
                                         a,
                                         ii,
                                         &key,
-                                        finder.subject(subject, anchor, "counted"),
+                                        finder.subject(subject, anchor, Status::Counted),
                                     );
                                 }
                             }
@@ -344,9 +344,9 @@ impl Evaluator {
                                         subject,
                                         inv,
                                         if h {
-                                            "in the inventory, covered in the period"
+                                            Status::Covered
                                         } else {
-                                            "in the inventory, not covered in the period"
+                                            Status::NotCovered
                                         },
                                     ),
                                 );
@@ -424,9 +424,9 @@ impl Evaluator {
                                         x.subject,
                                         e,
                                         if num_ok {
-                                            "counted in the numerator"
+                                            Status::InNumerator
                                         } else {
-                                            "not counted in the numerator"
+                                            Status::NotInNumerator
                                         },
                                     ),
                                 );
@@ -441,7 +441,7 @@ impl Evaluator {
                                     a,
                                     ii,
                                     &key,
-                                    finder.subject(x.subject, e, "counted"),
+                                    finder.subject(x.subject, e, Status::Counted),
                                 );
                             }
                         }

@@ -1,7 +1,6 @@
 //! Scorecards: a period's accumulated measures scored, weighted and turned into each
 //! assessment's score and fee due.
 
-use chrono::TimeZone;
 use rust_decimal::Decimal;
 
 use crate::contract::Unit;
@@ -158,13 +157,7 @@ impl Plan {
     }
 }
 
-/// Formats Unix seconds as RFC 3339 in a time zone: `2026-11-03T17:20:00+08:00`.
-pub fn format_instant(tz: chrono_tz::Tz, t: i64) -> String {
-    match tz.timestamp_opt(t, 0).single() {
-        Some(dt) => dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        None => t.to_string(),
-    }
-}
+pub use crate::time::instant::format_instant;
 
 fn target_text(t: &crate::contract::Target, unit: Unit) -> String {
     let v = match unit {

@@ -559,10 +559,10 @@ impl From<&CoreFinding> for Finding {
         Finding {
             subject: f.subject.clone(),
             product: f.product.clone(),
-            status: f.status.clone(),
+            status: f.status.as_str().to_string(),
             elapsed: f.elapsed.and_then(seconds),
             allowed: f.allowed.and_then(seconds),
-            due: f.due.as_deref().and_then(parse_rfc3339),
+            due: f.due.and_then(|d| instant(d.tz(), d.unix())),
             calendar: f.calendar.clone(),
             events: f
                 .events
@@ -570,7 +570,7 @@ impl From<&CoreFinding> for Finding {
                 .map(|e| FindingEvent {
                     id: e.id.clone(),
                     kind: e.kind.clone(),
-                    at: parse_rfc3339(&e.at),
+                    at: instant(e.at.tz(), e.at.unix()),
                     step: e.step.map(|s| format!("{s:?}").to_lowercase()),
                 })
                 .collect(),
