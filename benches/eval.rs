@@ -139,7 +139,7 @@ fn bench(c: &mut Criterion) {
         );
         open.push(v.line(line.as_bytes()).unwrap().unwrap());
     }
-    let october = open.default_period().unwrap();
+    let october = open.default_period(None).unwrap();
     g.throughput(Throughput::Elements(1_000_000));
     g.bench_function("scorecard_1m_open_subjects", |b| {
         b.iter(|| open.scorecard(&october, None).unwrap())

@@ -45,7 +45,7 @@ fn main() {
         ev.push(v.line(line.as_bytes()).unwrap().unwrap());
     }
     let after = resident_bytes();
-    let p = ev.default_period().unwrap();
+    let p = ev.default_period(None).unwrap();
     let card = ev.scorecard(&p, None).unwrap();
     println!(
         "{n} open subjects: {} bytes of evaluator state per subject (resident memory, {} events pending)",

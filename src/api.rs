@@ -265,8 +265,8 @@ impl Events {
                 spec,
                 as_of.or(self.latest()),
                 || match &self.held {
-                    Held::Memory(ev) => Ok(ev.anchor_periods_as_of(as_of)),
-                    Held::Disk(s) => s.anchor_periods_as_of(as_of).map_err(|e| e.to_string()),
+                    Held::Memory(ev) => Ok(ev.anchor_periods(as_of)),
+                    Held::Disk(s) => s.anchor_periods(as_of).map_err(|e| e.to_string()),
                 },
             );
         sel.map_err(|e| match e {
@@ -301,8 +301,8 @@ impl Events {
         all: bool,
     ) -> Result<(Scorecard, Findings), Error> {
         Ok(match &self.held {
-            Held::Memory(ev) => ev.explain_with(period, as_of, all)?,
-            Held::Disk(s) => s.explain_with(period, as_of, all)?,
+            Held::Memory(ev) => ev.explain(period, as_of, all)?,
+            Held::Disk(s) => s.explain(period, as_of, all)?,
         })
     }
 

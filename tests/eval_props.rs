@@ -62,7 +62,7 @@ fn card(ev: &Evaluator, period: &Period) -> serde_json::Value {
 fn reference(items: &[Item]) -> (Evaluator, Period) {
     let mut ev = Evaluator::new(&reference_plan());
     feed(&mut ev, &items.iter().collect::<Vec<_>>());
-    let p = ev.default_period().unwrap();
+    let p = ev.default_period(None).unwrap();
     (ev, p)
 }
 

@@ -234,7 +234,7 @@ fn json_keeps_its_documented_form() {
 fn explanation_prints_business_time_in_hours_not_days() {
     let ev = evaluator();
     let t = slagrade::event::parse_instant(AS_OF).unwrap();
-    let (card, findings) = ev.explain(&march(&ev), Some(t)).unwrap();
+    let (card, findings) = ev.explain(&march(&ev), Some(t), false).unwrap();
     let a = &card.assessments[0];
     let text = slagrade::engine::explain::render(&card, a, &a.indicators[0], &findings[0][0]);
     assert!(
@@ -262,11 +262,11 @@ fn explaining_all_lists_met_subjects_with_their_counted_time() {
     let t = slagrade::event::parse_instant(AS_OF).unwrap();
     let p = march(&ev);
     // by default only what counted against the indicator: the breach
-    let (_, against) = ev.explain(&p, Some(t)).unwrap();
+    let (_, against) = ev.explain(&p, Some(t), false).unwrap();
     let breach = ("J1", "breached", Some(41 * 3600 + 180), Some(8 * 3600));
     assert_eq!(listed(&against[0][0]), [breach]);
     // with everything: J2 met after 1h of its 8h
-    let (card, all) = ev.explain_with(&p, Some(t), true).unwrap();
+    let (card, all) = ev.explain(&p, Some(t), true).unwrap();
     let met = ("J2", "met", Some(3600), Some(8 * 3600));
     assert_eq!(listed(&all[0][0]), [breach, met]);
     let a = &card.assessments[0];
@@ -276,14 +276,14 @@ fn explaining_all_lists_met_subjects_with_their_counted_time() {
         "{text}"
     );
     // the scorecard is the same either way
-    assert_eq!(card, ev.explain(&p, Some(t)).unwrap().0);
+    assert_eq!(card, ev.explain(&p, Some(t), false).unwrap().0);
 }
 
 #[test]
 fn explanation_csv_has_one_row_per_subject() {
     let ev = evaluator();
     let t = slagrade::event::parse_instant(AS_OF).unwrap();
-    let (card, all) = ev.explain_with(&march(&ev), Some(t), true).unwrap();
+    let (card, all) = ev.explain(&march(&ev), Some(t), true).unwrap();
     let a = &card.assessments[0];
     let mut csv = String::from(slagrade::engine::explain::CSV_HEADER);
     slagrade::engine::explain::csv_rows(&card, a, &a.indicators[0], &all[0][0], &mut csv);
@@ -316,8 +316,8 @@ fn diff_prints_values_in_their_unit() {
     let t = slagrade::event::parse_instant(AS_OF).unwrap();
     let p = march(&a);
     let d = slagrade::engine::diff::diff(
-        &a.explain(&p, Some(t)).unwrap(),
-        &b.explain(&p, Some(t)).unwrap(),
+        &a.explain(&p, Some(t), false).unwrap(),
+        &b.explain(&p, Some(t), false).unwrap(),
     );
     // one incident: 100 − 10 → 100 − 20; the count itself is 1 either way
     assert!(

@@ -86,7 +86,7 @@ fn deductions_pass_to_the_subcontractor_that_caused_them() {
         },
     )
     .unwrap();
-    let p = ev.default_period().unwrap();
+    let p = ev.default_period(None).unwrap();
     let card = ev.scorecard(&p, None).unwrap();
     let prime = &card.assessments[0];
     // incidents: 100 − 50 × 1 = 50; outages: 100 − 100 × 1 = 0;
@@ -133,7 +133,7 @@ fn card_of(src: &str) -> slagrade::engine::scorecard::Scorecard {
         },
     )
     .unwrap();
-    let p = ev.default_period().unwrap();
+    let p = ev.default_period(None).unwrap();
     ev.scorecard(&p, None).unwrap()
 }
 

@@ -65,7 +65,11 @@ fn spilled_evaluation_is_in_memory_evaluation() {
             slagrade::input::ingest::read_file(&plan, &path, Limits::default(), 1).unwrap();
         assert!(one.counts().duplicates > 100, "{:?}", one.counts());
         assert!(one.counts().rejected > 10);
-        let periods: Vec<_> = one.anchor_periods().into_iter().map(|(p, _)| p).collect();
+        let periods: Vec<_> = one
+            .anchor_periods(None)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         assert!(periods.len() >= 4);
         let mid = periods[2].start + 86_400 * 3;
         for (parts, threads) in [(1, 1), (2, 1), (5, 1), (1, 2), (5, 2), (4, 3)] {
@@ -79,18 +83,12 @@ fn spilled_evaluation_is_in_memory_evaluation() {
             assert_eq!(s.rejected(), one.rejected());
             assert_eq!(s.latest(), one.latest());
             for as_of in [None, Some(mid)] {
-                assert_eq!(
-                    s.anchor_periods_as_of(as_of).unwrap(),
-                    one.anchor_periods_as_of(as_of)
-                );
-                assert_eq!(
-                    s.default_period_as_of(as_of).unwrap(),
-                    one.default_period_as_of(as_of)
-                );
+                assert_eq!(s.anchor_periods(as_of).unwrap(), one.anchor_periods(as_of));
+                assert_eq!(s.default_period(as_of).unwrap(), one.default_period(as_of));
                 for p in &periods {
                     assert_eq!(
-                        s.explain(p, as_of).unwrap(),
-                        one.explain(p, as_of).unwrap(),
+                        s.explain(p, as_of, false).unwrap(),
+                        one.explain(p, as_of, false).unwrap(),
                         "explanations: seed {seed}, {parts} partitions, {threads} threads, {} as of {as_of:?}",
                         p.key
                     );
@@ -143,16 +141,16 @@ fn files_with_nothing_to_evaluate() {
             assert_eq!(s.rejected(), one.rejected(), "case {i}");
             assert_eq!(s.latest(), one.latest(), "case {i}");
             assert_eq!(
-                s.anchor_periods_as_of(None).unwrap(),
-                one.anchor_periods(),
+                s.anchor_periods(None).unwrap(),
+                one.anchor_periods(None),
                 "case {i}"
             );
             assert_eq!(
-                s.default_period_as_of(None).unwrap(),
-                one.default_period(),
+                s.default_period(None).unwrap(),
+                one.default_period(None),
                 "case {i}"
             );
-            if let Some(p) = one.default_period() {
+            if let Some(p) = one.default_period(None) {
                 assert_eq!(
                     s.scorecards(std::slice::from_ref(&p), None).unwrap(),
                     vec![one.scorecard(&p, None).unwrap()]

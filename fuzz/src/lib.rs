@@ -114,7 +114,7 @@ pub fn events_accounting(data: &[u8]) {
         "accepted + duplicates + rejected = non-blank lines"
     );
     assert_eq!(ev.rejected().len() as u64, c.rejected);
-    if let Some(p) = ev.default_period() {
+    if let Some(p) = ev.default_period(None) {
         // a calendar error for times far outside the built-in tables is an error, not a panic
         if let Ok(card) = ev.scorecard(&p, None) {
             assert_eq!(card.events, c);

@@ -73,6 +73,18 @@ pub enum Role {
     Third,
 }
 
+impl Role {
+    /// The role as a contract writes it: `client`, `prime`, `sub`, `third`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Prime => "prime",
+            Role::Sub => "sub",
+            Role::Third => "third",
+        }
+    }
+}
+
 /// A checked contract: everything the evaluator needs, names resolved to indices.
 #[derive(Debug, Clone)]
 pub struct Contract {
@@ -251,6 +263,20 @@ pub enum Unit {
     Count,
     /// a plain number
     Number,
+}
+
+impl Unit {
+    /// The unit's name: `fraction`, `ms`, `s`, `count`, `number` (scorecards call a fraction
+    /// a `share`, see `engine::scorecard::unit_key`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Fraction => "fraction",
+            Unit::Millis => "ms",
+            Unit::Seconds => "s",
+            Unit::Count => "count",
+            Unit::Number => "number",
+        }
+    }
 }
 
 /// A tracked item (ticket, alert, plan) whose lifecycle events share a `subject`.
@@ -510,6 +536,19 @@ pub struct Target {
     pub op: CmpOp,
     /// in the indicator's base unit
     pub value: Decimal,
+}
+
+impl Target {
+    /// The target as a contract writes it, in the indicator's unit: `>= 95%`, `<= 50ms`.
+    pub fn text(&self, unit: Unit) -> String {
+        let v = match unit {
+            Unit::Fraction => format!("{}%", (self.value * Decimal::ONE_HUNDRED).normalize()),
+            Unit::Millis => format!("{}ms", self.value.normalize()),
+            Unit::Seconds => format!("{}s", self.value.normalize()),
+            _ => self.value.normalize().to_string(),
+        };
+        format!("{} {v}", self.op.as_str())
+    }
 }
 
 /// How an indicator's value becomes a score from 0 to 100.

@@ -9,14 +9,9 @@ use crate::time::period::{self, Period};
 
 impl Evaluator {
     /// Every period holding at least one anchor (subjects by their anchor, per-event
-    /// measures by each event), in time order, with the number of anchors.
-    pub fn anchor_periods(&self) -> Vec<(Period, u64)> {
-        self.anchor_periods_as_of(None)
-    }
-
-    /// [`Evaluator::anchor_periods`] counting only events at or before `as_of` (default: the
-    /// latest accepted event).
-    pub fn anchor_periods_as_of(&self, as_of: Option<i64>) -> Vec<(Period, u64)> {
+    /// measures by each event), in time order, with the number of anchors, counting only
+    /// events at or before `as_of` (default: the latest accepted event).
+    pub fn anchor_periods(&self, as_of: Option<i64>) -> Vec<(Period, u64)> {
         let Some(as_of) = as_of.or(self.state.max_at) else {
             return Vec::new();
         };
@@ -78,18 +73,13 @@ impl Evaluator {
         counts
     }
 
-    /// The period holding the most anchors (ties: the earliest); with no anchors, the period
-    /// of the latest event; `None` without events.
-    pub fn default_period(&self) -> Option<Period> {
-        self.default_period_as_of(None)
-    }
-
-    /// [`Evaluator::default_period`] as of an evaluation instant: only events at or before it
-    /// count; with none, the period of `as_of` itself.
-    pub fn default_period_as_of(&self, as_of: Option<i64>) -> Option<Period> {
+    /// The period holding the most anchors (ties: the earliest) as of an evaluation instant
+    /// (default: the latest accepted event; only events at or before it count); with no
+    /// anchors, the period of that instant; `None` without events.
+    pub fn default_period(&self, as_of: Option<i64>) -> Option<Period> {
         let c = &self.plan.contract;
         let mut best: Option<(Period, u64)> = None;
-        for (p, n) in self.anchor_periods_as_of(as_of) {
+        for (p, n) in self.anchor_periods(as_of) {
             if best.as_ref().is_none_or(|(_, m)| n > *m) {
                 best = Some((p, n));
             }

@@ -360,19 +360,19 @@ mod tests {
             let plan = plan();
             let mut ev = fed(&plan, seed, events);
             let as_of = as_of_back.and_then(|b| ev.state.max_at.map(|m| m - b));
-            let one = ev.anchor_periods_as_of(as_of);
+            let one = ev.anchor_periods(as_of);
             let cards = |ev: &Evaluator| -> Vec<serde_json::Value> {
                 one.iter()
                     .map(|(p, _)| ev.scorecard(p, as_of).unwrap().to_json())
                     .collect()
             };
             let before = cards(&ev);
-            let default = ev.default_period_as_of(as_of);
+            let default = ev.default_period(as_of);
             ev.set_threads(threads);
             prop_assert!(ev.state.logs.subjects() + ev.state.singles.len() < PARALLEL_SCORE
                 || ev.in_slices(|s| s.subjects.len()).len() == threads * SLICES_PER_THREAD);
-            prop_assert_eq!(ev.anchor_periods_as_of(as_of), one.clone());
-            prop_assert_eq!(ev.default_period_as_of(as_of), default);
+            prop_assert_eq!(ev.anchor_periods(as_of), one.clone());
+            prop_assert_eq!(ev.default_period(as_of), default);
             prop_assert_eq!(cards(&ev), before);
         }
     }

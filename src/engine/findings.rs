@@ -13,20 +13,11 @@ use crate::time::instant::Instant;
 use crate::time::period::Period;
 
 impl Evaluator {
-    /// The scorecard plus, per assessment and indicator, what counted against it.
-    pub fn explain(
-        &self,
-        period: &Period,
-        as_of: Option<i64>,
-    ) -> Result<(Scorecard, Findings), EvalError> {
-        self.evaluate(period, as_of, true, false)
-    }
-
-    /// [`Evaluator::explain`], and with `all` every item measured, not only those that
-    /// counted against an indicator: met clocks with their counted time, subjects and events
+    /// The scorecard plus, per assessment and indicator, what counted against it; with
+    /// `all`, every item measured, not only those that counted against an indicator: met clocks with their counted time, subjects and events
     /// counted in a numerator, covered inventory (samples of means, sums and percentiles
     /// are not listed).
-    pub fn explain_with(
+    pub fn explain(
         &self,
         period: &Period,
         as_of: Option<i64>,

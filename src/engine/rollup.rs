@@ -1,9 +1,6 @@
 //! Scorecards: a period's accumulated measures scored, weighted and turned into each
 //! assessment's score and fee due.
 
-use rust_decimal::Decimal;
-
-use crate::contract::Unit;
 use crate::engine::eval::{EvalError, Evaluator};
 use crate::engine::findings::{unkey, Findings};
 use crate::engine::measure::{measure_value, Acc, Partial};
@@ -96,7 +93,7 @@ impl Plan {
                     report_only: terms.report_only,
                     value,
                     score: s,
-                    target: target_text(&terms.target, ind.unit),
+                    target: terms.target.text(ind.unit),
                     target_met: value.map(|v| score::target_met(&terms.target, v)),
                     clocks,
                     ratio,
@@ -158,13 +155,3 @@ impl Plan {
 }
 
 pub use crate::time::instant::format_instant;
-
-fn target_text(t: &crate::contract::Target, unit: Unit) -> String {
-    let v = match unit {
-        Unit::Fraction => format!("{}%", (t.value * Decimal::ONE_HUNDRED).normalize()),
-        Unit::Millis => format!("{}ms", t.value.normalize()),
-        Unit::Seconds => format!("{}s", t.value.normalize()),
-        _ => t.value.normalize().to_string(),
-    };
-    format!("{} {v}", t.op.as_str())
-}

@@ -503,7 +503,7 @@ mod tests {
         // the reader counts the file's lines, as positions for what is merged after it
         one.add_positions(lines);
         assert_eq!(one.positions(), out.lines().count() as u64);
-        let periods = one.anchor_periods();
+        let periods = one.anchor_periods(None);
         assert!(periods.len() >= 3);
         assert!(one.counts().duplicates > 100 && one.counts().rejected > 10);
         for threads in [1, 2, 3, 7] {
@@ -512,11 +512,11 @@ mod tests {
             assert_eq!(many.checkpoint(), one.checkpoint(), "{threads} threads");
             assert_eq!(many.counts(), one.counts(), "{threads} threads");
             assert_eq!(many.rejected(), one.rejected(), "{threads} threads");
-            assert_eq!(many.anchor_periods(), periods);
+            assert_eq!(many.anchor_periods(None), periods);
             for (period, _) in &periods {
                 assert_eq!(
-                    many.explain(period, None).unwrap(),
-                    one.explain(period, None).unwrap(),
+                    many.explain(period, None, false).unwrap(),
+                    one.explain(period, None, false).unwrap(),
                     "{threads} threads, {}",
                     period.key
                 );

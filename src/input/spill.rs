@@ -313,14 +313,11 @@ impl Spilled {
         Ok(all.into_iter().map(|(_, x)| x).collect())
     }
 
-    /// [`Evaluator::anchor_periods_as_of`] over all partitions.
-    pub fn anchor_periods_as_of(
-        &self,
-        as_of: Option<i64>,
-    ) -> Result<Vec<(Period, u64)>, EvalError> {
+    /// [`Evaluator::anchor_periods`] over all partitions.
+    pub fn anchor_periods(&self, as_of: Option<i64>) -> Result<Vec<(Period, u64)>, EvalError> {
         let as_of = as_of.or(self.max_at);
         let mut all: std::collections::BTreeMap<Period, u64> = Default::default();
-        for part in self.each_part(|ev| Ok(ev.anchor_periods_as_of(as_of)))? {
+        for part in self.each_part(|ev| Ok(ev.anchor_periods(as_of)))? {
             for (period, n) in part {
                 *all.entry(period).or_default() += n;
             }
@@ -328,11 +325,11 @@ impl Spilled {
         Ok(all.into_iter().collect())
     }
 
-    /// [`Evaluator::default_period_as_of`] over all partitions.
-    pub fn default_period_as_of(&self, as_of: Option<i64>) -> Result<Option<Period>, EvalError> {
+    /// [`Evaluator::default_period`] over all partitions.
+    pub fn default_period(&self, as_of: Option<i64>) -> Result<Option<Period>, EvalError> {
         let c = &self.plan.contract;
         let mut best: Option<(Period, u64)> = None;
-        for (p, n) in self.anchor_periods_as_of(as_of)? {
+        for (p, n) in self.anchor_periods(as_of)? {
             if best.as_ref().is_none_or(|(_, m)| n > *m) {
                 best = Some((p, n));
             }
@@ -393,18 +390,9 @@ fn workers<T: Send, E: From<std::io::Error> + Send>(
 }
 
 impl Spilled {
-    /// The scorecard of one period plus, per assessment and indicator, what counted against
-    /// it: the findings of every partition in the order one evaluator gives them.
+    /// [`Evaluator::explain`] over every partition: the scorecard of one period plus, per
+    /// assessment and indicator, what counted against it, in the order one evaluator gives.
     pub fn explain(
-        &self,
-        period: &Period,
-        as_of: Option<i64>,
-    ) -> Result<(Scorecard, Findings), EvalError> {
-        self.explain_with(period, as_of, false)
-    }
-
-    /// [`Evaluator::explain_with`] over every partition.
-    pub fn explain_with(
         &self,
         period: &Period,
         as_of: Option<i64>,

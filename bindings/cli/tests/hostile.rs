@@ -751,7 +751,7 @@ fn huge_numbers_are_rejected_and_the_largest_accepted_sum_exactly() {
     for e in evs {
         ev.push(e);
     }
-    let p = ev.default_period().unwrap();
+    let p = ev.default_period(None).unwrap();
     let card = ev.scorecard(&p, None).unwrap();
     let mean = card.assessments[0]
         .indicators

@@ -201,7 +201,7 @@ fn resuming_after_every_append_is_lossless() {
     let got = last.unwrap();
     assert_eq!(got.counts(), expected.counts());
     assert_eq!(got.rejected(), expected.rejected());
-    let p = expected.default_period().unwrap();
+    let p = expected.default_period(None).unwrap();
     assert_eq!(
         got.scorecard(&p, None).unwrap(),
         expected.scorecard(&p, None).unwrap()

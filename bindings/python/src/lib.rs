@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
-use slagrade::contract::{Contract as CoreContract, Role, Unit};
+use slagrade::contract::Contract as CoreContract;
 use slagrade::engine::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
 use slagrade::event::{Rejection as CoreRejection, Validator};
 use slagrade::language::ast::Span;
@@ -104,38 +104,6 @@ impl Contract {
     }
 }
 
-fn role_name(r: Role) -> &'static str {
-    match r {
-        Role::Client => "client",
-        Role::Prime => "prime",
-        Role::Sub => "sub",
-        Role::Third => "third",
-    }
-}
-
-fn unit_name(u: Unit) -> &'static str {
-    match u {
-        Unit::Fraction => "fraction",
-        Unit::Millis => "ms",
-        Unit::Seconds => "s",
-        Unit::Count => "count",
-        Unit::Number => "number",
-    }
-}
-
-fn target_text(t: &slagrade::contract::Target, unit: Unit) -> String {
-    let v = match unit {
-        Unit::Fraction => format!(
-            "{}%",
-            (t.value * rust_decimal::Decimal::ONE_HUNDRED).normalize()
-        ),
-        Unit::Millis => format!("{}ms", t.value.normalize()),
-        Unit::Seconds => format!("{}s", t.value.normalize()),
-        _ => t.value.normalize().to_string(),
-    };
-    format!("{} {v}", t.op.as_str())
-}
-
 #[pymethods]
 impl Contract {
     /// Parses and checks contract text; raises `ContractError` with every diagnostic.
@@ -209,7 +177,7 @@ impl Contract {
             .iter()
             .map(|p| Party {
                 id: p.id.clone(),
-                role: role_name(p.role).into(),
+                role: p.role.as_str().into(),
                 title: p.title.clone(),
                 fee: p.fee,
                 covers: p.covers.clone(),
@@ -258,10 +226,10 @@ impl Contract {
                 title_zh: i.title_zh.clone(),
                 title_en: i.title_en.clone(),
                 level: i.level.as_str().into(),
-                unit: unit_name(i.unit).into(),
+                unit: i.unit.name().into(),
                 weight: i.terms.weight,
                 report_only: i.terms.report_only,
-                target: target_text(&i.terms.target, i.unit),
+                target: i.terms.target.text(i.unit),
             })
             .collect()
     }
@@ -644,7 +612,7 @@ impl Evaluator {
     /// Keys of the periods holding at least one anchor, in time order.
     fn periods(&self) -> Vec<String> {
         self.ev
-            .anchor_periods()
+            .anchor_periods(None)
             .into_iter()
             .map(|(p, _)| p.key)
             .collect()
