@@ -1,6 +1,6 @@
 //! Formatter: canonical layout of a `.sla` file.
 //!
-//! [`format`] parses the source, prints the syntax tree in canonical form (two-space
+//! [`format()`] parses the source, prints the syntax tree in canonical form (two-space
 //! indentation, one statement per line, canonical spacing) and puts every `#` comment back
 //! by position: a comment on a line of its own stays before the statement that follows it
 //! (inside the block when it precedes a closing brace); a comment after code on the same
@@ -8,7 +8,7 @@
 //! (several collapse into one). A list in braces (a deadline table, score bands, an event's
 //! attributes) prints on one line unless that line would be wider than [`WIDTH`] columns or a
 //! comment sits inside the list; then it prints one entry a line, each comment on its entry's
-//! row. [`print`] prints a tree without a source (no comments).
+//! row. [`print()`] prints a tree without a source (no comments).
 
 use std::fmt::Write as _;
 

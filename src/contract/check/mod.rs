@@ -1,5 +1,5 @@
 //! The checker: turns a syntax tree ([`crate::language::ast::File`]) into a checked
-//! [`Contract`](crate::contract::Contract), or explains, with stable codes, why it cannot.
+//! [`Contract`], or explains, with stable codes, why it cannot.
 //!
 //! Every name is resolved to an index and every number converted to its base unit (see
 //! [`crate::contract`]). All independent errors are reported, sorted by position; a mistake
@@ -9,7 +9,7 @@
 //!
 //! # Diagnostic codes
 //!
-//! Every code, with its meaning, is in the registry [`Code`](crate::language::code::Code)
+//! Every code, with its meaning, is in the registry [`Code`]
 //! (`E0001`/`E0002` are the parser's).
 
 mod assess;
