@@ -1,5 +1,6 @@
 """Checks of the reference oracle against the worked examples of REFERENCE-CONTRACT.md and a
-hand-computed scorecard. Run: python3 -m unittest tests/oracle/test_oracle.py"""
+hand-computed scorecard (cases in tests/fixtures/cases), and of the expected results kept in
+tests/fixtures/expected. Run: python3 -m unittest tests/oracle/test_oracle.py"""
 
 import json
 import os
@@ -11,7 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import oracle  # noqa: E402
 
-CASES = os.path.join(HERE, "cases")
+CASES = os.path.join(os.path.dirname(HERE), "fixtures", "cases")
 
 
 def card(name, as_of=None, period=None):
@@ -112,7 +113,7 @@ class WorkedExamples(unittest.TestCase):
 
 class Reading(unittest.TestCase):
     def test_validation_counts(self):
-        # cases/validation.jsonl: 39 lines, 2 of them blank (not counted), 37 counted.
+        # tests/fixtures/cases/validation.jsonl: 39 lines, 2 of them blank (not counted), 37 counted.
         # accepted: v-01, v-20 (unknown kind), v-21 (fraction), v-22 (Z), v-23, v-24 (party=5),
         # v-29 (CRLF) = 7; duplicates: exact copy and same id/other content = 2; the rest = 28.
         c = card("validation")
@@ -166,7 +167,8 @@ class Reading(unittest.TestCase):
 
 
 class SmallScorecard(unittest.TestCase):
-    """cases/scorecard_small.jsonl, --as-of 2026-11-01T00:00:00+08:00 (period defaults to 2026-10).
+    """tests/fixtures/cases/scorecard_small.jsonl, --as-of 2026-11-01T00:00:00+08:00 (period
+    defaults to 2026-10).
 
     Lines: 35 distinct accepted events, one exact copy of s-01 (duplicate), one ticket.opened with
     priority P5 (rejected), one blank line (not counted). s-12 (T4 ack at 00:00:01) is after as_of.
@@ -270,6 +272,15 @@ class SmallScorecard(unittest.TestCase):
         self.assertEqual(c["as_of"], "2026-11-01T00:00:00+08:00")
         self.assertEqual(c["assessments"][0]["score"], "48.00")
         self.assertEqual(set(c), {"period", "as_of", "events", "assessments"})
+
+
+class Fixtures(unittest.TestCase):
+    """tests/fixtures/expected/NAME.json is what the oracle computes for cases/NAME.jsonl."""
+
+    def test_expected_files_match_the_oracle(self):
+        sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
+        import expect
+        self.assertEqual(expect.check(), [])
 
 
 if __name__ == "__main__":
