@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // a message from the service desk: validated against the contract, then pushed; a
         // bad one is rejected with its reason and counted, never dropped
         match serde_json::from_str(&line)
-            .map_err(|e| e.to_string())
+            .map_err(|e| slagrade::event::Reason::NotJson(e.to_string()))
             .and_then(|v| validator.value(&v))
         {
             Ok(event) => {

@@ -93,7 +93,10 @@ pub fn events_accounting(data: &[u8]) {
                 ev.push(e);
             }
             LineOutcome::Rejected(r) => {
-                assert!(!r.reason.is_empty(), "a rejection without a reason");
+                assert!(
+                    !r.reason.to_string().is_empty(),
+                    "a rejection without a reason"
+                );
                 let line = r.line.expect("a rejected line has its number");
                 assert!(line > last_line, "line numbers go forward");
                 last_line = line;

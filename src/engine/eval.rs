@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::measure::View;
 use crate::engine::scorecard::EventCounts;
 use crate::engine::store::{Logs, Names, Pool, Single, Slim};
-use crate::event::Rejection;
+use crate::event::{Reason, Rejection};
 use crate::time::calendar::CalendarError;
 
 pub use crate::engine::at_risk::AtRisk;
@@ -146,11 +146,10 @@ pub enum Pushed {
     /// its `id` was already accepted: dropped, and counted in `duplicates`
     Duplicate,
     /// refused, with the reason (counted, and kept among the rejections)
-    Rejected(String),
+    Rejected(Reason),
 }
 
-pub(super) const FULL: &str =
-    "evaluator storage full: more than 4 GiB of ids, subject names or attribute values";
+pub(super) const FULL: &str = crate::event::STORAGE_FULL;
 
 impl Evaluator {
     /// An empty evaluator of `plan`, scoring on the calling thread, tracking at most

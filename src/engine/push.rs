@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use crate::contract::AttrId;
-use crate::engine::eval::{Evaluator, Pushed, FULL};
+use crate::engine::eval::{Evaluator, Pushed};
 use crate::engine::plan::Plan;
 use crate::engine::scorecard::EventCounts;
 use crate::engine::store::{Pool, Single, Slim};
-use crate::event::{AttrValue, Event, EventRecord, EventRef, Rejection, Validator};
+use crate::event::{AttrValue, Event, EventRecord, EventRef, Reason, Rejection, Validator};
 
 /// Stores the kept attribute values of an event; `None` when the pool is full.
 fn keep_attrs(pool: &mut Pool, kept: &[AttrId], attrs: &[AttrValue]) -> Option<u32> {
@@ -234,11 +234,10 @@ impl Evaluator {
     #[cold]
     fn refuse(&mut self, reason: Refused, id: &str) -> Pushed {
         let reason = match reason {
-            Refused::TooMany => format!(
-                "too many subjects: the evaluator tracks at most {} (see Evaluator::set_max_subjects)",
-                self.max_subjects
-            ),
-            Refused::Full => FULL.to_string(),
+            Refused::TooMany => Reason::TooManySubjects {
+                max: self.max_subjects,
+            },
+            Refused::Full => Reason::StorageFull,
         };
         self.reject(Rejection {
             line: None,

@@ -4,7 +4,7 @@
 use std::io::BufRead;
 
 use crate::contract::Contract;
-use crate::event::{Event, EventRef, Limits, Rejection, Validator};
+use crate::event::{Event, EventRef, Limits, Reason, Rejection, Validator};
 
 /// One outcome of reading a line.
 #[derive(Debug)]
@@ -81,7 +81,7 @@ pub(crate) fn read_lines<R: BufRead>(
             f(
                 LineRef::Rejected(Rejection {
                     line: Some(line_no),
-                    reason: format!("line longer than {max} bytes ({len} bytes)"),
+                    reason: Reason::LineTooLong { max, len },
                     text: text.into_owned() + "…",
                 }),
                 at,
@@ -220,7 +220,9 @@ mod tests {
             let end = super::read_lines(&contract, reader, limits, |o, at| {
                 out.push(match o {
                     super::LineRef::Accepted(e) => format!("ok {} {} {at:?}", e.id, e.at),
-                    super::LineRef::Rejected(r) => format!("no {r:?} {at:?}"),
+                    super::LineRef::Rejected(r) => {
+                        format!("no {:?} {} {:?} {at:?}", r.line, r.reason, r.text)
+                    }
                 })
             })
             .unwrap();

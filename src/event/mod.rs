@@ -7,6 +7,7 @@
 
 mod instant;
 mod jsonl;
+mod reason;
 mod scan;
 mod validate;
 
@@ -18,6 +19,8 @@ use crate::contract::{KindId, ProductId};
 pub use instant::parse_instant;
 pub(crate) use jsonl::read_lines;
 pub use jsonl::{read_jsonl, read_jsonl_with, LineOutcome, LineRef};
+pub(crate) use reason::STORAGE_FULL;
+pub use reason::{AttrProblem, Reason};
 pub use validate::{Scalar, Validator};
 
 /// Limits that keep hostile input bounded.
@@ -121,8 +124,9 @@ impl EventRef<'_> {
 pub struct Rejection {
     /// 1-based line number in the input, when read from a file
     pub line: Option<u64>,
-    /// What is wrong, in words: "unknown product `x`".
-    pub reason: String,
+    /// What is wrong: [`Reason::UnknownProduct`], shown as "unknown product `x`" (and
+    /// serialized as that text).
+    pub reason: Reason,
     /// the line or record as received (lossy UTF-8)
     pub text: String,
 }
@@ -149,7 +153,7 @@ pub fn rejection_summary(rejected: &[Rejection]) -> String {
         .take(SHOWN)
         .map(|r| match r.line {
             Some(l) => format!("line {l}: {}", r.reason),
-            None => r.reason.clone(),
+            None => r.reason.to_string(),
         })
         .collect();
     out.push_str(&firsts.join("; "));

@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::contract::{AttrType, Contract, KindId, ProductId};
-use crate::event::{parse_instant, AttrValue, Event, EventRecord, EventRef, MAX_NUMBER};
+use crate::event::{
+    parse_instant, AttrProblem, AttrValue, Event, EventRecord, EventRef, Reason, MAX_NUMBER,
+};
 
 /// Validates events against one contract: name lookups are done once per event.
 pub struct Validator<'c> {
@@ -43,7 +45,7 @@ impl<'c> Validator<'c> {
     }
 
     /// Validates one JSON Lines line. `Ok(None)` for a blank line (not counted anywhere).
-    pub fn line(&self, bytes: &[u8]) -> Result<Option<Event>, String> {
+    pub fn line(&self, bytes: &[u8]) -> Result<Option<Event>, Reason> {
         self.line_with(bytes, &mut Vec::new(), |e| e.to_event())
     }
 
@@ -54,12 +56,13 @@ impl<'c> Validator<'c> {
         bytes: &[u8],
         values: &mut Vec<AttrValue>,
         f: impl FnOnce(EventRef<'_>) -> R,
-    ) -> Result<Option<R>, String> {
+    ) -> Result<Option<R>, Reason> {
         // the SIMD check first; the standard one only to say where an invalid line breaks
         let text = match simdutf8::basic::from_utf8(bytes) {
             Ok(t) => t,
-            Err(_) => std::str::from_utf8(bytes)
-                .map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()))?,
+            Err(_) => std::str::from_utf8(bytes).map_err(|e| Reason::NotUtf8 {
+                offset: e.valid_up_to(),
+            })?,
         };
         let trimmed = text.trim_matches(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n');
         if trimmed.is_empty() {
@@ -75,7 +78,7 @@ impl<'c> Validator<'c> {
             return Ok(Some(r));
         }
         let value: serde_json::Value =
-            serde_json::from_str(trimmed).map_err(|e| format!("not JSON: {e}"))?;
+            serde_json::from_str(trimmed).map_err(|e| Reason::NotJson(e.to_string()))?;
         let e = self.value(&value)?;
         Ok(f.map(|f| f(e.as_ref())))
     }
@@ -160,36 +163,29 @@ impl<'c> Validator<'c> {
     }
 
     /// Validates one event given as a JSON value.
-    pub fn value(&self, value: &serde_json::Value) -> Result<Event, String> {
-        let obj = value
-            .as_object()
-            .ok_or_else(|| format!("not a JSON object (found {})", json_type(value)))?;
+    pub fn value(&self, value: &serde_json::Value) -> Result<Event, Reason> {
+        let obj = value.as_object().ok_or_else(|| Reason::NotObject {
+            found: json_type(value),
+        })?;
         let id = required_str(obj, "id")?;
         let kind_name = required_str(obj, "kind")?;
         let subject = required_str(obj, "subject")?;
         let at = match obj.get("at") {
-            None => return Err("missing `at`".into()),
-            Some(serde_json::Value::String(s)) => {
-                parse_instant(s).map_err(|e| format!("`at`: {e}"))?
-            }
-            Some(v) => return Err(format!("`at` must be a string, found {}", json_type(v))),
+            None => return Err(Reason::Missing("at")),
+            Some(serde_json::Value::String(s)) => parse_instant(s).map_err(Reason::At)?,
+            Some(v) => return Err(wrong_type("at", "a string", v)),
         };
         let product = match obj.get("product") {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(p)) => Some(p.as_str()),
-            Some(v) => {
-                return Err(format!(
-                    "`product` must be a string, found {}",
-                    json_type(v)
-                ))
-            }
+            Some(v) => return Err(wrong_type("product", "a string", v)),
         };
         // `party` is informational: it plays no role in scoring and is not validated
         let empty = serde_json::Map::new();
         let attrs = match obj.get("attrs") {
             None => &empty,
             Some(serde_json::Value::Object(m)) => m,
-            Some(v) => return Err(format!("`attrs` must be an object, found {}", json_type(v))),
+            Some(v) => return Err(wrong_type("attrs", "an object", v)),
         };
         self.parts(id, at, kind_name, subject, product, attrs)
     }
@@ -204,14 +200,14 @@ impl<'c> Validator<'c> {
         subject: &str,
         product: Option<&str>,
         attrs: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Event, String> {
+    ) -> Result<Event, Reason> {
         self.fields(id, at, kind_name, subject, product, |name| {
             attrs.get(name).map(std::borrow::Cow::Borrowed)
         })
     }
 
     /// Validates a record handed in by a caller.
-    pub fn record(&self, r: &EventRecord) -> Result<Event, String> {
+    pub fn record(&self, r: &EventRecord) -> Result<Event, Reason> {
         let mut obj = serde_json::Map::new();
         obj.insert("id".into(), r.id.clone().into());
         obj.insert("at".into(), r.at.clone().into());
@@ -240,7 +236,7 @@ impl<'c> Validator<'c> {
         subject: &str,
         product: Option<&str>,
         attr: impl FnMut(&str) -> Option<std::borrow::Cow<'v, serde_json::Value>>,
-    ) -> Result<Event, String> {
+    ) -> Result<Event, Reason> {
         let mut values = Vec::new();
         let (kind, product) =
             self.fields_into(kind_name, (id, subject), product, attr, &mut values)?;
@@ -265,7 +261,7 @@ impl<'c> Validator<'c> {
         product: Option<&str>,
         mut attr: impl FnMut(&str) -> Option<std::borrow::Cow<'v, serde_json::Value>>,
         values: &mut Vec<AttrValue>,
-    ) -> Result<(Option<KindId>, ProductId), String> {
+    ) -> Result<(Option<KindId>, ProductId), Reason> {
         self.scalars_into(
             kind_name,
             names,
@@ -288,19 +284,19 @@ impl<'c> Validator<'c> {
         product: Option<&str>,
         mut attr: impl FnMut(KindId, usize, &str) -> Option<Scalar<'v>>,
         values: &mut Vec<AttrValue>,
-    ) -> Result<(Option<KindId>, ProductId), String> {
+    ) -> Result<(Option<KindId>, ProductId), Reason> {
         let (id, subject) = names;
         for (key, v) in [("id", id), ("kind", kind_name), ("subject", subject)] {
             if v.is_empty() {
-                return Err(format!("empty `{key}`"));
+                return Err(Reason::Empty(key));
             }
         }
         let product = match product {
-            None => return Err("missing `product`".into()),
+            None => return Err(Reason::Missing("product")),
             Some(p) => *self
                 .products
                 .get(p)
-                .ok_or_else(|| format!("unknown product `{p}`"))?,
+                .ok_or_else(|| Reason::UnknownProduct(p.to_string()))?,
         };
         let kind = self.kinds.get(kind_name).copied();
         let Some((k, def)) = kind.and_then(|k| Some((k, self.contract.kinds.get(k)?))) else {
@@ -317,19 +313,23 @@ impl<'c> Validator<'c> {
             // type is treated as absent (it matches no value a condition names)
             let v = match v {
                 Ok(v) => v,
-                Err(e) if a.required => {
+                Err(problem) if a.required => {
                     values.truncate(before);
-                    return Err(format!("`{kind_name}` attribute `{}` {e}", a.name));
+                    return Err(Reason::Attribute {
+                        kind: kind_name.into(),
+                        name: a.name.as_str().into(),
+                        problem: Box::new(problem),
+                    });
                 }
                 Err(_) => AttrValue::Missing,
             };
             if a.required && v == AttrValue::Missing {
                 values.truncate(before);
-                return Err(format!(
-                    "`{kind_name}` needs attribute `{}` ({})",
-                    a.name,
-                    type_phrase(&a.ty)
-                ));
+                return Err(Reason::MissingAttribute {
+                    kind: kind_name.into(),
+                    name: a.name.as_str().into(),
+                    expected: type_phrase(&a.ty).into(),
+                });
             }
             values.push(v);
         }
@@ -371,7 +371,7 @@ impl<'a> Scalar<'a> {
 
 /// [`attr_value`] of the JSON value a scalar stands for; the common pairs of type and value
 /// are judged here directly, everything else (and every error) by `attr_value` itself.
-fn scalar_value(ty: &AttrType, s: Scalar<'_>) -> Result<AttrValue, String> {
+fn scalar_value(ty: &AttrType, s: Scalar<'_>) -> Result<AttrValue, AttrProblem> {
     use std::borrow::Cow;
     match (ty, s) {
         (_, Scalar::Null) => Ok(AttrValue::Missing),
@@ -386,7 +386,7 @@ fn scalar_value(ty: &AttrType, s: Scalar<'_>) -> Result<AttrValue, String> {
         },
         (AttrType::Time, Scalar::Str(s)) => parse_instant(&s)
             .map(AttrValue::Time)
-            .map_err(|e| format!("is not a valid time: {e}")),
+            .map_err(AttrProblem::InvalidTime),
         (AttrType::Bool, Scalar::Bool(b)) => Ok(AttrValue::Bool(b)),
         (AttrType::Number(_), Scalar::Int(i)) => {
             // the decimal of `i`'s JSON text, as `parse_decimal` reads it (scale 0)
@@ -416,13 +416,22 @@ fn scalar_value(ty: &AttrType, s: Scalar<'_>) -> Result<AttrValue, String> {
 
 fn required_str<'a>(
     obj: &'a serde_json::Map<String, serde_json::Value>,
-    key: &str,
-) -> Result<&'a str, String> {
+    key: &'static str,
+) -> Result<&'a str, Reason> {
     match obj.get(key) {
-        None => Err(format!("missing `{key}`")),
-        Some(serde_json::Value::String(s)) if s.is_empty() => Err(format!("empty `{key}`")),
+        None => Err(Reason::Missing(key)),
+        Some(serde_json::Value::String(s)) if s.is_empty() => Err(Reason::Empty(key)),
         Some(serde_json::Value::String(s)) => Ok(s),
-        Some(v) => Err(format!("`{key}` must be a string, found {}", json_type(v))),
+        Some(v) => Err(wrong_type(key, "a string", v)),
+    }
+}
+
+/// [`Reason::WrongType`] for the value `v` of `field`.
+fn wrong_type(field: &'static str, expected: &'static str, v: &serde_json::Value) -> Reason {
+    Reason::WrongType {
+        field,
+        expected,
+        found: json_type(v),
     }
 }
 
@@ -447,7 +456,7 @@ fn type_phrase(ty: &AttrType) -> String {
     }
 }
 
-fn attr_value(ty: &AttrType, v: Option<&serde_json::Value>) -> Result<AttrValue, String> {
+fn attr_value(ty: &AttrType, v: Option<&serde_json::Value>) -> Result<AttrValue, AttrProblem> {
     use serde_json::Value as J;
     let Some(v) = v else {
         return Ok(AttrValue::Missing);
@@ -455,19 +464,22 @@ fn attr_value(ty: &AttrType, v: Option<&serde_json::Value>) -> Result<AttrValue,
     if v.is_null() {
         return Ok(AttrValue::Missing);
     }
-    let found = || format!("must be {}, found {}", type_phrase(ty), shown(v));
+    let found = || AttrProblem::WrongValue {
+        expected: type_phrase(ty),
+        found: shown(v),
+    };
     match (ty, v) {
         (AttrType::Text, J::String(s)) => Ok(AttrValue::Text(s.clone())),
         (AttrType::Bool, J::Bool(b)) => Ok(AttrValue::Bool(*b)),
         (AttrType::Number(_), J::Number(n)) => {
             let text = n.to_string();
-            parse_decimal(&text).map(AttrValue::Number).ok_or_else(|| {
-                format!("is out of range ({text}; numbers are at most 10^18 in magnitude)")
-            })
+            parse_decimal(&text)
+                .map(AttrValue::Number)
+                .ok_or(AttrProblem::OutOfRange(text))
         }
         (AttrType::Time, J::String(s)) => parse_instant(s)
             .map(AttrValue::Time)
-            .map_err(|e| format!("is not a valid time: {e}")),
+            .map_err(AttrProblem::InvalidTime),
         (AttrType::Enum(values), J::String(s)) => values
             .iter()
             .position(|x| x == s)

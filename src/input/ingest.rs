@@ -411,7 +411,9 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            want.iter().filter(|w| w.1.contains("longer than")).count(),
+            want.iter()
+                .filter(|w| matches!(w.1, crate::event::Reason::LineTooLong { .. }))
+                .count(),
             3
         );
         for threads in [1, 2, 3] {

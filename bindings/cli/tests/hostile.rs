@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use slagrade::engine::eval::{Evaluator, Plan, Pushed};
-use slagrade::event::{read_jsonl, Limits, LineOutcome, Rejection};
+use slagrade::event::{read_jsonl, Limits, LineOutcome, Reason, Rejection};
 
 #[path = "../../../tests/common/mod.rs"]
 mod common;
@@ -41,8 +41,9 @@ fn reason(line: &str) -> String {
     assert!(acc.is_empty(), "accepted: {line}");
     assert_eq!(rej.len(), 1, "{line}");
     assert_eq!(rej[0].line, Some(1));
-    assert!(!rej[0].reason.is_empty());
-    rej[0].reason.clone()
+    let reason = rej[0].reason.to_string();
+    assert!(!reason.is_empty());
+    reason
 }
 
 fn accepted(line: &str) -> slagrade::event::Event {
@@ -124,7 +125,9 @@ fn binary_file_every_line_rejected_with_a_reason() {
     assert!(n <= lines);
     for r in &rej {
         assert!(
-            r.reason.starts_with("not UTF-8") || r.reason.starts_with("not JSON"),
+            matches!(r.reason, Reason::NotUtf8 { .. } | Reason::NotJson(_))
+                && (r.reason.to_string().starts_with("not UTF-8")
+                    || r.reason.to_string().starts_with("not JSON")),
             "{}",
             r.reason
         );
@@ -165,6 +168,7 @@ fn ten_megabyte_line_is_rejected_by_the_line_limit_with_bounded_memory() {
     assert!(
         rej[0]
             .reason
+            .to_string()
             .starts_with(&format!("line longer than {} bytes", limits.max_line_bytes)),
         "{}",
         rej[0].reason
@@ -179,9 +183,10 @@ fn ten_megabyte_line_is_rejected_by_the_line_limit_with_bounded_memory() {
     let (acc, rej, _) = read(&plan, &data, small);
     assert!(acc.is_empty());
     assert_eq!(rej.len(), 3);
-    assert!(rej
-        .iter()
-        .all(|r| r.reason.starts_with("line longer than 100 bytes")));
+    assert!(rej.iter().all(|r| r
+        .reason
+        .to_string()
+        .starts_with("line longer than 100 bytes")));
     assert!(rej.iter().all(|r| r.text.len() <= 100 + 4));
 }
 
@@ -465,7 +470,11 @@ fn nan_infinity_and_huge_numbers_are_rejected() {
         let plan = reference_plan();
         let (acc, rej, _) = read(&plan, line.as_bytes(), Limits::default());
         match (acc.first(), rej.first()) {
-            (None, Some(r)) => assert!(r.reason.contains("latency_ms"), "{v}: {}", r.reason),
+            (None, Some(r)) => assert!(
+                r.reason.to_string().contains("latency_ms"),
+                "{v}: {}",
+                r.reason
+            ),
             // a tiny value may round to an exact decimal; never a panic or a silent drop
             (Some(e), None) => assert!(v.contains("e-"), "{v} accepted as {:?}", e.attrs),
             other => panic!("{v}: {other:?}"),
@@ -492,9 +501,18 @@ fn non_utf8_bytes_are_rejected_with_their_offset() {
     assert_eq!(acc.len(), 1);
     assert_eq!(rej.len(), 4);
     for r in &rej {
-        assert!(r.reason.starts_with("not UTF-8"), "{}", r.reason);
+        assert!(
+            r.reason.to_string().starts_with("not UTF-8"),
+            "{}",
+            r.reason
+        );
     }
-    assert!(rej[0].reason.contains("offset 30"), "{}", rej[0].reason);
+    assert_eq!(rej[0].reason, Reason::NotUtf8 { offset: 30 });
+    assert!(
+        rej[0].reason.to_string().contains("offset 30"),
+        "{}",
+        rej[0].reason
+    );
 
     // a contract that is not UTF-8: a clear error from the CLI
     let path = tmp("latin1.sla");
@@ -532,10 +550,10 @@ fn max_subjects_bounds_tracked_subjects_with_a_reason() {
         outcomes.iter().filter(|p| **p == Pushed::Accepted).count(),
         5
     );
-    let refused: Vec<&String> = outcomes
+    let refused: Vec<String> = outcomes
         .iter()
         .filter_map(|p| match p {
-            Pushed::Rejected(r) => Some(r),
+            Pushed::Rejected(r) => Some(r.to_string()),
             _ => None,
         })
         .collect();

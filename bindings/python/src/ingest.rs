@@ -20,7 +20,7 @@ use slagrade::contract::{KindId, ProductId};
 use slagrade::engine::eval::Evaluator;
 use slagrade::engine::scorecard::EventCounts;
 use slagrade::event::{
-    read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection, Scalar, Validator,
+    read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Reason, Rejection, Scalar, Validator,
 };
 use slagrade::parallel::{in_order, BlockSource};
 
@@ -303,15 +303,16 @@ pub struct Columns {
     any_bad: bool,
 }
 
-fn str_cell<'c>(c: Cell<'c>, key: &str) -> Result<Cow<'c, str>, String> {
+fn str_cell<'c>(c: Cell<'c>, key: &'static str) -> Result<Cow<'c, str>, Reason> {
     match c {
-        Cell::Null => Err(format!("missing `{key}`")),
-        Cell::Str(s) if s.is_empty() => Err(format!("empty `{key}`")),
+        Cell::Null => Err(Reason::Missing(key)),
+        Cell::Str(s) if s.is_empty() => Err(Reason::Empty(key)),
         Cell::Str(s) => Ok(s),
-        other => Err(format!(
-            "`{key}` must be a string, found {}",
-            other.json_type()
-        )),
+        other => Err(Reason::WrongType {
+            field: key,
+            expected: "a string",
+            found: other.json_type(),
+        }),
     }
 }
 
@@ -573,7 +574,7 @@ impl Columns {
 
     /// The first value of the row that could not be converted (a field, then `attrs`, then
     /// the attribute columns in order), as the reason for rejecting the row.
-    fn conversion_error(&self, i: usize) -> Result<RowAttrs<'_>, String> {
+    fn conversion_error(&self, i: usize) -> Result<RowAttrs<'_>, Reason> {
         if !self.any_bad {
             return self.row_attrs(i);
         }
@@ -584,19 +585,19 @@ impl Columns {
             ("product", &self.product),
         ] {
             if let Some(e) = c.error(i) {
-                return Err(format!("`{name}`: {e}"));
+                return Err(Reason::Other(format!("`{name}`: {e}")));
             }
         }
         let attrs = self.row_attrs(i)?;
         for (name, c) in &self.extra.cols {
             if let Some(e) = c.error(i) {
-                return Err(format!("attribute `{name}`: {e}"));
+                return Err(Reason::Other(format!("attribute `{name}`: {e}")));
             }
         }
         Ok(attrs)
     }
 
-    fn row_attrs(&self, i: usize) -> Result<RowAttrs<'_>, String> {
+    fn row_attrs(&self, i: usize) -> Result<RowAttrs<'_>, Reason> {
         let c = match &self.attrs {
             Attrs::Fields(..) => return Ok(RowAttrs::Fields),
             Attrs::Dicts(d) => match d.row(i) {
@@ -610,10 +611,10 @@ impl Columns {
         };
         let j: Cow<'_, Value> = match c {
             Cell::Null => return Ok(RowAttrs::None),
-            Cell::Bad(e) => return Err(format!("`attrs`: {e}")),
+            Cell::Bad(e) => return Err(Reason::Other(format!("`attrs`: {e}"))),
             Cell::Str(s) => Cow::Owned(
                 serde_json::from_str::<Value>(&s)
-                    .map_err(|e| format!("`attrs` is not JSON: {e}"))?,
+                    .map_err(|e| Reason::Other(format!("`attrs` is not JSON: {e}")))?,
             ),
             other => other.into_value(),
         };
@@ -621,10 +622,11 @@ impl Columns {
             Cow::Owned(Value::Object(m)) => Ok(RowAttrs::Map(Cow::Owned(m))),
             Cow::Borrowed(Value::Object(m)) => Ok(RowAttrs::Map(Cow::Borrowed(m))),
             Cow::Owned(Value::Null) | Cow::Borrowed(Value::Null) => Ok(RowAttrs::None),
-            other => Err(format!(
-                "`attrs` must be an object, found {}",
-                json_type(&other)
-            )),
+            other => Err(Reason::WrongType {
+                field: "attrs",
+                expected: "an object",
+                found: json_type(&other),
+            }),
         }
     }
 
@@ -705,7 +707,7 @@ impl Columns {
         sources: &Sources,
         i: usize,
         values: &mut Vec<AttrValue>,
-    ) -> Result<Valid<'b>, String> {
+    ) -> Result<Valid<'b>, Reason> {
         let attrs = self.conversion_error(i)?;
         let id = str_cell(self.id.cell(i), "id")?;
         let kind = self.kind.cell(i);
@@ -713,14 +715,15 @@ impl Columns {
         let subject = str_cell(self.subject.cell(i), "subject")?;
         let at = match self.at.cell(i) {
             Cell::Secs(s) => s,
-            Cell::Bad(e) => return Err(e.to_string()),
-            Cell::Null => return Err("missing `at`".into()),
-            Cell::Str(s) => slagrade::event::parse_instant(&s).map_err(|e| format!("`at`: {e}"))?,
+            Cell::Bad(e) => return Err(Reason::Other(e.to_string())),
+            Cell::Null => return Err(Reason::Missing("at")),
+            Cell::Str(s) => slagrade::event::parse_instant(&s).map_err(Reason::At)?,
             other => {
-                return Err(format!(
-                    "`at` must be a string or a timezone-aware timestamp, found {}",
-                    other.json_type()
-                ))
+                return Err(Reason::WrongType {
+                    field: "at",
+                    expected: "a string or a timezone-aware timestamp",
+                    found: other.json_type(),
+                })
             }
         };
         let product = self.product.cell(i);
@@ -728,10 +731,11 @@ impl Columns {
             Cell::Null => None,
             Cell::Str(p) => Some(p.as_ref()),
             other => {
-                return Err(format!(
-                    "`product` must be a string, found {}",
-                    other.json_type()
-                ))
+                return Err(Reason::WrongType {
+                    field: "product",
+                    expected: "a string",
+                    found: other.json_type(),
+                })
             }
         };
         let first = values.len();
@@ -840,7 +844,7 @@ struct Valid<'b> {
 #[derive(Default)]
 struct Block<'b> {
     start: usize,
-    rows: Vec<Result<Valid<'b>, String>>,
+    rows: Vec<Result<Valid<'b>, Reason>>,
     values: Vec<AttrValue>,
 }
 
@@ -968,7 +972,7 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCo
                     },
                     Err((reason, text)) => ev.reject(Rejection {
                         line,
-                        reason: reason.clone(),
+                        reason: Reason::Other(reason.clone()),
                         text: text.clone(),
                     }),
                 }

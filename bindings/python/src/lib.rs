@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 use slagrade::contract::Contract as CoreContract;
 use slagrade::engine::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
-use slagrade::event::{Rejection as CoreRejection, Validator};
+use slagrade::event::{Reason, Rejection as CoreRejection, Validator};
 use slagrade::language::ast::Span;
 use slagrade::language::diagnostic::Diagnostic;
 use slagrade::{Events, Memory, Options, Period, PeriodSpec};
@@ -463,7 +463,8 @@ impl Evaluator {
                         Pushed::Rejected(reason)
                     }
                 },
-                Err(reason) => {
+                Err(text) => {
+                    let reason = Reason::Other(text);
                     ev.reject(CoreRejection {
                         line,
                         reason: reason.clone(),

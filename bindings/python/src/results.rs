@@ -222,7 +222,7 @@ impl From<&slagrade::event::Rejection> for Rejection {
     fn from(r: &slagrade::event::Rejection) -> Self {
         Rejection {
             line: r.line,
-            reason: r.reason.clone(),
+            reason: r.reason.to_string(),
             text: r.text.clone(),
         }
     }
@@ -995,10 +995,10 @@ impl Scorecard {
             })
             .collect();
         d.set_item("titles", titles)?;
-        let rejected: Vec<(Option<u64>, &str, &str)> = me
+        let rejected: Vec<(Option<u64>, String, &str)> = me
             .rejections()
             .iter()
-            .map(|r| (r.line, r.reason.as_str(), r.text.as_str()))
+            .map(|r| (r.line, r.reason.to_string(), r.text.as_str()))
             .collect();
         d.set_item("rejected", rejected)?;
         reduced(slf, d)
@@ -1040,7 +1040,11 @@ impl Scorecard {
             let rejected: Vec<(Option<u64>, String, String)> = get("rejected")?.extract()?;
             let rejected = rejected
                 .into_iter()
-                .map(|(line, reason, text)| slagrade::event::Rejection { line, reason, text })
+                .map(|(line, reason, text)| slagrade::event::Rejection {
+                    line,
+                    reason: slagrade::event::Reason::Other(reason),
+                    text,
+                })
                 .collect();
             Ok(Scorecard::rebuilt(card, tz, rejected))
         })
