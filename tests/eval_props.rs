@@ -137,7 +137,7 @@ proptest! {
         let mut evs: Vec<Evaluator> = (0..parts).map(|_| Evaluator::new(&reference_plan())).collect();
         for it in &items {
             let k = match it {
-                Item::Ok(e) => e.subject.bytes().map(usize::from).sum::<usize>() % parts,
+                Item::Ok(e) => e.subject().bytes().map(usize::from).sum::<usize>() % parts,
                 Item::Bad(_) => 0,
             };
             feed(&mut evs[k], &[it]);
@@ -157,7 +157,7 @@ proptest! {
         let mut evs: Vec<Evaluator> = (0..parts).map(|_| Evaluator::new(&reference_plan())).collect();
         for it in &items[..half] {
             let k = match it {
-                Item::Ok(e) => e.subject.len() % parts,
+                Item::Ok(e) => e.subject().len() % parts,
                 Item::Bad(_) => 0,
             };
             feed(&mut evs[k], &[it]);

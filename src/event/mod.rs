@@ -56,21 +56,55 @@ pub enum AttrValue {
     Time(i64),
 }
 
-/// An accepted event, validated against the contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An accepted event, validated against the contract: only the validator makes one, so its
+/// kind, product and attributes always fit the contract it was validated for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     /// shared, not copied, by the evaluator's duplicate set
-    pub id: std::sync::Arc<str>,
+    pub(crate) id: std::sync::Arc<str>,
     /// Unix seconds (fractional seconds truncated)
-    pub at: i64,
+    pub(crate) at: i64,
     /// `None`: a kind the contract does not declare (accepted and ignored)
-    pub kind: Option<KindId>,
+    pub(crate) kind: Option<KindId>,
     /// The subject's id (`T-1`): the events sharing it make up one subject's lifecycle.
-    pub subject: String,
+    pub(crate) subject: String,
     /// The product the event is about.
-    pub product: ProductId,
+    pub(crate) product: ProductId,
     /// one value per declared attribute of the kind, in declaration order
-    pub attrs: Vec<AttrValue>,
+    pub(crate) attrs: Vec<AttrValue>,
+}
+
+impl Event {
+    /// The event's id (unique per event; a repeated id is a duplicate).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its instant, Unix seconds.
+    pub fn at(&self) -> i64 {
+        self.at
+    }
+
+    /// Its kind, an index into the contract's kinds; `None` for a kind the contract does
+    /// not declare.
+    pub fn kind(&self) -> Option<KindId> {
+        self.kind
+    }
+
+    /// Its subject's id.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// Its product, an index into the contract's catalog.
+    pub fn product(&self) -> ProductId {
+        self.product
+    }
+
+    /// One value per declared attribute of its kind, in declaration order.
+    pub fn attrs(&self) -> &[AttrValue] {
+        &self.attrs
+    }
 }
 
 impl Event {
