@@ -55,7 +55,8 @@ impl Evaluator {
         };
         if found_ids.len() != n_ids as usize || found_subjects.len() != n_subjects as usize {
             return Err(EvalError::Checkpoint(
-                "a merging thread stopped unexpectedly".into(),
+                "merge: a name lookup came back incomplete (this is a bug, please report it)"
+                    .into(),
             ));
         }
         let full = || EvalError::Checkpoint(FULL.into());

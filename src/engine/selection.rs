@@ -2,7 +2,6 @@
 //! kind and term, and against the periods that hold anchors.
 
 use crate::contract::Contract;
-use crate::time::period::period_of as period_at;
 use crate::time::period::{between, parse, period_of, Period, PeriodSpec, MAX_PERIODS};
 
 /// The periods a request scores, with a warning when the request was narrowed.
@@ -15,19 +14,51 @@ pub struct Selection {
     pub warning: Option<String>,
 }
 
+/// Why a request selects nothing to score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelectError {
+    /// the request does not fit the contract (not a period, outside the term, ...)
+    Period(String),
+    /// no period was given and there is no accepted event to choose one from
+    NoEvents,
+}
+
+impl From<String> for SelectError {
+    fn from(e: String) -> Self {
+        SelectError::Period(e)
+    }
+}
+
+/// The periods to score for `spec`, from whatever holds the events: `latest` is the
+/// evaluation instant or the latest accepted event, `anchored` gives the periods holding
+/// anchors (see [`select`]).
+pub fn resolve(
+    c: &Contract,
+    spec: &PeriodSpec,
+    latest: Option<i64>,
+    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
+) -> Result<Selection, SelectError> {
+    if *spec == PeriodSpec::Default && latest.is_none() {
+        // nothing to evaluate, as with `all` and no anchors
+        return Err(SelectError::NoEvents);
+    }
+    select(c, spec, anchored, || {
+        latest.and_then(|t| period_of(c.period, c.timezone, t))
+    })
+}
+
 /// The periods to score for `spec`: a key (`2026-10`), a range (`2026-01..2026-12`), `all`
 /// (every period holding an anchor, from `anchored`) or none (the period of the term holding
 /// most anchors; ties: the earliest; with no anchors, the period `fallback` gives, usually
 /// that of the latest event). Only periods overlapping the contract's term are scored: a
 /// period outside it is an error naming the term, and a range or `all` is clipped to it with
-/// a warning. `no_events` is the error to give when there is nothing to choose a default from.
-pub fn select(
+/// a warning.
+fn select(
     c: &Contract,
     spec: &PeriodSpec,
     anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
     fallback: impl FnOnce() -> Option<Period>,
-    no_events: impl FnOnce() -> String,
-) -> Result<Selection, String> {
+) -> Result<Selection, SelectError> {
     let (kind, tz) = (c.period, c.timezone);
     let term = c.term_text();
     let outside = |key: &str| {
@@ -57,16 +88,18 @@ pub fn select(
             let (a, b) = s.split_once("..").unwrap_or((s, s));
             let (a, b) = (parse(kind, tz, a.trim())?, parse(kind, tz, b.trim())?);
             if b.start < a.start {
-                return Err(format!("period range `{s}` ends before it starts"));
+                return Err(SelectError::Period(format!(
+                    "period range `{s}` ends before it starts"
+                )));
             }
             let (ts, te) = c.term_bounds().ok_or_else(|| outside(s))?;
             let first = period_of(kind, tz, ts).ok_or_else(|| outside(s))?;
             let last = period_of(kind, tz, te - 1).ok_or_else(|| outside(s))?;
             if b.start < first.start || a.start > last.start {
-                return Err(format!(
+                return Err(SelectError::Period(format!(
                     "period range `{s}` lies outside the contract's term {term}: choose periods from {} to {}",
                     first.key, last.key
-                ));
+                )));
             }
             let a2 = if a.start < first.start {
                 first
@@ -92,7 +125,7 @@ pub fn select(
         PeriodSpec::One(s) => {
             let p = parse(kind, tz, s)?;
             if !c.in_term(&p) {
-                return Err(outside(&p.key));
+                return Err(outside(&p.key).into());
             }
             Ok(Selection {
                 periods: vec![p],
@@ -114,61 +147,21 @@ pub fn select(
                 });
             }
             if !all.is_empty() {
-                return Err(format!(
+                return Err(SelectError::Period(format!(
                     "every period with events lies outside the contract's term {term}: pass a period from that term"
-                ));
+                )));
             }
-            let p = fallback().ok_or_else(no_events)?;
+            let p = fallback().ok_or(SelectError::NoEvents)?;
             if !c.in_term(&p) {
-                return Err(format!(
+                return Err(SelectError::Period(format!(
                     "the latest accepted event falls in period {}, outside the contract's term {term}: pass a period from that term",
                     p.key
-                ));
+                )));
             }
             Ok(Selection {
                 periods: vec![p],
                 warning: None,
             })
         }
-    }
-}
-
-/// Why a request selects nothing to score.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SelectError {
-    /// the request does not fit the contract (not a period, outside the term, ...)
-    Period(String),
-    /// no period was given and there is no accepted event to choose one from
-    NoEvents,
-}
-
-/// The periods to score for `spec`, from whatever holds the events: `latest` is the
-/// evaluation instant or the latest accepted event, `anchored` gives the periods holding
-/// anchors (see [`select`]).
-pub fn resolve(
-    c: &Contract,
-    spec: &PeriodSpec,
-    latest: Option<i64>,
-    anchored: impl FnOnce() -> Result<Vec<(Period, u64)>, String>,
-) -> Result<Selection, SelectError> {
-    if *spec == PeriodSpec::Default && latest.is_none() {
-        // nothing to evaluate, as with `all` and no anchors
-        return Err(SelectError::NoEvents);
-    }
-    let mut nothing = false;
-    let sel = select(
-        c,
-        spec,
-        anchored,
-        || latest.and_then(|t| period_at(c.period, c.timezone, t)),
-        || {
-            nothing = true;
-            String::new()
-        },
-    );
-    match sel {
-        Ok(sel) => Ok(sel),
-        Err(_) if nothing => Err(SelectError::NoEvents),
-        Err(e) => Err(SelectError::Period(e)),
     }
 }

@@ -164,56 +164,61 @@ impl Spilled {
 
         // pass 2: the first occurrence of each id (its ranges read in file order), by
         // subject; worker `u` writes `subjects-{j}-{u}`
-        let results = workers(threads, |u| -> std::io::Result<(u64, u64, Option<i64>)> {
-            let mut writers = (0..n)
-                .map(|j| create(format!("subjects-{j}-{u}")))
-                .collect::<std::io::Result<Vec<_>>>()?;
-            let hasher = hashbrown::DefaultHashBuilder::default();
-            let (mut accepted, mut duplicates, mut max_at) = (0u64, 0u64, None::<i64>);
-            for k in (u..n).step_by(threads) {
-                let mut seen: hashbrown::HashTable<(u64, Box<str>)> = hashbrown::HashTable::new();
-                for r in 0..n_ranges {
-                    let p = dir.join(format!("ids-{k}-{r}"));
-                    let mut input = BufReader::with_capacity(1 << 16, File::open(&p)?);
-                    let mut rec = Vec::new();
-                    let mut x = Record::default();
-                    while read_record(&mut input, &mut rec)? {
-                        decode(&rec, &mut x)?;
-                        let id = x.id.as_str();
-                        let h = hasher.hash_one(id);
-                        if seen.find(h, |(y, s)| *y == h && &**s == id).is_some() {
-                            duplicates += 1;
-                            continue;
+        let results = crate::parallel::map(
+            threads.max(1),
+            threads,
+            |u| -> std::io::Result<(u64, u64, Option<i64>)> {
+                let mut writers = (0..n)
+                    .map(|j| create(format!("subjects-{j}-{u}")))
+                    .collect::<std::io::Result<Vec<_>>>()?;
+                let hasher = hashbrown::DefaultHashBuilder::default();
+                let (mut accepted, mut duplicates, mut max_at) = (0u64, 0u64, None::<i64>);
+                for k in (u..n).step_by(threads) {
+                    let mut seen: hashbrown::HashTable<(u64, Box<str>)> =
+                        hashbrown::HashTable::new();
+                    for r in 0..n_ranges {
+                        let p = dir.join(format!("ids-{k}-{r}"));
+                        let mut input = BufReader::with_capacity(1 << 16, File::open(&p)?);
+                        let mut rec = Vec::new();
+                        let mut x = Record::default();
+                        while read_record(&mut input, &mut rec)? {
+                            decode(&rec, &mut x)?;
+                            let id = x.id.as_str();
+                            let h = hasher.hash_one(id);
+                            if seen.find(h, |(y, s)| *y == h && &**s == id).is_some() {
+                                duplicates += 1;
+                                continue;
+                            }
+                            seen.insert_unique(h, (h, id.into()), |(y, _)| *y);
+                            accepted += 1;
+                            max_at = Some(max_at.map_or(x.at, |m| m.max(x.at)));
+                            if x.kind.is_none() {
+                                // a kind the contract does not declare: counted, nothing to evaluate
+                                continue;
+                            }
+                            // events counted one by one need no other event of their subject:
+                            // spread by id, so that a subject with a vast history (a probe
+                            // target, say) does not make one partition grow with the file
+                            let key = if plan.by_subject(x.kind) {
+                                &x.subject
+                            } else {
+                                &x.id
+                            };
+                            if let Some(w) = writers.get_mut(bucket(key, n)) {
+                                w.write_all(&(rec.len() as u32).to_le_bytes())?;
+                                w.write_all(&rec)?;
+                            }
                         }
-                        seen.insert_unique(h, (h, id.into()), |(y, _)| *y);
-                        accepted += 1;
-                        max_at = Some(max_at.map_or(x.at, |m| m.max(x.at)));
-                        if x.kind.is_none() {
-                            // a kind the contract does not declare: counted, nothing to evaluate
-                            continue;
-                        }
-                        // events counted one by one need no other event of their subject:
-                        // spread by id, so that a subject with a vast history (a probe
-                        // target, say) does not make one partition grow with the file
-                        let key = if plan.by_subject(x.kind) {
-                            &x.subject
-                        } else {
-                            &x.id
-                        };
-                        if let Some(w) = writers.get_mut(bucket(key, n)) {
-                            w.write_all(&(rec.len() as u32).to_le_bytes())?;
-                            w.write_all(&rec)?;
-                        }
+                        drop(input);
+                        std::fs::remove_file(&p)?;
                     }
-                    drop(input);
-                    std::fs::remove_file(&p)?;
                 }
-            }
-            for w in &mut writers {
-                w.flush()?;
-            }
-            Ok((accepted, duplicates, max_at))
-        });
+                for w in &mut writers {
+                    w.flush()?;
+                }
+                Ok((accepted, duplicates, max_at))
+            },
+        );
         for r in results {
             let (a, d, m) = r?;
             out.counts.accepted += a;
@@ -297,14 +302,15 @@ impl Spilled {
     ) -> Result<Vec<T>, EvalError> {
         let n = self.parts.len();
         let t = self.threads;
-        let per_worker = workers(t, |u| -> Result<Vec<(usize, T)>, EvalError> {
-            let mut out = Vec::new();
-            for j in (u..n).step_by(t) {
-                let files = self.parts.get(j).map_or(&[][..], Vec::as_slice);
-                out.push((j, f(&self.load(files)?)?));
-            }
-            Ok(out)
-        });
+        let per_worker =
+            crate::parallel::map(t.max(1), t, |u| -> Result<Vec<(usize, T)>, EvalError> {
+                let mut out = Vec::new();
+                for j in (u..n).step_by(t) {
+                    let files = self.parts.get(j).map_or(&[][..], Vec::as_slice);
+                    out.push((j, f(&self.load(files)?)?));
+                }
+                Ok(out)
+            });
         let mut all = Vec::with_capacity(n);
         for w in per_worker {
             all.extend(w?);
@@ -378,15 +384,6 @@ impl Spilled {
             })
             .collect()
     }
-}
-
-/// Runs `f(u)` for `u` in `0..threads` on threads of their own (inline for one), results in
-/// order of `u`; a thread that stopped unexpectedly gives an error, never a missing result.
-fn workers<T: Send, E: From<std::io::Error> + Send>(
-    threads: usize,
-    f: impl Fn(usize) -> Result<T, E> + Sync,
-) -> Vec<Result<T, E>> {
-    crate::parallel::map(threads.max(1), threads, f)
 }
 
 impl Spilled {
