@@ -50,6 +50,9 @@ pub enum Error {
         /// what the system said
         message: String,
     },
+    /// events cannot be read from a reader
+    #[error("cannot read the events: {0}")]
+    ReadStream(String),
     /// an events file cannot be spread over partitions on disk
     #[error("cannot evaluate {} through partitions in {}: {message}", path.display(), dir.display())]
     Spill {
@@ -198,12 +201,8 @@ impl Events {
     ) -> Result<Events, Error> {
         let mut ev = Evaluator::new(plan);
         ev.set_threads(options.threads.max(1));
-        crate::input::ingest::read_sequential(plan, reader, options.limits, &mut ev).map_err(
-            |e| Error::Read {
-                path: PathBuf::from("<reader>"),
-                message: e.to_string(),
-            },
-        )?;
+        crate::input::ingest::read_sequential(plan, reader, options.limits, &mut ev)
+            .map_err(|e| Error::ReadStream(e.to_string()))?;
         Ok(Events::from(ev))
     }
 
@@ -336,5 +335,73 @@ impl From<Arc<Evaluator>> for Events {
         Events {
             held: Held::Memory(ev),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Arc<Plan> {
+        load(include_str!("../examples/egov-2026.sla"))
+            .unwrap()
+            .compile()
+    }
+
+    const MONTH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/events-2026-10.jsonl");
+
+    fn json_of(e: &Events) -> Vec<serde_json::Value> {
+        let ps = e
+            .select(&PeriodSpec::parse("2026-10"), None)
+            .unwrap()
+            .periods;
+        e.scorecards(&ps, None)
+            .unwrap()
+            .iter()
+            .map(Scorecard::to_json)
+            .collect()
+    }
+
+    /// A file, a reader of the same bytes, the file through partitions on disk, and the
+    /// accepted events pushed one by one all give the same scorecard.
+    #[test]
+    fn every_way_in_gives_the_same_scorecard() {
+        let plan = plan();
+        let file = Events::open(&plan, MONTH, &Options::default()).unwrap();
+        let want = json_of(&file);
+        assert_eq!(file.counts().accepted, 5003);
+        assert_eq!(file.partitions(), None);
+        let bytes = std::fs::read(MONTH).unwrap();
+        let reader = Events::from_reader(&plan, &bytes[..], &Options::default()).unwrap();
+        assert_eq!(json_of(&reader), want);
+        assert_eq!(reader.rejected(), file.rejected());
+        let spilled = Options {
+            memory: Memory::Bytes(200_000),
+            ..Options::default()
+        };
+        let disk = Events::open(&plan, MONTH, &spilled).unwrap();
+        assert!(disk.partitions().is_some_and(|n| n > 1));
+        assert_eq!(json_of(&disk), want);
+        // validated events: the rejected lines are not there, so compare the assessments
+        let v = crate::event::Validator::new(&plan.contract);
+        let events = bytes
+            .split(|b| *b == b'\n')
+            .filter_map(|l| v.line(l).ok().flatten());
+        let pushed = Events::from_events(&plan, events);
+        assert_eq!(pushed.counts().accepted + pushed.counts().duplicates, 5005);
+        assert_eq!(json_of(&pushed)[0]["assessments"], want[0]["assessments"]);
+    }
+
+    /// Nothing accepted and no period asked for: an error that sums up the rejections.
+    #[test]
+    fn no_events_is_an_error_naming_the_rejections() {
+        let e = Events::from_reader(&plan(), &b"not json\n"[..], &Options::default()).unwrap();
+        let err = e.select(&PeriodSpec::Default, None).unwrap_err();
+        assert!(matches!(err, Error::NoEvents(_)), "{err}");
+        assert!(err.to_string().contains("1 event"), "{err}");
+        let err = e
+            .select(&PeriodSpec::parse("2027-03"), Some(0))
+            .unwrap_err();
+        assert!(matches!(err, Error::Period(_)), "{err}");
     }
 }
