@@ -44,7 +44,8 @@ fn no_layer_reaches_forward() {
                 }
                 for later in &LAYERS[rank + 1..] {
                     if line.contains(&format!("crate::{later}::"))
-                        || line.contains(&format!("crate::{later}}}"))
+                        || (line.starts_with("use crate::{")
+                            && line.contains(&format!("{later}::")))
                     {
                         wrong.push(format!(
                             "{}:{}: {layer} uses {later}: {line}",

@@ -1,7 +1,7 @@
 //! Fixtures shared by the integration tests of the library and of the command line: the
 //! workspace root, the reference contract and its plan, generated streams, temporary
 //! directories. Each test file uses a subset.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -49,4 +49,31 @@ pub fn tmpdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+/// The `slagrade` binary (built for the command line's tests, which alone may call this).
+pub fn bin() -> &'static str {
+    match option_env!("CARGO_BIN_EXE_slagrade") {
+        Some(b) => b,
+        None => panic!("the slagrade binary is built for bindings/cli's tests only"),
+    }
+}
+
+/// Runs `slagrade ARGS` in the workspace root.
+pub fn slagrade(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// The JSON a successful run printed; its stderr when it failed.
+pub fn ok_json(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -180,7 +180,7 @@ fn cli_counts_add_up_and_rejected_lines_are_verbatim() {
             let lines = render(&pieces, crlf);
             std::fs::write(&events, join(&lines, true)).unwrap();
             let expected = lines.iter().filter(|l| counted(l, 1 << 20)).count() as u64;
-            let out = Command::new(env!("CARGO_BIN_EXE_slagrade"))
+            let out = Command::new(common::bin())
                 .args([
                     "eval",
                     contract.to_str().unwrap(),

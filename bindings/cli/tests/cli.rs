@@ -7,30 +7,11 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
 #[path = "../../../tests/common/mod.rs"]
 mod common;
-use common::{reference_plan, reference_src, root, tmpdir};
-
-fn slagrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slagrade"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{ok_json as json, reference_plan, reference_src, root, slagrade, tmpdir};
 
 const CONTRACT: &str = "examples/egov-2026.sla";
 const EVENTS: &str = "examples/events-2026-10.jsonl";

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use slagrade::event::{read_jsonl, Limits, LineOutcome, Reason, Rejection};
 
 #[path = "../../../tests/common/mod.rs"]
 mod common;
-use common::{reference_plan, reference_src, root, tmpdir};
+use common::{reference_plan, reference_src, slagrade, tmpdir};
 
 const BOUND: Duration = Duration::from_secs(10);
 
@@ -64,14 +64,6 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> (T, Duration) {
     assert!(d < BOUND, "{what} took {d:?}");
     eprintln!("{what}: {d:?}");
     (out, d)
-}
-
-fn slagrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slagrade"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
 }
 
 /// A path for the file `name`, in a fresh temporary directory of its own.

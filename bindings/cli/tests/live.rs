@@ -5,37 +5,19 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use slagrade::engine::eval::{Evaluator, Plan};
 use slagrade::event::{read_jsonl, Limits, LineOutcome};
 use slagrade::input::live::{self, FollowOptions, LiveError, Position};
 
 #[path = "../../../tests/common/mod.rs"]
 mod common;
-use common::{generated_file, reference_plan, reference_src, root, tmpdir};
+use common::{generated_file, ok_json, reference_plan, reference_src, root, slagrade, tmpdir};
 
 const CONTRACT: &str = "examples/egov-2026.sla";
-
-fn slagrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slagrade"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn ok_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn generate(path: &Path, seed: u64, events: u64) {
     let cfg = slagrade_gen::GenConfig {
@@ -82,7 +64,7 @@ fn sigkill_mid_way_then_resume_gives_the_uninterrupted_scorecard() {
         "json",
     ]));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slagrade"))
+    let mut child = Command::new(common::bin())
         .args([
             "follow",
             CONTRACT,

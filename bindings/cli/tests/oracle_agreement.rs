@@ -38,7 +38,7 @@ fn run(cmd: &mut Command) -> Value {
 }
 
 fn engine(events: &Path, extra: &[&str]) -> Value {
-    run(Command::new(env!("CARGO_BIN_EXE_slagrade"))
+    run(Command::new(common::bin())
         .arg("eval")
         .arg(root().join("examples/egov-2026.sla"))
         .arg(events)
@@ -145,7 +145,7 @@ fn adversarial_streams_agree() {
     // small random streams full of edge cases, generated and compared by the script
     let out = Command::new(python())
         .arg(root().join("tests/oracle/adversarial.py"))
-        .arg(env!("CARGO_BIN_EXE_slagrade"))
+        .arg(common::bin())
         .args(["--streams", "120", "--seed", "7"])
         .output()
         .unwrap();

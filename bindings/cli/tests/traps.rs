@@ -9,19 +9,11 @@
 )]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 #[path = "../../../tests/common/mod.rs"]
 mod common;
-use common::{root, tmpdir};
-
-fn slagrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slagrade"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
+use common::{slagrade, tmpdir};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
