@@ -47,7 +47,7 @@ fn stream(n: u64) -> Vec<u8> {
 
 fn parsed(plan: &Plan, bytes: &[u8]) -> Vec<Event> {
     let mut out = Vec::new();
-    read_jsonl(&plan.contract, bytes, Limits::default(), |o| {
+    read_jsonl(plan.contract(), bytes, Limits::default(), |o| {
         if let LineOutcome::Accepted(e) = o {
             out.push(e)
         }
@@ -61,9 +61,12 @@ fn bench(c: &mut Criterion) {
     let n = events();
     let bytes = stream(n);
     let evs = parsed(&plan, &bytes);
-    let period =
-        slagrade::time::period::parse(plan.contract.period, plan.contract.timezone, "2026-06")
-            .unwrap();
+    let period = slagrade::time::period::parse(
+        plan.contract().period(),
+        plan.contract().timezone(),
+        "2026-06",
+    )
+    .unwrap();
 
     let mut g = c.benchmark_group("contract");
     g.bench_function("parse_check_compile", |b| {
@@ -128,7 +131,7 @@ fn bench(c: &mut Criterion) {
     });
     // a service desk's live evaluator: a million tickets opened and still running
     let mut open = Evaluator::new(&plan);
-    let v = slagrade::event::Validator::new(&plan.contract);
+    let v = slagrade::event::Validator::new(plan.contract());
     for i in 0..1_000_000u64 {
         let line = format!(
             r#"{{"id":"o-{i:09}","at":"2026-10-{:02}T{:02}:{:02}:00+08:00","kind":"ticket.opened","subject":"T-{i:09}","product":"app.business_support.oa","attrs":{{"priority":"P{}"}}}}"#,
@@ -155,7 +158,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut ev = Evaluator::new(&plan);
             read_jsonl(
-                &plan.contract,
+                plan.contract(),
                 bytes.as_slice(),
                 Limits::default(),
                 |o| match o {

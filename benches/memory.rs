@@ -26,7 +26,7 @@ fn main() {
     let plan = Arc::new(Plan::compile(
         slagrade::contract::check::load(src).unwrap().contract,
     ));
-    let v = slagrade::event::Validator::new(&plan.contract);
+    let v = slagrade::event::Validator::new(plan.contract());
     let n: u64 = std::env::var("SLAGRADE_BENCH_SUBJECTS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let plan = checked.compile();
 
-    let validator = Validator::new(&plan.contract);
+    let validator = Validator::new(plan.contract());
     // shared with the scorecards read from it: a push copies it only while one is alive
     let mut live = Arc::new(Evaluator::new(&plan));
     let file = std::io::BufReader::new(std::fs::File::open("examples/events-2026-10.jsonl")?);

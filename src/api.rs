@@ -258,16 +258,15 @@ impl Events {
     /// The periods a request scores, as of `as_of` (default: the latest accepted event):
     /// see [`selection::select`]. A narrowed request comes with a warning.
     pub fn select(&self, spec: &PeriodSpec, as_of: Option<i64>) -> Result<Selection, Error> {
-        let sel =
-            selection::resolve(
-                &self.plan().contract,
-                spec,
-                as_of.or(self.latest()),
-                || match &self.held {
-                    Held::Memory(ev) => Ok(ev.anchor_periods(as_of)),
-                    Held::Disk(s) => s.anchor_periods(as_of).map_err(|e| e.to_string()),
-                },
-            );
+        let sel = selection::resolve(
+            self.plan().contract(),
+            spec,
+            as_of.or(self.latest()),
+            || match &self.held {
+                Held::Memory(ev) => Ok(ev.anchor_periods(as_of)),
+                Held::Disk(s) => s.anchor_periods(as_of).map_err(|e| e.to_string()),
+            },
+        );
         sel.map_err(|e| match e {
             SelectError::NoEvents => {
                 Error::NoEvents(crate::event::rejection_summary(self.rejected()))
@@ -383,7 +382,7 @@ mod tests {
         assert!(disk.partitions().is_some_and(|n| n > 1));
         assert_eq!(json_of(&disk), want);
         // validated events: the rejected lines are not there, so compare the assessments
-        let v = crate::event::Validator::new(&plan.contract);
+        let v = crate::event::Validator::new(plan.contract());
         let events = bytes
             .split(|b| *b == b'\n')
             .filter_map(|l| v.line(l).ok().flatten());

@@ -60,7 +60,7 @@ fn no_allocation_per_event() {
     let plan = reference_plan();
     let bytes = stream();
     let mut evs: Vec<Event> = Vec::new();
-    read_jsonl(&plan.contract, bytes.as_slice(), Limits::default(), |o| {
+    read_jsonl(plan.contract(), bytes.as_slice(), Limits::default(), |o| {
         if let LineOutcome::Accepted(e) = o {
             evs.push(e)
         }
@@ -104,7 +104,7 @@ fn no_allocation_per_event() {
     let mut ev3 = Evaluator::new(&plan);
     let before = allocs();
     read_jsonl_with(
-        &plan.contract,
+        plan.contract(),
         bytes.as_slice(),
         Limits::default(),
         |o| match o {

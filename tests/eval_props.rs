@@ -34,7 +34,7 @@ fn stream(seed: u64, events: u64) -> Vec<Item> {
     let buf = generated(&cfg);
     let plan = reference_plan();
     let mut out = Vec::new();
-    read_jsonl(&plan.contract, buf.as_slice(), Limits::default(), |o| {
+    read_jsonl(plan.contract(), buf.as_slice(), Limits::default(), |o| {
         out.push(match o {
             LineOutcome::Accepted(e) => Item::Ok(e),
             LineOutcome::Rejected(r) => Item::Bad(r),

@@ -86,7 +86,7 @@ fn run(decls: &str, lines: &[String], period: &str, as_of: &str) -> Run {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     let mut rejected = 0;
     read_jsonl(
-        &plan.contract,
+        plan.contract(),
         text.as_bytes(),
         Limits::default(),
         |o| match o {
@@ -100,8 +100,8 @@ fn run(decls: &str, lines: &[String], period: &str, as_of: &str) -> Run {
         },
     )
     .unwrap();
-    let c = &plan.contract;
-    let p = slagrade::time::period::parse(c.period, c.timezone, period).unwrap();
+    let c = &plan.contract();
+    let p = slagrade::time::period::parse(c.period(), c.timezone(), period).unwrap();
     let t = slagrade::event::parse_instant(as_of).unwrap();
     Run {
         card: ev.scorecard(&p, Some(t)).unwrap().to_json(),

@@ -135,7 +135,7 @@ fn evaluator() -> Evaluator {
     let mut ev = Evaluator::new(&plan);
     let text: String = lines().iter().map(|l| format!("{l}\n")).collect();
     read_jsonl(
-        &plan.contract,
+        plan.contract(),
         text.as_bytes(),
         Limits::default(),
         |o| match o {
@@ -150,8 +150,8 @@ fn evaluator() -> Evaluator {
 }
 
 fn march(ev: &Evaluator) -> slagrade::time::period::Period {
-    let c = &ev.plan().contract;
-    slagrade::time::period::parse(c.period, c.timezone, "2026-03").unwrap()
+    let c = &ev.plan().contract();
+    slagrade::time::period::parse(c.period(), c.timezone(), "2026-03").unwrap()
 }
 
 const AS_OF: &str = "2026-04-01T00:00:00Z";
@@ -304,7 +304,7 @@ fn diff_prints_values_in_their_unit() {
         ));
         let mut ev = Evaluator::new(&plan);
         let text: String = lines().iter().map(|l| format!("{l}\n")).collect();
-        read_jsonl(&plan.contract, text.as_bytes(), Limits::default(), |o| {
+        read_jsonl(plan.contract(), text.as_bytes(), Limits::default(), |o| {
             if let LineOutcome::Accepted(e) = o {
                 ev.push(e);
             }

@@ -75,7 +75,7 @@ fn deductions_pass_to_the_subcontractor_that_caused_them() {
     );
     let mut ev = Evaluator::new(&plan);
     read_jsonl(
-        &plan.contract,
+        plan.contract(),
         events.as_bytes(),
         Limits::default(),
         |o| match o {
@@ -122,7 +122,7 @@ fn card_of(src: &str) -> slagrade::engine::scorecard::Scorecard {
     );
     let mut ev = Evaluator::new(&plan);
     read_jsonl(
-        &plan.contract,
+        plan.contract(),
         events.as_bytes(),
         Limits::default(),
         |o| match o {

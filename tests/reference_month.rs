@@ -111,7 +111,7 @@ fn data() -> PathBuf {
 fn feed(plan: &Arc<Plan>, text: &[u8]) -> (Evaluator, Vec<u64>) {
     let mut ev = Evaluator::new(plan);
     let mut rejected = Vec::new();
-    read_jsonl(&plan.contract, text, Limits::default(), |o| match o {
+    read_jsonl(plan.contract(), text, Limits::default(), |o| match o {
         LineOutcome::Accepted(e) => {
             ev.push(e);
         }
@@ -125,8 +125,8 @@ fn feed(plan: &Arc<Plan>, text: &[u8]) -> (Evaluator, Vec<u64>) {
 }
 
 fn card(ev: &Evaluator, as_of: Option<&str>) -> Scorecard {
-    let c = &ev.plan().contract;
-    let p = slagrade::time::period::parse(c.period, c.timezone, "2026-10").unwrap();
+    let c = &ev.plan().contract();
+    let p = slagrade::time::period::parse(c.period(), c.timezone(), "2026-10").unwrap();
     let as_of = as_of.map(|t| slagrade::event::parse_instant(t).unwrap());
     ev.scorecard(&p, as_of).unwrap()
 }

@@ -32,7 +32,7 @@ fn evaluate(evs: &[Ev], as_of: Option<&str>) -> Scorecard {
     let mut ev = Evaluator::new(&plan);
     let text = lines(evs);
     read_jsonl(
-        &plan.contract,
+        plan.contract(),
         text.as_bytes(),
         Limits::default(),
         |o| match o {
@@ -43,8 +43,8 @@ fn evaluate(evs: &[Ev], as_of: Option<&str>) -> Scorecard {
         },
     )
     .unwrap();
-    let c = &plan.contract;
-    let p = slagrade::time::period::parse(c.period, c.timezone, "2026-10").unwrap();
+    let c = &plan.contract();
+    let p = slagrade::time::period::parse(c.period(), c.timezone(), "2026-10").unwrap();
     let as_of = as_of.map(|t| slagrade::event::parse_instant(t).unwrap());
     ev.scorecard(&p, as_of).unwrap()
 }

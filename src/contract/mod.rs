@@ -15,22 +15,12 @@ use rust_decimal::Decimal;
 
 use crate::time::calendar::Calendar;
 
-/// Index into [`Contract::calendars`].
-pub type CalendarId = usize;
-/// Index into [`Contract::parties`].
-pub type PartyId = usize;
-/// Index into [`Contract::products`].
-pub type ProductId = usize;
-/// Index into [`Contract::kinds`].
-pub type KindId = usize;
-/// Index into [`Contract::subjects`].
-pub type SubjectId = usize;
-/// Index into [`Contract::indicators`].
-pub type IndicatorId = usize;
-/// Index into the attribute list of one event kind ([`EventKind::attrs`]).
-pub type AttrId = usize;
-/// Index into the flag list of one subject ([`Subject::flags`]).
-pub type FlagId = usize;
+pub mod id;
+
+pub use id::{
+    AttrId, CalendarId, CategoryId, FlagId, Idx, IndicatorId, KindId, PartyId, ProductId,
+    SubjectId, Table,
+};
 
 pub use crate::time::period::PeriodKind;
 
@@ -85,44 +75,162 @@ impl Role {
     }
 }
 
-/// A checked contract: everything the evaluator needs, names resolved to indices.
+/// A checked contract: everything the evaluator needs, names resolved to indices. Only the
+/// checker builds one, so every id in it points into its own tables.
 #[derive(Debug, Clone)]
 pub struct Contract {
-    /// The contract's name, from `contract "..."`.
-    pub name: String,
-    /// IANA time zone of the term, every calendar and every period.
-    pub timezone: chrono_tz::Tz,
-    /// Currency code of every fee (`CNY`); empty when the contract states none.
-    pub currency: String,
-    /// inclusive term of the contract
-    pub term: (NaiveDate, NaiveDate),
-    /// Length of an assessment period (`month` unless `period` says otherwise).
-    pub period: PeriodKind,
+    /// from `contract "..."`
+    pub(crate) name: String,
+    /// IANA time zone of the term, every calendar and every period
+    pub(crate) timezone: chrono_tz::Tz,
+    /// empty when the contract states none
+    pub(crate) currency: String,
+    /// inclusive
+    pub(crate) term: (NaiveDate, NaiveDate),
+    /// `month` unless `period` says otherwise
+    pub(crate) period: PeriodKind,
     /// decimal places of reported indicator values
-    pub round_value: u32,
+    pub(crate) round_value: u32,
     /// decimal places of scores
-    pub round_score: u32,
-    /// Declared calendars, in source order ([`CalendarId`]).
-    pub calendars: Vec<CalendarDef>,
-    /// Declared parties, in source order ([`PartyId`]).
-    pub parties: Vec<Party>,
-    /// Catalog categories, in source order ([`Product::category`]).
-    pub categories: Vec<Category>,
-    /// Every product of the catalog, in source order ([`ProductId`]).
-    pub products: Vec<Product>,
-    /// Declared event kinds, in source order ([`KindId`]).
-    pub kinds: Vec<EventKind>,
-    /// Declared subjects, in source order ([`SubjectId`]).
-    pub subjects: Vec<Subject>,
-    /// Declared indicators, in source order ([`IndicatorId`]).
-    pub indicators: Vec<Indicator>,
+    pub(crate) round_score: u32,
+    /// in source order
+    pub(crate) calendars: Table<CalendarId, CalendarDef>,
+    /// in source order
+    pub(crate) parties: Table<PartyId, Party>,
+    /// in source order
+    pub(crate) categories: Table<CategoryId, Category>,
+    /// in source order
+    pub(crate) products: Table<ProductId, Product>,
+    /// in source order
+    pub(crate) kinds: Table<KindId, EventKind>,
+    /// in source order
+    pub(crate) subjects: Table<SubjectId, Subject>,
+    /// in source order
+    pub(crate) indicators: Table<IndicatorId, Indicator>,
     /// in the order reports list them
-    pub assessments: Vec<Assessment>,
-    /// How party scores become fees due; without a `payment` block, one band that pays
-    /// every fee in full.
-    pub payment: Payment,
+    pub(crate) assessments: Vec<Assessment>,
+    /// without a `payment` block, one band that pays every fee in full
+    pub(crate) payment: Payment,
     /// FNV-1a 64 of the canonical form, set by the checker (see [`Contract::fingerprint`])
     pub(crate) fingerprint: u64,
+}
+
+impl Contract {
+    /// The contract's name, from `contract "..."`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// IANA time zone of the term, every calendar and every period.
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.timezone
+    }
+
+    /// Currency code of every fee (`CNY`); empty when the contract states none.
+    pub fn currency(&self) -> &str {
+        &self.currency
+    }
+
+    /// The term's first and last day (inclusive).
+    pub fn term(&self) -> (NaiveDate, NaiveDate) {
+        self.term
+    }
+
+    /// Length of an assessment period (`month` unless `period` says otherwise).
+    pub fn period(&self) -> PeriodKind {
+        self.period
+    }
+
+    /// Decimal places of reported indicator values.
+    pub fn round_value(&self) -> u32 {
+        self.round_value
+    }
+
+    /// Decimal places of scores.
+    pub fn round_score(&self) -> u32 {
+        self.round_score
+    }
+
+    /// Declared calendars, in source order.
+    pub fn calendars(&self) -> &Table<CalendarId, CalendarDef> {
+        &self.calendars
+    }
+
+    /// Declared parties, in source order.
+    pub fn parties(&self) -> &Table<PartyId, Party> {
+        &self.parties
+    }
+
+    /// Catalog categories, in source order ([`Product::category`]).
+    pub fn categories(&self) -> &Table<CategoryId, Category> {
+        &self.categories
+    }
+
+    /// Every product of the catalog, in source order.
+    pub fn products(&self) -> &Table<ProductId, Product> {
+        &self.products
+    }
+
+    /// Declared event kinds, in source order.
+    pub fn kinds(&self) -> &Table<KindId, EventKind> {
+        &self.kinds
+    }
+
+    /// Declared subjects, in source order.
+    pub fn subjects(&self) -> &Table<SubjectId, Subject> {
+        &self.subjects
+    }
+
+    /// Declared indicators, in source order.
+    pub fn indicators(&self) -> &Table<IndicatorId, Indicator> {
+        &self.indicators
+    }
+
+    /// Every assessment, in the order reports list them.
+    pub fn assessments(&self) -> &[Assessment] {
+        &self.assessments
+    }
+
+    /// How party scores become fees due; without a `payment` block, one band that pays
+    /// every fee in full.
+    pub fn payment(&self) -> &Payment {
+        &self.payment
+    }
+
+    /// A calendar by id; `None` for an id of another contract.
+    pub fn calendar(&self, id: CalendarId) -> Option<&CalendarDef> {
+        self.calendars.get(id)
+    }
+
+    /// A party by id; `None` for an id of another contract.
+    pub fn party(&self, id: PartyId) -> Option<&Party> {
+        self.parties.get(id)
+    }
+
+    /// A category by id; `None` for an id of another contract.
+    pub fn category(&self, id: CategoryId) -> Option<&Category> {
+        self.categories.get(id)
+    }
+
+    /// A product by id; `None` for an id of another contract.
+    pub fn product(&self, id: ProductId) -> Option<&Product> {
+        self.products.get(id)
+    }
+
+    /// An event kind by id; `None` for an id of another contract.
+    pub fn kind(&self, id: KindId) -> Option<&EventKind> {
+        self.kinds.get(id)
+    }
+
+    /// A subject by id; `None` for an id of another contract.
+    pub fn subject(&self, id: SubjectId) -> Option<&Subject> {
+        self.subjects.get(id)
+    }
+
+    /// An indicator by id; `None` for an id of another contract.
+    pub fn indicator(&self, id: IndicatorId) -> Option<&Indicator> {
+        self.indicators.get(id)
+    }
 }
 
 impl Contract {
@@ -205,8 +313,8 @@ pub struct Product {
     pub title_zh: Option<String>,
     /// English title.
     pub title_en: Option<String>,
-    /// Index into [`Contract::categories`].
-    pub category: usize,
+    /// Its category.
+    pub category: CategoryId,
     /// The subcategory's own id (`om_mgmt`); `None` for a product directly in its category.
     pub subcategory: Option<String>,
     /// Its calendar: its own, else its subcategory's, else its category's.
@@ -218,9 +326,8 @@ pub struct Product {
 pub struct EventKind {
     /// The kind's dotted name (`ticket.opened`), as events carry it in `kind`.
     pub name: String,
-    /// Declared attributes, in declaration order ([`AttrId`]); an event's values follow
-    /// this order.
-    pub attrs: Vec<AttrDef>,
+    /// Declared attributes, in declaration order; an event's values follow this order.
+    pub attrs: Table<AttrId, AttrDef>,
 }
 
 /// A declared attribute of an event kind.
@@ -288,8 +395,8 @@ pub struct Subject {
     pub anchor: KindId,
     /// the period is given by this time attribute of the anchor event instead of its `at`
     pub anchor_at: Option<AttrId>,
-    /// Its flags, in declaration order ([`FlagId`]).
-    pub flags: Vec<FlagDef>,
+    /// Its flags, in declaration order.
+    pub flags: Table<FlagId, FlagDef>,
 }
 
 /// A yes/no state of a subject: set and cleared by events; the last one at or before `as_of`
@@ -594,8 +701,8 @@ pub struct Assessment {
     pub assessee: PartyId,
     /// The events the assessment sees.
     pub scope: Scope,
-    /// per indicator (same order as [`Contract::indicators`]), with overrides applied
-    pub terms: Vec<Terms>,
+    /// per indicator, with overrides applied
+    pub terms: Table<IndicatorId, Terms>,
 }
 
 /// The events an assessment sees, by product.

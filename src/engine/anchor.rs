@@ -27,7 +27,7 @@ impl Evaluator {
 
     /// [`Evaluator::anchor_periods_as_of`] over one slice of the events.
     fn anchors_in(&self, sl: Slice, as_of: i64) -> Vec<(Period, u64)> {
-        let c = &self.plan.contract;
+        let c = self.plan.contract();
         let view = self.view();
         let mut counts: Vec<(Period, u64)> = Vec::new();
         let mut found = Vec::new();
@@ -56,7 +56,7 @@ impl Evaluator {
                 add(*t);
             }
             for e in log {
-                let k = Some(e.kind as usize);
+                let k = Some(e.kind);
                 if e.at <= as_of
                     && Plan::is(&self.plan.hit_kinds, k)
                     && !Plan::is(&self.plan.per_event, k)
@@ -77,7 +77,7 @@ impl Evaluator {
     /// (default: the latest accepted event; only events at or before it count); with no
     /// anchors, the period of that instant; `None` without events.
     pub fn default_period(&self, as_of: Option<i64>) -> Option<Period> {
-        let c = &self.plan.contract;
+        let c = self.plan.contract();
         let mut best: Option<(Period, u64)> = None;
         for (p, n) in self.anchor_periods(as_of) {
             if best.as_ref().is_none_or(|(_, m)| n > *m) {
@@ -130,7 +130,7 @@ pub(super) fn anchors_of(
     as_of: i64,
     out: &mut Vec<Option<(usize, i64)>>,
 ) -> u64 {
-    let defs = &view.plan.contract.subjects;
+    let defs = &view.plan.contract().subjects;
     out.clear();
     if defs.len() > 64 {
         out.extend(defs.iter().map(|s| anchor_of(view, s, evs, as_of)));
@@ -150,14 +150,18 @@ pub(super) fn anchors_of(
         if open == 0 {
             return u64::MAX;
         }
-        let k = e.kind as usize;
-        read |= view.plan.read_by.get(k).copied().unwrap_or(0);
-        let mut m = view.plan.anchored.get(k).copied().unwrap_or(0) & open;
+        // never skips: a stored event's kind is one of the plan's (push keeps no other,
+        // restore refuses a checkpoint holding another)
+        let Some(r) = view.plan.readers.get(e.kind) else {
+            continue;
+        };
+        read |= r.read_by;
+        let mut m = r.anchored & open;
         while m != 0 {
             let d = m.trailing_zeros() as usize;
             m &= m - 1;
             open &= !(1 << d);
-            if let (Some(slot), Some(s)) = (out.get_mut(d), defs.get(d)) {
+            if let (Some(slot), Some(s)) = (out.get_mut(d), defs.as_slice().get(d)) {
                 *slot = anchor_time(view, s, e).map(|t| (i, t));
             }
         }
@@ -189,6 +193,6 @@ pub(super) fn anchor_of(
         .iter()
         .enumerate()
         .take_while(|(_, e)| e.at <= as_of)
-        .find(|(_, e)| e.kind as usize == s.anchor)?;
+        .find(|(_, e)| e.kind == s.anchor)?;
     Some((i, anchor_time(view, s, e)?))
 }

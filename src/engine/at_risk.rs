@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::contract::{ClockDef, Deadline, Measure};
+use crate::contract::{ClockDef, Deadline, IndicatorId, Measure};
 use crate::engine::anchor::anchor_of;
 use crate::engine::clock::{self, Limit, Outcome};
 use crate::engine::eval::{EvalError, Evaluator};
@@ -30,14 +30,14 @@ pub struct AtRisk {
 impl Evaluator {
     /// Running clocks that will breach within `horizon` seconds after `now`.
     pub fn at_risk(&self, now: i64, horizon: i64) -> Result<Vec<AtRisk>, EvalError> {
-        let c = &self.plan.contract;
+        let c = self.plan.contract();
         let view = self.view();
         let mut out = Vec::new();
         for (subject, log) in self.state.logs.iter().enumerate() {
             if log.is_empty() {
                 continue;
             }
-            for (ii, ind) in c.indicators.iter().enumerate() {
+            for (ii, ind) in c.indicators.iter_enumerated() {
                 let Measure::ClockRate(def) = &ind.measure else {
                     continue;
                 };
@@ -58,7 +58,7 @@ impl Evaluator {
                 {
                     continue;
                 }
-                let Some(cal) = self.plan.calendar(def, anchor.product as usize) else {
+                let Some(cal) = self.plan.calendar(def, anchor.product) else {
                     continue;
                 };
                 let limit = self.limit(ii, def, anchor);
@@ -69,7 +69,7 @@ impl Evaluator {
                     ai,
                     now,
                     cal,
-                    |cd, e| view.cond(cd, e, &[]),
+                    |cd, e| view.cond(cd, e, crate::engine::measure::NO_FLAGS),
                     false,
                 )?;
                 if run.outcome != Outcome::Pending || run.state == clock::State::Stopped {
@@ -89,7 +89,7 @@ impl Evaluator {
                             subject: self.state.subjects.get(subject as u32).to_string(),
                             product: c
                                 .products
-                                .get(anchor.product as usize)
+                                .get(anchor.product)
                                 .map(|p| p.id.clone())
                                 .unwrap_or_default(),
                             deadline: d,
@@ -106,7 +106,7 @@ impl Evaluator {
         Ok(out)
     }
 
-    pub(super) fn limit(&self, indicator: usize, def: &ClockDef, anchor: &Slim) -> Limit {
+    pub(super) fn limit(&self, indicator: IndicatorId, def: &ClockDef, anchor: &Slim) -> Limit {
         let view = self.view();
         match &def.deadline {
             Deadline::Fixed(s) => Limit::Allowed(*s),

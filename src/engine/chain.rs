@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::contract::PartyId;
 use crate::engine::measure::{scoped, Acc};
 use crate::engine::plan::Plan;
 use crate::engine::score;
@@ -16,8 +17,8 @@ impl Plan {
     /// missing from a numerator, counted incidents; every sample for means) whose product
     /// falls in the subcontractor's assessment scope.
     pub(super) fn pass_through(&self, acc: &[Vec<Acc>], cards: &mut [AssessmentCard]) {
-        let c = &self.contract;
-        let role = |p: usize| c.parties.get(p).map(|p| p.role);
+        let c = self.contract();
+        let role = |p: PartyId| c.party(p).map(|p| p.role);
         let Some(top) = c.assessments.iter().position(|a| {
             role(a.assessee) == Some(crate::contract::Role::Prime)
                 && role(a.assessor) == Some(crate::contract::Role::Client)

@@ -47,6 +47,9 @@ pub enum EvalError {
     /// reading back events spilled to disk failed
     #[error("spilled events: {0}")]
     Spill(String),
+    /// a broken internal invariant (an index that does not fit its table)
+    #[error("internal evaluation error: {0}; this is a bug, please report it")]
+    Internal(String),
 }
 
 impl From<std::io::Error> for EvalError {
@@ -302,7 +305,7 @@ mod tests {
     /// An evaluator fed JSON Lines, rejected lines recorded.
     fn fed_lines(plan: &Arc<Plan>, lines: &[u8]) -> Evaluator {
         let mut ev = Evaluator::new(plan);
-        read_jsonl(&plan.contract, lines, Limits::default(), |o| match o {
+        read_jsonl(plan.contract(), lines, Limits::default(), |o| match o {
             LineOutcome::Accepted(e) => drop(ev.push(e)),
             LineOutcome::Rejected(r) => ev.reject(r),
         })
@@ -390,7 +393,7 @@ mod tests {
             .collect();
         let ev = fed_lines(&plan, doubled.as_bytes());
         let view = ev.view();
-        let defs = &plan.contract.subjects;
+        let defs = &plan.contract().subjects;
         assert!(defs.len() >= 2);
         let (mut found, mut anchored) = (Vec::new(), 0);
         let latest = ev.latest().unwrap();

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::contract::Contract;
+use crate::contract::{Contract, IndicatorId};
 use crate::engine::clock::{ClockRun, Outcome, Step};
 use crate::engine::eval::{EvalError, Evaluator};
 use crate::engine::measure::Partial;
@@ -139,8 +139,8 @@ pub(crate) enum Key {
 /// Findings with their place (see [`Key`]).
 pub(crate) type Keyed = Vec<Vec<Vec<(Key, Finding)>>>;
 
-pub(super) fn push_finding(f: &mut Keyed, a: usize, i: usize, key: &Key, x: Finding) {
-    if let Some(v) = f.get_mut(a).and_then(|v| v.get_mut(i)) {
+pub(super) fn push_finding(f: &mut Keyed, a: usize, i: IndicatorId, key: &Key, x: Finding) {
+    if let Some(v) = f.get_mut(a).and_then(|v| v.get_mut(i.index())) {
         v.push((key.clone(), x));
     }
 }
@@ -167,7 +167,7 @@ impl Finder<'_> {
     fn kind_name(&self, e: &Slim) -> String {
         self.c
             .kinds
-            .get(e.kind as usize)
+            .get(e.kind)
             .map(|k| k.name.clone())
             .unwrap_or_default()
     }
@@ -175,7 +175,7 @@ impl Finder<'_> {
     pub(super) fn product(&self, e: &Slim) -> String {
         self.c
             .products
-            .get(e.product as usize)
+            .get(e.product)
             .map(|p| p.id.clone())
             .unwrap_or_default()
     }

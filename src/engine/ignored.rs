@@ -21,7 +21,7 @@ impl Evaluator {
         let view = self.view();
         let names = &self.state.subjects;
         let finder = Finder {
-            c: &self.plan.contract,
+            c: self.plan.contract(),
             names,
             ids: &self.state.ids,
         };
@@ -68,7 +68,9 @@ pub(super) fn ignored_in(
     mut each: impl FnMut(&Slim, IgnoredReason),
 ) {
     let plan = view.plan;
-    let read_by = |e: &Slim| plan.read_by.get(e.kind as usize).copied().unwrap_or(0);
+    // never `None`: a stored event's kind is one of the plan's (push keeps no other, restore
+    // refuses a checkpoint holding another)
+    let read_by = |e: &Slim| plan.readers.get(e.kind).map(|r| r.read_by);
     let mut anchored = 0u64;
     let mut last_anchor = 0usize;
     for (d, f) in found.iter().enumerate().take(64) {
@@ -83,7 +85,7 @@ pub(super) fn ignored_in(
         let lo = evs.partition_point(|e| e.at < period.start);
         let hi = evs.partition_point(|e| e.at < period.end && e.at <= as_of);
         for e in evs.get(lo..hi.max(lo)).unwrap_or(&[]) {
-            let m = read_by(e);
+            let Some(m) = read_by(e) else { continue };
             if m != 0 && m & anchored == 0 {
                 ignored.without_anchor += 1;
                 each(e, IgnoredReason::NoAnchor);
@@ -95,7 +97,8 @@ pub(super) fn ignored_in(
         if e.at > as_of {
             break;
         }
-        let mut m = read_by(e) & anchored;
+        let Some(m) = read_by(e) else { continue };
+        let mut m = m & anchored;
         let mut first: Option<(usize, i64)> = None;
         while m != 0 {
             let d = m.trailing_zeros() as usize;

@@ -4,7 +4,8 @@
 use rust_decimal::Decimal;
 
 use crate::contract::{
-    AttrId, AttrType, Cond, Counted, EventSel, Literal, Measure, ProductId, SubjectId,
+    AttrId, AttrType, Cond, Counted, EventSel, FlagId, Literal, Measure, ProductId, SubjectId,
+    Table,
 };
 use crate::engine::anchor::anchors_of;
 use crate::engine::clock::{self, Outcome};
@@ -17,6 +18,9 @@ use crate::engine::scorecard::{ClockCounts, Ignored};
 use crate::engine::store::{Pool, Single, Slim, Val};
 use crate::time::period::Period;
 
+/// The flags of a condition on an event (not a subject): none.
+pub(super) const NO_FLAGS: &Table<FlagId, bool> = &Table::new();
+
 /// Stored events read through the plan: attribute slots, conditions, selections.
 #[derive(Clone, Copy)]
 pub(super) struct View<'a> {
@@ -26,13 +30,13 @@ pub(super) struct View<'a> {
 
 impl<'a> View<'a> {
     pub(super) fn attr(&self, e: &Slim, a: AttrId) -> Option<Val<'a>> {
-        let slot = (*self.plan.slots.get(e.kind as usize)?.get(a)?)?;
+        let slot = (*self.plan.slots.get(e.kind)?.get(a)?)?;
         self.pool
             .get((e.attrs as usize).checked_add(slot as usize)?)
     }
 
     /// Evaluates a condition on an event (and, for subjects, its flags).
-    pub(super) fn cond(&self, c: &Cond, e: &Slim, flags: &[bool]) -> bool {
+    pub(super) fn cond(&self, c: &Cond, e: &Slim, flags: &Table<FlagId, bool>) -> bool {
         match c {
             Cond::Cmp { attr, op, value } => {
                 let Some(v) = self.attr(e, *attr) else {
@@ -64,8 +68,10 @@ impl<'a> View<'a> {
                     _ => false,
                 })
             }
-            Cond::Product(ps) => ps.binary_search(&(e.product as usize)).is_ok(),
-            Cond::Flag(f) => flags.get(*f).copied().unwrap_or(false),
+            Cond::Product(ps) => ps.binary_search(&e.product).is_ok(),
+            // `flags` are those of the condition's subject (the checker allows a flag only in
+            // a subject's condition, and event conditions get none)
+            Cond::Flag(f) => flags.get(*f).is_some_and(|on| *on),
             Cond::BoolAttr(a) => matches!(self.attr(e, *a), Some(Val::Bool(true))),
             Cond::Not(c) => !self.cond(c, e, flags),
             Cond::And(cs) => cs.iter().all(|c| self.cond(c, e, flags)),
@@ -73,8 +79,8 @@ impl<'a> View<'a> {
         }
     }
 
-    fn enum_name(&self, e: &Slim, attr: usize, i: u16) -> Option<&'a str> {
-        let k = self.plan.contract.kinds.get(e.kind as usize)?;
+    fn enum_name(&self, e: &Slim, attr: AttrId, i: u16) -> Option<&'a str> {
+        let k = self.plan.contract().kind(e.kind)?;
         match &k.attrs.get(attr)?.ty {
             AttrType::Enum(vs) => vs.get(usize::from(i)).map(String::as_str),
             _ => None,
@@ -82,7 +88,7 @@ impl<'a> View<'a> {
     }
 
     fn sel(&self, s: &EventSel, e: &Slim) -> bool {
-        e.kind as usize == s.kind && s.filter.as_ref().is_none_or(|c| self.cond(c, e, &[]))
+        e.kind == s.kind && s.filter.as_ref().is_none_or(|c| self.cond(c, e, NO_FLAGS))
     }
 
     fn number(&self, e: &Slim, a: AttrId) -> Option<Decimal> {
@@ -124,7 +130,7 @@ impl Evaluator {
         let all = explain && all;
         let plan = &*self.plan;
         let view = self.view();
-        let c = &plan.contract;
+        let c = plan.contract();
         let n_a = c.assessments.len();
         let n_i = c.indicators.len();
         let mut acc = vec![vec![Acc::default(); n_i]; n_a];
@@ -166,8 +172,8 @@ impl Evaluator {
                 String::new()
             });
             // subject-type measures
-            for si in 0..c.subjects.len() {
-                let Some((ai, anchor_t)) = found.get(si).copied().flatten() else {
+            for si in c.subjects.ids() {
+                let Some((ai, anchor_t)) = found.get(si.index()).copied().flatten() else {
                     continue;
                 };
                 if !in_period(anchor_t) {
@@ -176,9 +182,9 @@ impl Evaluator {
                 let Some(anchor) = evs.get(ai) else {
                     continue;
                 };
-                let product = anchor.product as usize;
+                let product = anchor.product;
                 let flags = flags_of(view, si, evs, ai, as_of);
-                for (ii, ind) in c.indicators.iter().enumerate() {
+                for (ii, ind) in c.indicators.iter_enumerated() {
                     match &ind.measure {
                         Measure::ClockRate(def)
                             if def.subject == si
@@ -197,14 +203,15 @@ impl Evaluator {
                                 ai,
                                 as_of,
                                 cal,
-                                |cd, e| view.cond(cd, e, &[]),
+                                |cd, e| view.cond(cd, e, NO_FLAGS),
                                 explain,
                             )?;
                             for a in 0..n_a {
                                 if !scoped(plan, a, product) {
                                     continue;
                                 }
-                                if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
+                                if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii.index()))
+                                {
                                     match run.outcome {
                                         Outcome::Met => x.met += 1,
                                         Outcome::Breached => {
@@ -240,7 +247,8 @@ impl Evaluator {
                                 if !scoped(plan, a, product) {
                                     continue;
                                 }
-                                if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
+                                if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii.index()))
+                                {
                                     x.den += u64::from(d);
                                     x.num += u64::from(n && d);
                                     if d && !n {
@@ -273,7 +281,8 @@ impl Evaluator {
                                 if !scoped(plan, a, product) {
                                     continue;
                                 }
-                                if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
+                                if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii.index()))
+                                {
                                     x.count += 1;
                                     x.against(product);
                                 }
@@ -293,17 +302,19 @@ impl Evaluator {
                 }
             }
             // distinct and coverage measures
-            for (ii, ind) in c.indicators.iter().enumerate() {
+            for (ii, ind) in c.indicators.iter_enumerated() {
                 match &ind.measure {
                     Measure::Distinct(sel) => {
                         let hit = evs
                             .iter()
                             .find(|e| e.at <= as_of && in_period(e.at) && view.sel(sel, e));
                         if let Some(e) = hit {
-                            let product = e.product as usize;
+                            let product = e.product;
                             for a in 0..n_a {
                                 if scoped(plan, a, product) {
-                                    if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
+                                    if let Some(x) =
+                                        acc.get_mut(a).and_then(|v| v.get_mut(ii.index()))
+                                    {
                                         x.count += 1;
                                         x.against(product);
                                     }
@@ -318,7 +329,7 @@ impl Evaluator {
                         let Some(inv) = inv else {
                             continue;
                         };
-                        let product = inv.product as usize;
+                        let product = inv.product;
                         let hit = evs
                             .iter()
                             .find(|e| e.at <= as_of && in_period(e.at) && view.sel(hits, e));
@@ -327,7 +338,7 @@ impl Evaluator {
                                 continue;
                             }
                             let h = hit.is_some();
-                            if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) {
+                            if let Some(x) = acc.get_mut(a).and_then(|v| v.get_mut(ii.index())) {
                                 x.den += 1;
                                 x.num += u64::from(h);
                                 if !h {
@@ -381,8 +392,8 @@ impl Evaluator {
                     String::new()
                 },
             );
-            let product = e.product as usize;
-            for (ii, ind) in c.indicators.iter().enumerate() {
+            let product = e.product;
+            for (ii, ind) in c.indicators.iter_enumerated() {
                 let (sel_ok, num_ok, val): (bool, bool, Option<Decimal>) = match &ind.measure {
                     Measure::Ratio { num, den } => {
                         let d = event_counts(view, den, e);
@@ -404,7 +415,7 @@ impl Evaluator {
                     if !scoped(plan, a, product) {
                         continue;
                     }
-                    let Some(acc) = acc.get_mut(a).and_then(|v| v.get_mut(ii)) else {
+                    let Some(acc) = acc.get_mut(a).and_then(|v| v.get_mut(ii.index())) else {
                         continue;
                     };
                     match &ind.measure {
@@ -590,12 +601,13 @@ pub(super) fn measure_value(m: &Measure, x: Acc) -> Measured {
     }
 }
 
+/// Does the assessment see the product? The caller's assessment and the stored event's
+/// product are the plan's own (restore checks a checkpoint's), so every lookup finds its item.
 pub(super) fn scoped(plan: &Plan, assessment: usize, product: ProductId) -> bool {
     plan.in_scope
         .get(assessment)
         .and_then(|v| v.get(product))
-        .copied()
-        .unwrap_or(false)
+        .is_some_and(|seen| *seen)
 }
 
 /// Flags of a subject as of `as_of`: the last set or clear after the anchor wins.
@@ -605,18 +617,18 @@ pub(super) fn flags_of(
     evs: &[Slim],
     anchor: usize,
     as_of: i64,
-) -> Vec<bool> {
-    let Some(s) = view.plan.contract.subjects.get(si) else {
-        return Vec::new();
+) -> Table<FlagId, bool> {
+    let Some(s) = view.plan.contract().subject(si) else {
+        return Table::new();
     };
     s.flags
         .iter()
         .map(|f| {
             let mut on = false;
             for e in evs.iter().skip(anchor).take_while(|e| e.at <= as_of) {
-                if clock::matches(&f.set, e, |c, e| view.cond(c, e, &[])) {
+                if clock::matches(&f.set, e, |c, e| view.cond(c, e, NO_FLAGS)) {
                     on = true;
-                } else if clock::matches(&f.clear, e, |c, e| view.cond(c, e, &[])) {
+                } else if clock::matches(&f.clear, e, |c, e| view.cond(c, e, NO_FLAGS)) {
                     on = false;
                 }
             }
@@ -630,7 +642,7 @@ fn subject_counts(
     c: &Counted,
     si: SubjectId,
     anchor: &Slim,
-    flags: &[bool],
+    flags: &Table<FlagId, bool>,
 ) -> bool {
     match c {
         Counted::Subjects { subject, filter } => {
@@ -656,10 +668,10 @@ mod tests {
         let m = Measure::Percentile {
             p: Decimal::from(50),
             sel: EventSel {
-                kind: 0,
+                kind: crate::contract::KindId::new(0).unwrap(),
                 filter: None,
             },
-            attr: 0,
+            attr: AttrId::new(0).unwrap(),
         };
         let (a, b) = (Decimal::new(15, 1), Decimal::new(150, 2));
         let value = |values: Vec<Decimal>| {

@@ -16,7 +16,7 @@ impl Evaluator {
     /// [`Evaluator::positions`], so that evaluators of consecutive parts of an input, merged
     /// in order, number them as one pass over the whole.
     pub fn merge(&mut self, other: Evaluator) -> Result<(), EvalError> {
-        if self.plan.contract.fingerprint() != other.plan.contract.fingerprint() {
+        if self.plan.contract().fingerprint() != other.plan.contract().fingerprint() {
             return Err(EvalError::ContractMismatch);
         }
         let mut o = other.state;

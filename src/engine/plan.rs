@@ -3,41 +3,50 @@
 //! which product).
 
 use crate::contract::{
-    AttrId, AttrType, ClockCalendar, ClockDef, Cond, Contract, Counted, Deadline, EventSel, KindId,
-    Measure, ProductId, Scope, SubjectId,
+    AttrId, AttrType, ClockCalendar, ClockDef, Cond, Contract, Counted, Deadline, EventSel,
+    IndicatorId, KindId, Measure, ProductId, Scope, SubjectId, Table,
 };
 use crate::time::calendar::Calendar;
 
 /// A contract compiled for evaluation. Immutable; share it behind an `Arc`.
 #[derive(Debug)]
 pub struct Plan {
-    /// The checked contract it was compiled from.
-    pub contract: Contract,
+    /// the checked contract it was compiled from (every table below is sized to it)
+    contract: Contract,
     /// per kind: events of this kind are kept in their subject's log
-    pub(in crate::engine) tracked: Vec<bool>,
+    pub(in crate::engine) tracked: Table<KindId, bool>,
     /// per kind: events of this kind are counted one by one (per-event measures)
-    pub(in crate::engine) per_event: Vec<bool>,
+    pub(in crate::engine) per_event: Table<KindId, bool>,
     /// per kind: the kind marks subjects for distinct counts or coverage (its events anchor
     /// in their own period)
-    pub(in crate::engine) hit_kinds: Vec<bool>,
+    pub(in crate::engine) hit_kinds: Table<KindId, bool>,
     /// per kind: the declared attributes some measure reads, in declaration order; the
     /// others are dropped when an event is stored
-    pub(in crate::engine) kept: Vec<Vec<AttrId>>,
-    /// per kind: the subject definitions (of the first 64) that events of this kind anchor
-    pub(in crate::engine) anchored: Vec<u64>,
-    /// per kind: the subject definitions (of the first 64) that read events of this kind
-    /// (anchor, flags, clocks): an event no definition anchored counts nowhere
-    pub(in crate::engine) read_by: Vec<u64>,
+    pub(in crate::engine) kept: Table<KindId, Vec<AttrId>>,
+    /// per kind: the subject definitions (of the first 64) that anchor on it and that read
+    /// it (see [`Readers`])
+    pub(in crate::engine) readers: Table<KindId, Readers>,
     /// per kind, per declared attribute: its place among the kept ones
-    pub(in crate::engine) slots: Vec<Vec<Option<u32>>>,
+    pub(in crate::engine) slots: Table<KindId, Table<AttrId, Option<u32>>>,
     /// per assessment, per product: is the product in the assessment's scope
-    pub(in crate::engine) in_scope: Vec<Vec<bool>>,
-    /// per clock indicator: deadline seconds by enum index of the anchor attribute
-    pub(in crate::engine) enum_deadlines: Vec<Option<Vec<Option<i64>>>>,
+    pub(in crate::engine) in_scope: Vec<Table<ProductId, bool>>,
+    /// per indicator (`Some` for a clock with `deadline by` an enum): deadline seconds by
+    /// enum index of the anchor attribute
+    pub(in crate::engine) enum_deadlines: Table<IndicatorId, Option<Vec<Option<i64>>>>,
+}
+
+/// The subject definitions (bits, of the first 64) that events of one kind concern.
+#[derive(Debug, Clone, Copy, Default)]
+pub(in crate::engine) struct Readers {
+    /// the definitions whose anchor is this kind
+    pub(in crate::engine) anchored: u64,
+    /// the definitions that read events of this kind (anchor, flags, clocks): an event no
+    /// anchored definition reads counts nowhere
+    pub(in crate::engine) read_by: u64,
 }
 
 /// Marks the attributes a condition reads, on the kind it applies to.
-fn need_cond(c: &Cond, kind: KindId, need: &mut [Vec<bool>]) {
+fn need_cond(c: &Cond, kind: KindId, need: &mut Table<KindId, Table<AttrId, bool>>) {
     let mut mark = |a: AttrId| {
         if let Some(x) = need.get_mut(kind).and_then(|v| v.get_mut(a)) {
             *x = true;
@@ -52,20 +61,24 @@ fn need_cond(c: &Cond, kind: KindId, need: &mut [Vec<bool>]) {
 }
 
 /// The attributes (per kind) that some measure, condition, deadline or anchor reads.
-fn needed_attrs(c: &Contract) -> Vec<Vec<bool>> {
-    let mut need: Vec<Vec<bool>> = c.kinds.iter().map(|k| vec![false; k.attrs.len()]).collect();
-    let mark = |need: &mut Vec<Vec<bool>>, k: KindId, a: AttrId| {
+fn needed_attrs(c: &Contract) -> Table<KindId, Table<AttrId, bool>> {
+    let mut need: Table<KindId, Table<AttrId, bool>> = c
+        .kinds()
+        .iter()
+        .map(|k| Table::from_vec(vec![false; k.attrs.len()]))
+        .collect();
+    let mark = |need: &mut Table<KindId, Table<AttrId, bool>>, k: KindId, a: AttrId| {
         if let Some(x) = need.get_mut(k).and_then(|v| v.get_mut(a)) {
             *x = true;
         }
     };
-    let anchor = |s: SubjectId| c.subjects.get(s).map(|s| s.anchor);
-    let sel = |need: &mut Vec<Vec<bool>>, s: &EventSel| {
+    let anchor = |s: SubjectId| c.subject(s).map(|s| s.anchor);
+    let sel = |need: &mut Table<KindId, Table<AttrId, bool>>, s: &EventSel| {
         if let Some(f) = &s.filter {
             need_cond(f, s.kind, need);
         }
     };
-    for s in &c.subjects {
+    for s in c.subjects() {
         if let Some(a) = s.anchor_at {
             mark(&mut need, s.anchor, a);
         }
@@ -77,7 +90,7 @@ fn needed_attrs(c: &Contract) -> Vec<Vec<bool>> {
             }
         }
     }
-    for ind in &c.indicators {
+    for ind in c.indicators() {
         match &ind.measure {
             Measure::ClockRate(d) => {
                 for m in d.matches() {
@@ -134,16 +147,17 @@ impl Plan {
     /// Compiles a checked contract: which kinds each measure reads, which attributes are
     /// kept, which products each assessment sees.
     pub fn compile(contract: Contract) -> Plan {
-        let n_kinds = contract.kinds.len();
-        let mut tracked = vec![false; n_kinds];
-        let mut per_event = vec![false; n_kinds];
-        let mut hit_kinds = vec![false; n_kinds];
-        let mark = |v: &mut Vec<bool>, k: KindId| {
+        let n_kinds = contract.kinds().len();
+        let mut tracked: Table<KindId, bool> = Table::from_vec(vec![false; n_kinds]);
+        let mut per_event: Table<KindId, bool> = Table::from_vec(vec![false; n_kinds]);
+        let mut hit_kinds: Table<KindId, bool> = Table::from_vec(vec![false; n_kinds]);
+        // the contract's own ids: every lookup below finds its item
+        let mark = |v: &mut Table<KindId, bool>, k: KindId| {
             if let Some(x) = v.get_mut(k) {
                 *x = true;
             }
         };
-        for s in &contract.subjects {
+        for s in contract.subjects() {
             mark(&mut tracked, s.anchor);
             for f in &s.flags {
                 for m in f.set.iter().chain(&f.clear) {
@@ -151,34 +165,35 @@ impl Plan {
                 }
             }
         }
-        let mut anchored = vec![0u64; n_kinds];
-        for (d, s) in contract.subjects.iter().enumerate().take(64) {
-            if let Some(m) = anchored.get_mut(s.anchor) {
-                *m |= 1 << d;
+        let mut readers: Table<KindId, Readers> =
+            Table::from_vec(vec![Readers::default(); n_kinds]);
+        for (d, s) in contract.subjects().iter().enumerate().take(64) {
+            if let Some(r) = readers.get_mut(s.anchor) {
+                r.anchored |= 1 << d;
+                r.read_by |= 1 << d;
             }
         }
-        let mut read_by = anchored.clone();
         let mut read = |k: KindId, d: usize| {
-            if let (Some(m), true) = (read_by.get_mut(k), d < 64) {
-                *m |= 1 << d;
+            if let (Some(r), true) = (readers.get_mut(k), d < 64) {
+                r.read_by |= 1 << d;
             }
         };
-        for (d, s) in contract.subjects.iter().enumerate() {
+        for (d, s) in contract.subjects().iter().enumerate() {
             for f in &s.flags {
                 for m in f.set.iter().chain(&f.clear) {
                     read(m.kind, d);
                 }
             }
         }
-        for ind in &contract.indicators {
+        for ind in contract.indicators() {
             if let Measure::ClockRate(c) = &ind.measure {
                 for m in c.matches() {
-                    read(m.kind, c.subject);
+                    read(m.kind, c.subject.index());
                 }
             }
         }
         let mut enum_deadlines = Vec::new();
-        for ind in &contract.indicators {
+        for ind in contract.indicators() {
             let mut table = None;
             match &ind.measure {
                 Measure::ClockRate(c) => {
@@ -186,9 +201,9 @@ impl Plan {
                         mark(&mut tracked, m.kind);
                     }
                     if let Deadline::ByAttr { attr, table: t } = &c.deadline {
-                        let anchor = contract.subjects.get(c.subject).map(|s| s.anchor);
+                        let anchor = contract.subject(c.subject).map(|s| s.anchor);
                         let ty = anchor
-                            .and_then(|k| contract.kinds.get(k))
+                            .and_then(|k| contract.kind(k))
                             .and_then(|k| k.attrs.get(*attr))
                             .map(|a| &a.ty);
                         if let Some(AttrType::Enum(values)) = ty {
@@ -226,12 +241,13 @@ impl Plan {
             enum_deadlines.push(table);
         }
         let in_scope = contract
-            .assessments
+            .assessments()
             .iter()
             .map(|a| {
-                let mut v = vec![false; contract.products.len()];
+                let mut v: Table<ProductId, bool> =
+                    Table::from_vec(vec![false; contract.products().len()]);
                 match &a.scope {
-                    Scope::All => v.iter_mut().for_each(|x| *x = true),
+                    Scope::All => v = Table::from_vec(vec![true; contract.products().len()]),
                     Scope::Products(ps) => {
                         for p in ps {
                             if let Some(x) = v.get_mut(*p) {
@@ -244,15 +260,20 @@ impl Plan {
             })
             .collect();
         let need = needed_attrs(&contract);
-        let kept: Vec<Vec<AttrId>> = need
+        let kept: Table<KindId, Vec<AttrId>> = need
             .iter()
-            .map(|v| (0..v.len()).filter(|a| v.get(*a) == Some(&true)).collect())
+            .map(|v| {
+                v.iter_enumerated()
+                    .filter(|(_, n)| **n)
+                    .map(|(a, _)| a)
+                    .collect()
+            })
             .collect();
         let slots = need
             .iter()
             .zip(&kept)
             .map(|(v, k)| {
-                (0..v.len())
+                v.ids()
                     .map(|a| {
                         k.iter()
                             .position(|x| *x == a)
@@ -266,46 +287,57 @@ impl Plan {
             tracked,
             per_event,
             hit_kinds,
-            anchored,
-            read_by,
             kept,
+            readers,
             slots,
             in_scope,
-            enum_deadlines,
+            enum_deadlines: Table::from_vec(enum_deadlines),
         }
     }
 
+    /// The checked contract the plan was compiled from.
+    pub fn contract(&self) -> &Contract {
+        &self.contract
+    }
+
     /// Do events of this kind need the other events of their subject (clocks, flags,
-    /// anchors, distinct counts, coverage)? Others are counted one by one.
+    /// anchors, distinct counts, coverage)? Others are counted one by one. `false` for no
+    /// kind and for a kind of another contract (which no measure here reads).
     pub(crate) fn by_subject(&self, k: Option<KindId>) -> bool {
         Plan::is(&self.tracked, k)
     }
 
     /// Is attribute `attr` of events of this kind read by some measure (and so stored)?
-    pub(crate) fn keeps(&self, k: Option<KindId>, attr: usize) -> bool {
+    pub(crate) fn keeps(&self, k: Option<KindId>, attr: AttrId) -> bool {
         k.and_then(|k| self.slots.get(k))
             .and_then(|s| s.get(attr))
             .is_some_and(Option::is_some)
     }
 
-    pub(super) fn is(v: &[bool], k: Option<KindId>) -> bool {
-        k.and_then(|k| v.get(k)).copied().unwrap_or(false)
+    /// Is the flag set for this kind? `false` for no kind, and for a kind of another
+    /// contract (no measure of this one reads it).
+    pub(super) fn is(v: &Table<KindId, bool>, k: Option<KindId>) -> bool {
+        k.and_then(|k| v.get(k)).is_some_and(|x| *x)
     }
 
     /// The name of the calendar a clock counts on for a product.
     pub(super) fn calendar_name(&self, c: &ClockDef, product: ProductId) -> Option<String> {
-        let id = match c.calendar {
-            ClockCalendar::Business => self.contract.products.get(product)?.calendar,
-            ClockCalendar::Named(id) => id,
-        };
-        self.contract.calendars.get(id).map(|c| c.name.clone())
+        self.calendar_def(c, product).map(|c| c.name.clone())
     }
 
     pub(super) fn calendar(&self, c: &ClockDef, product: ProductId) -> Option<&Calendar> {
+        self.calendar_def(c, product).map(|c| c.calendar.as_ref())
+    }
+
+    fn calendar_def(
+        &self,
+        c: &ClockDef,
+        product: ProductId,
+    ) -> Option<&crate::contract::CalendarDef> {
         let id = match c.calendar {
-            ClockCalendar::Business => self.contract.products.get(product)?.calendar,
+            ClockCalendar::Business => self.contract.product(product)?.calendar,
             ClockCalendar::Named(id) => id,
         };
-        self.contract.calendars.get(id).map(|c| c.calendar.as_ref())
+        self.contract.calendar(id)
     }
 }

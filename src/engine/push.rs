@@ -19,7 +19,8 @@ fn keep_attrs(pool: &mut Pool, kept: &[AttrId], attrs: &[AttrValue]) -> Option<u
     u32::try_from(pool.len() + kept.len()).ok()?;
     for a in kept {
         if pool
-            .push(attrs.get(*a).unwrap_or(&AttrValue::Missing))
+            // a validated event has one value per declared attribute of its kind
+            .push(attrs.get(a.index()).unwrap_or(&AttrValue::Missing))
             .is_none()
         {
             pool.truncate(at as usize);
@@ -112,8 +113,8 @@ impl Evaluator {
         let slim = Slim {
             at: e.at,
             id,
-            kind: kind as u32,
-            product: e.product as u32,
+            kind,
+            product: e.product,
             attrs,
         };
         if single {
@@ -132,7 +133,7 @@ impl Evaluator {
     /// # use std::sync::Arc;
     /// # let src = include_str!("../../examples/egov-2026.sla");
     /// let plan = Arc::new(slagrade::engine::eval::Plan::compile(slagrade::contract::check::load(src).unwrap().contract));
-    /// let v = slagrade::event::Validator::new(&plan.contract);
+    /// let v = slagrade::event::Validator::new(plan.contract());
     /// let line = br#"{"id":"e-1","at":"2026-10-09T10:00:00+08:00","kind":"ticket.opened","subject":"T-1","product":"app.business_support.oa","attrs":{"priority":"P2"}}"#;
     /// let events = vec![v.line(line).unwrap().unwrap(); 2];
     /// let mut ev = slagrade::engine::eval::Evaluator::new(&plan);
@@ -256,7 +257,7 @@ impl Evaluator {
     /// Validates and adds a caller's record.
     pub fn push_record(&mut self, r: &EventRecord) -> Pushed {
         let plan = Arc::clone(&self.plan);
-        let v = Validator::new(&plan.contract);
+        let v = Validator::new(plan.contract());
         self.push_checked(&v, r)
     }
 
@@ -278,7 +279,7 @@ impl Evaluator {
     pub fn push_batch(&mut self, records: &[EventRecord]) -> EventCounts {
         let before = self.state.counts;
         let plan = Arc::clone(&self.plan);
-        let v = Validator::new(&plan.contract);
+        let v = Validator::new(plan.contract());
         for r in records {
             self.push_checked(&v, r);
         }

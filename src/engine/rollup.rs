@@ -59,22 +59,37 @@ impl Plan {
         as_of: i64,
         partial: &Partial,
     ) -> Result<Scorecard, EvalError> {
-        let c = &self.contract;
+        let c = self.contract();
         let acc = partial.acc.as_slice();
+        let internal = |what: &str| EvalError::Internal(what.to_string());
+        // an empty partial (nothing accumulated) measures nothing; any other has one row per
+        // assessment, each with one cell per indicator
+        let shaped = acc.is_empty()
+            || (acc.len() == c.assessments.len()
+                && acc.iter().all(|v| v.len() == c.indicators.len()));
+        if !shaped {
+            return Err(internal("a partial of another contract's shape"));
+        }
         let mut assessments = Vec::with_capacity(c.assessments.len());
         for (ai, a) in c.assessments.iter().enumerate() {
+            let row = acc.get(ai).map(Vec::as_slice);
             // nothing measured in scope: nothing was assessed, so nothing was earned (an
             // incident count of 0 for want of data is no evidence of good service)
-            let evidence: u64 = acc.get(ai).map_or(0, |v| v.iter().map(Acc::items).sum());
+            let evidence: u64 = row.map_or(0, |v| v.iter().map(Acc::items).sum());
             let assessed = evidence > 0;
             let mut cards = Vec::with_capacity(c.indicators.len());
-            for (ii, ind) in c.indicators.iter().enumerate() {
-                let x = acc
-                    .get(ai)
-                    .and_then(|v| v.get(ii))
-                    .cloned()
-                    .unwrap_or_default();
-                let terms = a.terms.get(ii).unwrap_or(&ind.terms);
+            for (ii, ind) in c.indicators.iter_enumerated() {
+                let x = match row {
+                    Some(v) => v
+                        .get(ii.index())
+                        .cloned()
+                        .ok_or_else(|| internal("an indicator without its measure"))?,
+                    None => Acc::default(),
+                };
+                let terms = a
+                    .terms
+                    .get(ii)
+                    .ok_or_else(|| internal("an assessment without an indicator's terms"))?;
                 let (raw, clocks, ratio, samples) = measure_value(&ind.measure, x);
                 let value = raw.map(|v| score::round(v, c.round_value));
                 let s = value.map(|v| {
@@ -114,18 +129,19 @@ impl Plan {
                 .iter()
                 .map(|l| (*l, scored(Some(*l)).filter(|_| assessed)))
                 .collect();
-            let assessee = c.parties.get(a.assessee);
-            let fee = assessee.and_then(|p| p.fee);
+            let assessee = c
+                .party(a.assessee)
+                .ok_or_else(|| internal("an assessee that is no party"))?;
+            let assessor = c
+                .party(a.assessor)
+                .ok_or_else(|| internal("an assessor that is no party"))?;
+            let fee = assessee.fee;
             let share = party_score.map(|s| payment::payment_share(&c.payment, s));
             let fee_due = payment::fee_due(fee, share, assessed);
             assessments.push(AssessmentCard {
-                assessor: c
-                    .parties
-                    .get(a.assessor)
-                    .map(|p| p.id.clone())
-                    .unwrap_or_default(),
-                assessee: assessee.map(|p| p.id.clone()).unwrap_or_default(),
-                assessee_title: assessee.and_then(|p| p.title.clone()),
+                assessor: assessor.id.clone(),
+                assessee: assessee.id.clone(),
+                assessee_title: assessee.title.clone(),
                 score: party_score,
                 levels,
                 fee: fee.map(|f| score::round(f, 2)),

@@ -22,14 +22,12 @@ impl<'c> Validator<'c> {
     pub fn new(contract: &'c Contract) -> Self {
         let kinds = contract
             .kinds
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, k)| (k.name.as_str(), i))
             .collect();
         let products = contract
             .products
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, p)| (p.id.as_str(), i))
             .collect();
         Validator {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use std::sync::{Mutex, PoisonError};
 
+use crate::contract::AttrId;
 use crate::engine::eval::{Evaluator, Plan};
 use crate::event::{read_jsonl_with, AttrValue, EventRef, Limits, LineRef, Rejection};
 use crate::parallel::{in_order, BlockSource};
@@ -40,7 +41,7 @@ pub fn read_sequential(
     ev: &mut Evaluator,
 ) -> std::io::Result<()> {
     let mut batch = Batch::default();
-    let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {
+    let lines = read_jsonl_with(plan.contract(), reader, limits, |o| {
         batch.take(plan, o);
         if batch.rows.len() >= BATCH {
             batch.push_into(ev);
@@ -106,7 +107,7 @@ fn parse_block(
     let reader = BufReader::with_capacity(1 << 16, Read::by_ref(file).take(b - a));
     let mut batches = Vec::new();
     let mut batch = spare();
-    let lines = read_jsonl_with(&plan.contract, reader, limits, |o| {
+    let lines = read_jsonl_with(plan.contract(), reader, limits, |o| {
         batch.take(plan, o);
         if batch.rows.len() >= BATCH {
             batches.push(std::mem::replace(&mut batch, spare()));
@@ -222,11 +223,9 @@ impl Batch {
         let (id, subject) = (text(e.id), text(e.subject));
         let start = self.values.len();
         for (a, v) in e.attrs.iter().enumerate() {
-            self.values.push(if plan.keeps(e.kind, a) {
-                v.clone()
-            } else {
-                AttrValue::Missing
-            });
+            let kept = AttrId::new(a).is_some_and(|a| plan.keeps(e.kind, a));
+            self.values
+                .push(if kept { v.clone() } else { AttrValue::Missing });
         }
         self.rows.push(Ok(Row {
             id,
@@ -404,7 +403,7 @@ mod tests {
         let p = dir.join("long.jsonl");
         std::fs::write(&p, &input).unwrap();
         let mut want = Vec::new();
-        let lines = read_jsonl(&plan.contract, &input[..], limits, |o| {
+        let lines = read_jsonl(plan.contract(), &input[..], limits, |o| {
             if let LineOutcome::Rejected(r) = o {
                 want.push((r.line, r.reason, r.text.len()));
             }
@@ -491,7 +490,7 @@ mod tests {
 
         let mut one = Evaluator::new(&plan);
         let lines = read_jsonl(
-            &plan.contract,
+            plan.contract(),
             out.as_bytes(),
             Limits::default(),
             |o| match o {

@@ -154,7 +154,11 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 
 /// Frames an evaluator's state as a checkpoint file's bytes.
 pub fn encode(ev: &Evaluator, position: Position) -> Vec<u8> {
-    encode_frame(ev.plan().contract.fingerprint(), position, &ev.checkpoint())
+    encode_frame(
+        ev.plan().contract().fingerprint(),
+        position,
+        &ev.checkpoint(),
+    )
 }
 
 /// Frames a payload (see the module documentation for the layout).
@@ -286,11 +290,11 @@ pub fn read_checkpoint(path: &Path, plan: &Arc<Plan>) -> Result<(Evaluator, Posi
         path: path.to_path_buf(),
         reason,
     })?;
-    if frame.contract_hash != plan.contract.fingerprint() {
+    if frame.contract_hash != plan.contract().fingerprint() {
         return Err(LiveError::ContractMismatch {
             path: path.to_path_buf(),
             found: frame.contract_hash,
-            expected: plan.contract.fingerprint(),
+            expected: plan.contract().fingerprint(),
         });
     }
     let ev = Evaluator::restore(plan, &frame.payload).map_err(|source| LiveError::Restore {
@@ -385,7 +389,7 @@ fn feed(
     );
     let plan = Arc::clone(ev.plan());
     let mut failed: Option<LiveError> = None;
-    let read = read_lines(&plan.contract, reader, limits, |o, at| {
+    let read = read_lines(plan.contract(), reader, limits, |o, at| {
         if failed.is_some() {
             return;
         }

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::contract::{KindId, ProductId};
 use crate::engine::eval::{
     unkey, EvalError, Evaluator, Findings, IgnoredEvent, Keyed, Partial, Plan,
 };
@@ -133,7 +134,7 @@ impl Spilled {
             let mut rejected = Vec::new();
             let mut buf = Vec::new();
             let mut err = None;
-            let lines = read_jsonl_with(&plan.contract, input, limits, |o| match o {
+            let lines = read_jsonl_with(plan.contract(), input, limits, |o| match o {
                 LineRef::Accepted(e) => {
                     buf.clear();
                     encode(&e, &mut buf);
@@ -333,7 +334,7 @@ impl Spilled {
 
     /// [`Evaluator::default_period`] over all partitions.
     pub fn default_period(&self, as_of: Option<i64>) -> Result<Option<Period>, EvalError> {
-        let c = &self.plan.contract;
+        let c = self.plan.contract();
         let mut best: Option<(Period, u64)> = None;
         for (p, n) in self.anchor_periods(as_of)? {
             if best.as_ref().is_none_or(|(_, m)| n > *m) {
@@ -444,14 +445,27 @@ impl Spilled {
 }
 
 /// An event read back from a partition.
-#[derive(Default)]
 struct Record {
     id: String,
     at: i64,
-    kind: Option<usize>,
+    kind: Option<KindId>,
     subject: String,
-    product: usize,
+    product: ProductId,
     attrs: Vec<AttrValue>,
+}
+
+impl Default for Record {
+    fn default() -> Self {
+        Record {
+            id: String::new(),
+            at: 0,
+            kind: None,
+            subject: String::new(),
+            // overwritten by `decode` before it is read
+            product: ProductId::HOLE,
+            attrs: Vec::new(),
+        }
+    }
 }
 
 /// Appends a length-prefixed record.
@@ -459,8 +473,8 @@ fn encode(e: &EventRef<'_>, out: &mut Vec<u8>) {
     let start = out.len();
     out.extend_from_slice(&[0; 4]);
     out.extend_from_slice(&e.at.to_le_bytes());
-    out.extend_from_slice(&e.kind.map_or(u64::MAX, |k| k as u64).to_le_bytes());
-    out.extend_from_slice(&(e.product as u64).to_le_bytes());
+    out.extend_from_slice(&e.kind.map_or(u64::MAX, |k| k.index() as u64).to_le_bytes());
+    out.extend_from_slice(&(e.product.index() as u64).to_le_bytes());
     text(out, e.id);
     text(out, e.subject);
     out.extend_from_slice(&(e.attrs.len() as u32).to_le_bytes());
@@ -549,8 +563,20 @@ fn decode(rec: &[u8], x: &mut Record) -> std::io::Result<()> {
     let mut c = Cursor(rec);
     x.at = i64::from_le_bytes(c.array()?);
     let kind = c.u64()?;
-    x.kind = (kind != u64::MAX).then_some(kind as usize);
-    x.product = c.u64()? as usize;
+    // ids this process wrote from validated events (a record that does not fit one is bad)
+    x.kind = match kind {
+        u64::MAX => None,
+        k => Some(
+            usize::try_from(k)
+                .ok()
+                .and_then(KindId::new)
+                .ok_or_else(bad)?,
+        ),
+    };
+    x.product = usize::try_from(c.u64()?)
+        .ok()
+        .and_then(ProductId::new)
+        .ok_or_else(bad)?;
     c.text(&mut x.id)?;
     c.text(&mut x.subject)?;
     let n = c.u32()?;

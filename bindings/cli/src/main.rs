@@ -533,20 +533,20 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             spill_dir,
         } => {
             let plan = load(&contract)?;
-            let c = &plan.contract;
+            let c = &plan.contract();
             // names are checked before the events are read
-            let Some(ii) = c.indicators.iter().position(|i| i.id == indicator) else {
+            let Some(ii) = c.indicators().iter().position(|i| i.id == indicator) else {
                 return Err(unknown_name(
                     "indicator",
                     &indicator,
-                    c.indicators.iter().map(|i| i.id.as_str()),
+                    c.indicators().iter().map(|i| i.id.as_str()),
                 ));
             };
             if let Some(x) = assessee.as_deref() {
                 let assessees: Vec<&str> = c
-                    .assessments
+                    .assessments()
                     .iter()
-                    .filter_map(|a| c.parties.get(a.assessee).map(|p| p.id.as_str()))
+                    .filter_map(|a| c.parties().get(a.assessee).map(|p| p.id.as_str()))
                     .collect();
                 if !assessees.contains(&x) {
                     return Err(unknown_name("assessee", x, assessees));

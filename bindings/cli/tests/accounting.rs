@@ -129,7 +129,7 @@ proptest! {
         let plan = reference_plan();
         let mut ev = Evaluator::new(&plan);
         let mut outcomes = 0u64;
-        read_jsonl(&plan.contract, &data[..], limits, |o| {
+        read_jsonl(plan.contract(), &data[..], limits, |o| {
             outcomes += 1;
             match o {
                 LineOutcome::Accepted(e) => { ev.push(e); }

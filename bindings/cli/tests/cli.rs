@@ -251,7 +251,7 @@ fn several_periods_give_one_scorecard_each() {
 fn at_risk_lists_running_clocks_about_to_breach() {
     let plan = reference_plan();
     let mut ev = slagrade::engine::eval::Evaluator::new(&plan);
-    let v = slagrade::event::Validator::new(&plan.contract);
+    let v = slagrade::event::Validator::new(plan.contract());
     let line = r#"{"id":"1","at":"2026-10-12T10:00:00+08:00","kind":"ticket.opened","subject":"T1","product":"network.internet","attrs":{"priority":"P1"}}"#;
     ev.push(v.line(line.as_bytes()).unwrap().unwrap());
     let t = |s: &str| slagrade::event::parse_instant(s).unwrap();

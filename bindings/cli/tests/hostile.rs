@@ -26,7 +26,7 @@ fn read(
 ) -> (Vec<slagrade::event::Event>, Vec<Rejection>, u64) {
     let mut acc = Vec::new();
     let mut rej = Vec::new();
-    let n = read_jsonl(&plan.contract, data, limits, |o| match o {
+    let n = read_jsonl(plan.contract(), data, limits, |o| match o {
         LineOutcome::Accepted(e) => acc.push(e),
         LineOutcome::Rejected(r) => rej.push(r),
     })
@@ -338,9 +338,12 @@ fn times_far_in_the_past_or_future_are_read_and_do_not_break_evaluation() {
             }
         }
         assert_eq!(with.push(e), Pushed::Accepted);
-        let oct =
-            slagrade::time::period::parse(plan.contract.period, plan.contract.timezone, "2026-10")
-                .unwrap();
+        let oct = slagrade::time::period::parse(
+            plan.contract().period(),
+            plan.contract().timezone(),
+            "2026-10",
+        )
+        .unwrap();
         let as_of = slagrade::event::parse_instant("2026-10-31T12:00:00+08:00").unwrap();
         let (a, _) = timed(&format!("October with an event at {at}"), || {
             with.scorecard(&oct, Some(as_of))
@@ -350,8 +353,8 @@ fn times_far_in_the_past_or_future_are_read_and_do_not_break_evaluation() {
         assert_eq!(a.assessments, b.assessments);
         // the far event's own period is evaluated or refused with a clear error, quickly
         let far = slagrade::time::period::period_of(
-            plan.contract.period,
-            plan.contract.timezone,
+            plan.contract().period(),
+            plan.contract().timezone(),
             with.latest().unwrap(),
         );
         if let Some(p) = far {
@@ -389,9 +392,12 @@ fn a_far_future_event_with_the_default_as_of_is_handled_in_bounded_time() {
         r#"{"id":"far","at":"9999-12-31T23:59:59Z","kind":"net.probe","subject":"F","product":"network.internet","attrs":{"latency_ms":5}}"#,
     );
     ev.push(far);
-    let oct =
-        slagrade::time::period::parse(plan.contract.period, plan.contract.timezone, "2026-10")
-            .unwrap();
+    let oct = slagrade::time::period::parse(
+        plan.contract().period(),
+        plan.contract().timezone(),
+        "2026-10",
+    )
+    .unwrap();
     let (r, _) = timed("October as of year 9999", || ev.scorecard(&oct, None));
     match r {
         // the open P2 ticket is breached by then
@@ -659,7 +665,7 @@ fn very_long_contracts_check_in_bounded_time() {
     let (r, d) = load_time(&src);
     eprintln!("{n} products ({} MB): {d:?}", src.len() >> 20);
     let checked = r.unwrap_or_else(|d| panic!("{:?}", d.first()));
-    assert_eq!(checked.contract.products.len(), 13 + n);
+    assert_eq!(checked.contract.products().len(), 13 + n);
     assert!(d < BOUND, "{n} products took {d:?}");
     // events name any of them in constant time
     let plan = Arc::new(Plan::compile(checked.contract));
@@ -677,7 +683,7 @@ fn very_many_parties_check_in_bounded_time() {
     // each extra subcontractor is either assessed or reported as not assessed; either way a
     // clear result, in bounded time
     match r {
-        Ok(c) => assert!(c.contract.parties.len() >= n),
+        Ok(c) => assert!(c.contract.parties().len() >= n),
         Err(diags) => assert!(!diags.is_empty()),
     }
     assert!(d < BOUND, "{n} parties took {d:?}");

@@ -38,7 +38,7 @@ fn s(p: &Path) -> &str {
 fn one_shot(plan: &Arc<Plan>, events: &Path) -> Evaluator {
     let mut ev = Evaluator::new(plan);
     let f = std::io::BufReader::new(std::fs::File::open(events).unwrap());
-    read_jsonl(&plan.contract, f, Limits::default(), |o| match o {
+    read_jsonl(plan.contract(), f, Limits::default(), |o| match o {
         LineOutcome::Accepted(e) => {
             ev.push(e);
         }

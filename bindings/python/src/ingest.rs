@@ -259,7 +259,7 @@ struct Sources(Vec<Vec<Source>>);
 impl Sources {
     fn get(&self, kind: KindId, k: usize) -> Source {
         self.0
-            .get(kind)
+            .get(kind.index())
             .and_then(|a| a.get(k))
             .copied()
             .unwrap_or_default()
@@ -634,7 +634,7 @@ impl Columns {
     fn sources(&self, contract: &Contract) -> Sources {
         Sources(
             contract
-                .kinds
+                .kinds()
                 .iter()
                 .map(|k| {
                     k.attrs
@@ -956,7 +956,7 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCo
     match batch {
         Batch::Path(path) => read_path(ev, path, threads)?,
         Batch::Records(items) => {
-            let v = Validator::new(&plan.contract);
+            let v = Validator::new(plan.contract());
             for (i, item) in items.iter().enumerate() {
                 let line = Some(base + i as u64 + 1);
                 match item {
@@ -980,8 +980,8 @@ pub fn feed(ev: &mut Evaluator, batch: &Batch, threads: usize) -> Result<EventCo
             ev.add_positions(items.len() as u64);
         }
         Batch::Columns(cols) => {
-            let v = Validator::new(&plan.contract);
-            let tz = plan.contract.timezone;
+            let v = Validator::new(plan.contract());
+            let tz = plan.contract().timezone();
             ev.reserve(cols.len());
             validate_rows(cols, &v, |block| {
                 ev.push_outcomes(block.outcomes(cols, tz, base));
@@ -1021,7 +1021,7 @@ fn read_path(ev: &mut Evaluator, path: &Path, threads: usize) -> Result<(), Stri
         let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
         let reader = std::io::BufReader::with_capacity(1 << 16, file);
         let base = ev.positions();
-        let lines = read_jsonl_with(&plan.contract, reader, Limits::default(), |o| match o {
+        let lines = read_jsonl_with(plan.contract(), reader, Limits::default(), |o| match o {
             LineRef::Accepted(e) => {
                 ev.push_ref(e);
             }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
-use slagrade::contract::Contract as CoreContract;
+use slagrade::contract::{Contract as CoreContract, PartyId};
 use slagrade::engine::eval::{Evaluator as CoreEvaluator, Plan, Pushed};
 use slagrade::event::{Reason, Rejection as CoreRejection, Validator};
 use slagrade::language::ast::Span;
@@ -100,7 +100,7 @@ impl Contract {
     }
 
     fn core(&self) -> &CoreContract {
-        &self.plan.contract
+        self.plan.contract()
     }
 }
 
@@ -137,22 +137,22 @@ impl Contract {
     /// The contract's name, as in `contract "egov-2026" { ... }`.
     #[getter]
     fn name(&self) -> &str {
-        &self.core().name
+        self.core().name()
     }
     /// Its IANA time zone, e.g. `Asia/Shanghai`.
     #[getter]
     fn timezone(&self) -> String {
-        self.core().timezone.name().to_string()
+        self.core().timezone().name().to_string()
     }
     /// Its currency, e.g. `CNY`.
     #[getter]
     fn currency(&self) -> &str {
-        &self.core().currency
+        self.core().currency()
     }
     /// `month`, `quarter` or `year`.
     #[getter]
     fn period_kind(&self) -> &'static str {
-        match self.core().period {
+        match self.core().period() {
             slagrade::contract::PeriodKind::Month => "month",
             slagrade::contract::PeriodKind::Quarter => "quarter",
             slagrade::contract::PeriodKind::Year => "year",
@@ -173,7 +173,7 @@ impl Contract {
     #[getter]
     fn parties(&self) -> Vec<Party> {
         let c = self.core();
-        c.parties
+        c.parties()
             .iter()
             .map(|p| Party {
                 id: p.id.clone(),
@@ -184,7 +184,7 @@ impl Contract {
                 covered: p
                     .covered
                     .iter()
-                    .filter_map(|i| c.products.get(*i).map(|x| x.id.clone()))
+                    .filter_map(|i| c.products().get(*i).map(|x| x.id.clone()))
                     .collect(),
             })
             .collect()
@@ -194,20 +194,20 @@ impl Contract {
     #[getter]
     fn products(&self) -> Vec<Product> {
         let c = self.core();
-        c.products
+        c.products()
             .iter()
             .map(|p| Product {
                 id: p.id.clone(),
                 title_zh: p.title_zh.clone(),
                 title_en: p.title_en.clone(),
                 category: c
-                    .categories
+                    .categories()
                     .get(p.category)
                     .map(|x| x.id.clone())
                     .unwrap_or_default(),
                 subcategory: p.subcategory.clone(),
                 calendar: c
-                    .calendars
+                    .calendars()
                     .get(p.calendar)
                     .map(|x| x.name.clone())
                     .unwrap_or_default(),
@@ -219,7 +219,7 @@ impl Contract {
     #[getter]
     fn indicators(&self) -> Vec<Indicator> {
         self.core()
-            .indicators
+            .indicators()
             .iter()
             .map(|i| Indicator {
                 id: i.id.clone(),
@@ -238,8 +238,8 @@ impl Contract {
     #[getter]
     fn assessments(&self) -> Vec<(String, String)> {
         let c = self.core();
-        let name = |i: usize| c.parties.get(i).map(|p| p.id.clone()).unwrap_or_default();
-        c.assessments
+        let name = |i: PartyId| c.party(i).map(|p| p.id.clone()).unwrap_or_default();
+        c.assessments()
             .iter()
             .map(|a| (name(a.assessor), name(a.assessee)))
             .collect()
@@ -331,7 +331,7 @@ impl Contract {
     fn __repr__(&self) -> String {
         format!(
             "Contract(name={:?}, file={:?})",
-            self.core().name,
+            self.core().name(),
             self.file_name
         )
     }
@@ -452,7 +452,7 @@ impl Evaluator {
             // one position of the input, after those fed before
             let line = Some(ev.positions() + 1);
             let pushed = match convert::to_json(&t, event, 0) {
-                Ok(v) => match Validator::new(&plan.contract).value(&v) {
+                Ok(v) => match Validator::new(plan.contract()).value(&v) {
                     Ok(e) => ev.push(e),
                     Err(reason) => {
                         ev.reject(CoreRejection {
@@ -534,7 +534,7 @@ impl Evaluator {
             let found = py
                 .detach(|| ev.at_risk(now, horizon))
                 .map_err(|e| value_error(e.to_string()))?;
-            let tz = ev.plan().contract.timezone;
+            let tz = ev.plan().contract().timezone();
             Ok(found.iter().map(|r| AtRisk::new(tz, r)).collect())
         })
     }
@@ -606,7 +606,7 @@ impl Evaluator {
     /// The latest `at` among accepted events (the default `as_of`).
     #[getter]
     fn latest(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-        let tz = self.ev.plan().contract.timezone;
+        let tz = self.ev.plan().contract().timezone();
         self.ev.latest().and_then(|t| instant(tz, t))
     }
 

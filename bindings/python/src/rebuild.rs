@@ -255,29 +255,30 @@ pub fn scorecard(v: &Value) -> Result<CoreScorecard, String> {
 /// period's bounds, the assessees' and indicators' titles. `Err` when the card is not one of
 /// this contract's.
 pub fn fill_from_contract(card: &mut CoreScorecard, c: &Contract) -> Result<(), String> {
-    if card.contract != c.name {
+    if card.contract != c.name() {
         return Err(format!(
             "the dict is a scorecard of contract `{}`, not of `{}`",
-            card.contract, c.name
+            card.contract,
+            c.name()
         ));
     }
-    let p = slagrade::time::period::parse(c.period, c.timezone, &card.period)
+    let p = slagrade::time::period::parse(c.period(), c.timezone(), &card.period)
         .map_err(|e| format!("period: {e}"))?;
     card.period_start = p.start;
     card.period_end = p.end;
     for a in &mut card.assessments {
         let party = c
-            .parties
+            .parties()
             .iter()
             .find(|p| p.id == a.assessee)
-            .ok_or_else(|| format!("`{}` is not a party of `{}`", a.assessee, c.name))?;
+            .ok_or_else(|| format!("`{}` is not a party of `{}`", a.assessee, c.name()))?;
         a.assessee_title = party.title.clone();
         for i in &mut a.indicators {
             let ind = c
-                .indicators
+                .indicators()
                 .iter()
                 .find(|x| x.id == i.id)
-                .ok_or_else(|| format!("`{}` is not an indicator of `{}`", i.id, c.name))?;
+                .ok_or_else(|| format!("`{}` is not an indicator of `{}`", i.id, c.name()))?;
             i.title_zh = ind.title_zh.clone();
             i.title_en = ind.title_en.clone();
         }

@@ -712,7 +712,7 @@ impl Scorecard {
     /// The contract's time zone, unless rebuilt from a dict without the contract.
     fn tz(&self) -> Option<chrono_tz::Tz> {
         match &self.src {
-            Source::Events(ev) => Some(ev.plan().contract.timezone),
+            Source::Events(ev) => Some(ev.plan().contract().timezone()),
             Source::Rebuilt { tz, .. } => *tz,
         }
     }
@@ -966,9 +966,9 @@ impl Scorecard {
             let tz = match contract {
                 None => None,
                 Some(c) => {
-                    let c = &c.plan.contract;
+                    let c = &c.plan.contract();
                     crate::rebuild::fill_from_contract(&mut card, c).map_err(value_error)?;
-                    Some(c.timezone)
+                    Some(c.timezone())
                 }
             };
             Ok(Scorecard::rebuilt(card, tz, Vec::new()))

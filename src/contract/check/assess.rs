@@ -5,14 +5,17 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::{util, Ctx, Res};
-use crate::contract::{Assessment, PayBand, PayShare, Payment, ProductId, Role, Scope, Terms};
+use crate::contract::{
+    Assessment, IndicatorId, PartyId, PayBand, PayShare, Payment, ProductId, Role, Scope, Table,
+    Terms,
+};
 use crate::language::ast::{self, CmpOp, ScopeLit, ScoreRange, Share};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 impl Ctx {
     pub(crate) fn assess_pass(&mut self, decls: &[&ast::AssessDecl]) {
-        let mut pairs: HashSet<(usize, usize)> = HashSet::new();
+        let mut pairs: HashSet<(PartyId, PartyId)> = HashSet::new();
         for d in decls {
             let assessor = self.party_ref(&d.assessor);
             // Overrides are checked once per declaration, then applied to each assessee.
@@ -67,7 +70,12 @@ impl Ctx {
         }
     }
 
-    fn scope(&mut self, s: Option<&ScopeLit>, assessee: usize, who: &ast::Ident) -> Option<Scope> {
+    fn scope(
+        &mut self,
+        s: Option<&ScopeLit>,
+        assessee: PartyId,
+        who: &ast::Ident,
+    ) -> Option<Scope> {
         let party = self.parties.get(assessee).and_then(Option::as_ref)?;
         let role = party.role;
         let covered = party.covered.clone();
@@ -115,10 +123,10 @@ impl Ctx {
 
     /// Checked overrides of one `assess`: per indicator index, the replaced terms.
     /// `None` when any override failed (reported).
-    fn overrides(&mut self, ovs: &[ast::OverrideDecl]) -> Option<Vec<(usize, Override)>> {
-        let mut out: Vec<(usize, Override)> = Vec::new();
+    fn overrides(&mut self, ovs: &[ast::OverrideDecl]) -> Option<Vec<(IndicatorId, Override)>> {
+        let mut out: Vec<(IndicatorId, Override)> = Vec::new();
         let mut ok = true;
-        let mut seen: HashSet<usize> = HashSet::new();
+        let mut seen: HashSet<IndicatorId> = HashSet::new();
         for o in ovs {
             let Some(&idx) = self.indicator_names.get(&o.indicator.name) else {
                 let d = Diagnostic::error(
@@ -208,10 +216,13 @@ impl Ctx {
         ok.then_some(out)
     }
 
-    fn assessment_terms(&self, ovs: &Option<Vec<(usize, Override)>>) -> Option<Vec<Terms>> {
+    fn assessment_terms(
+        &self,
+        ovs: &Option<Vec<(IndicatorId, Override)>>,
+    ) -> Option<Table<IndicatorId, Terms>> {
         let ovs = ovs.as_ref()?;
         let mut terms = Vec::new();
-        for (i, ind) in self.indicators.iter().enumerate() {
+        for (i, ind) in self.indicators.iter_enumerated() {
             let mut t = ind.as_ref()?.terms.clone();
             if let Some((_, o)) = ovs.iter().find(|(idx, _)| *idx == i) {
                 if let Some(x) = &o.target {
@@ -231,7 +242,7 @@ impl Ctx {
             }
             terms.push(t);
         }
-        Some(terms)
+        Some(Table::from_vec(terms))
     }
 
     pub(crate) fn payment_pass(&mut self, decls: &[&ast::PaymentDecl]) {

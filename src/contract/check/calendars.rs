@@ -66,7 +66,10 @@ impl Ctx {
                     )),
                 );
             }
-            let idx = self.calendars.len();
+            let Some(idx) = self.calendars.next_id() else {
+                self.push(super::too_many(c.name.span));
+                continue;
+            };
             self.calendar_names.insert(name.clone(), idx);
             self.calendar_order.push(name.clone());
             let def = self.calendar(c);

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use rust_decimal::Decimal;
 
 use super::{util, Ctx, Res};
-use crate::contract::{Category, Party, Product, ProductId, Role};
+use crate::contract::{CalendarId, Category, CategoryId, Party, PartyId, Product, ProductId, Role};
 use crate::language::ast::{self, CatalogItem};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
@@ -26,7 +26,10 @@ impl Ctx {
                 );
                 continue;
             }
-            let cat_idx = self.categories.len();
+            let Some(cat_idx) = self.categories.next_id() else {
+                self.push(super::too_many(c.name.span));
+                continue;
+            };
             self.categories.push(Category {
                 id: c.name.name.clone(),
                 title_zh: c.title_zh.as_ref().map(|s| s.value.clone()),
@@ -74,10 +77,10 @@ impl Ctx {
     fn product(
         &mut self,
         p: &ast::ProductDecl,
-        category: usize,
+        category: CategoryId,
         cat_name: &str,
         sub: Option<&str>,
-        inherited: Res<usize>,
+        inherited: Res<CalendarId>,
     ) {
         let id = match sub {
             Some(s) => format!("{cat_name}.{s}.{}", p.name.name),
@@ -117,7 +120,10 @@ impl Ctx {
                 None
             }
         };
-        self.product_ids.push(id.clone());
+        if self.product_ids.push(id.clone()).is_none() {
+            self.push(super::too_many(p.name.span));
+            return;
+        }
         self.product_set.insert(id.clone());
         self.products.push(calendar.map(|calendar| Product {
             id,
@@ -155,7 +161,7 @@ impl Ctx {
                 }
             }
         } else {
-            cands.clone_from(&self.product_ids);
+            cands = self.product_ids.as_slice().to_vec();
         }
         let d = util::with_suggestion(
             d,
@@ -181,8 +187,11 @@ impl Ctx {
                 );
                 continue;
             }
-            self.party_names
-                .insert(p.name.name.clone(), self.parties.len());
+            let Some(id) = self.parties.next_id() else {
+                self.push(super::too_many(p.name.span));
+                continue;
+            };
+            self.party_names.insert(p.name.name.clone(), id);
             self.party_order.push(p.name.name.clone());
             let party = self.party(p);
             self.parties.push(party);
@@ -336,7 +345,7 @@ impl Ctx {
         }
         if p.covers.is_empty() && role == Some(Role::Prime) {
             // The prime answers to the client for every product.
-            covered = (0..self.product_ids.len()).collect();
+            covered = self.product_ids.ids().collect();
         }
         covered.sort_unstable();
         covered.dedup();
@@ -355,7 +364,7 @@ impl Ctx {
     }
 
     /// Resolves a party reference; reports an unknown name.
-    pub(crate) fn party_ref(&mut self, name: &ast::Ident) -> Res<usize> {
+    pub(crate) fn party_ref(&mut self, name: &ast::Ident) -> Res<PartyId> {
         match self.party_names.get(&name.name) {
             Some(&i) if self.parties.get(i).is_some_and(Option::is_some) => Res::Ok(i),
             Some(_) => Res::Bad,

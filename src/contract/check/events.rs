@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use super::{util, Ctx, Res};
 use crate::contract::{
-    AttrDef, AttrId, AttrType, Cond, EventKind, EventMatch, FlagDef, KindId, Literal, Subject,
-    SubjectId, Unit,
+    AttrDef, AttrId, AttrType, Cond, EventKind, EventMatch, FlagDef, FlagId, KindId, Literal,
+    Subject, SubjectId, Table, Unit,
 };
 use crate::language::ast::{self, AttrTypeLit, CmpOp, UnitLit};
 use crate::language::code::Code;
@@ -48,8 +48,14 @@ impl Ctx {
                     required: !a.optional,
                 });
             }
-            self.kind_names.insert(name.clone(), self.kinds.len());
-            self.kinds.push(EventKind { name, attrs });
+            let Some(id) = self.kinds.push(EventKind {
+                name: name.clone(),
+                attrs: Table::from_vec(attrs),
+            }) else {
+                self.push(super::too_many(e.kind.span));
+                continue;
+            };
+            self.kind_names.insert(name, id);
         }
     }
 
@@ -117,8 +123,11 @@ impl Ctx {
                 );
                 continue;
             }
-            self.subject_names
-                .insert(s.name.name.clone(), self.subjects.len());
+            let Some(id) = self.subjects.next_id() else {
+                self.push(super::too_many(s.name.span));
+                continue;
+            };
+            self.subject_names.insert(s.name.name.clone(), id);
             self.subject_order.push(s.name.name.clone());
             let subj = self.subject(s);
             self.subjects.push(subj);
@@ -184,7 +193,7 @@ impl Ctx {
             name: s.name.name.clone(),
             anchor: anchor?,
             anchor_at,
-            flags,
+            flags: Table::from_vec(flags),
         })
     }
 
@@ -239,7 +248,7 @@ impl Ctx {
     /// Resolves an attribute of a kind; reports an unknown one.
     pub(crate) fn attr_ref(&mut self, kind: KindId, name: &ast::Ident) -> Option<AttrId> {
         let k = self.kinds.get(kind)?;
-        if let Some(i) = k.attrs.iter().position(|a| a.name == name.name) {
+        if let Some(i) = k.attrs.position(|a| a.name == name.name) {
             return Some(i);
         }
         let kname = k.name.clone();
@@ -524,12 +533,16 @@ impl Ctx {
                 )
             });
         if let Some((_, flags)) = &subj {
-            if let Some(f) = flags.iter().position(|f| *f == name.name) {
+            if let Some(f) = flags
+                .iter()
+                .position(|f| *f == name.name)
+                .and_then(FlagId::new)
+            {
                 return Some(Cond::Flag(f));
             }
         }
         let k = self.kinds.get(kind)?;
-        if let Some(a) = k.attrs.iter().position(|a| a.name == name.name) {
+        if let Some(a) = k.attrs.position(|a| a.name == name.name) {
             if k.attrs.get(a).map(|d| &d.ty) == Some(&AttrType::Bool) {
                 return Some(Cond::BoolAttr(a));
             }

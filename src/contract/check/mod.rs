@@ -26,8 +26,9 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::contract::{
-    Assessment, CalendarDef, Category, Contract, EventKind, Indicator, Party, Payment, PeriodKind,
-    Product, Subject,
+    Assessment, CalendarDef, CalendarId, Category, CategoryId, Contract, EventKind, Indicator,
+    IndicatorId, KindId, Party, PartyId, Payment, PeriodKind, Product, ProductId, Subject,
+    SubjectId, Table,
 };
 use crate::language::ast::{self, Item};
 use crate::language::code::Code;
@@ -126,6 +127,16 @@ pub(crate) enum Res<T> {
     Bad,
 }
 
+/// The error for a declaration past `u32::MAX` of its kind, which no id can name (no real
+/// contract comes near).
+pub(crate) fn too_many(span: ast::Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::E0199,
+        "internal checker error: more declarations than an index can hold; please report it",
+        span,
+    )
+}
+
 /// Checker state: what has been resolved so far, and the diagnostics.
 pub(crate) struct Ctx {
     pub(crate) diags: Vec<Diagnostic>,
@@ -141,34 +152,34 @@ pub(crate) struct Ctx {
     pub(crate) round_value: u32,
     pub(crate) round_score: u32,
 
-    pub(crate) calendar_names: HashMap<String, usize>,
+    pub(crate) calendar_names: HashMap<String, CalendarId>,
     pub(crate) calendar_order: Vec<String>,
-    pub(crate) calendars: Vec<Option<CalendarDef>>,
+    pub(crate) calendars: Table<CalendarId, Option<CalendarDef>>,
 
-    pub(crate) categories: Vec<Category>,
-    pub(crate) product_ids: Vec<String>,
+    pub(crate) categories: Table<CategoryId, Category>,
+    pub(crate) product_ids: Table<ProductId, String>,
     /// the same ids, for duplicate checks in constant time
     pub(crate) product_set: std::collections::HashSet<String>,
-    pub(crate) products: Vec<Option<Product>>,
+    pub(crate) products: Table<ProductId, Option<Product>>,
 
-    pub(crate) party_names: HashMap<String, usize>,
+    pub(crate) party_names: HashMap<String, PartyId>,
     pub(crate) party_order: Vec<String>,
-    pub(crate) parties: Vec<Option<Party>>,
+    pub(crate) parties: Table<PartyId, Option<Party>>,
 
-    pub(crate) kind_names: HashMap<String, usize>,
-    pub(crate) kinds: Vec<EventKind>,
+    pub(crate) kind_names: HashMap<String, KindId>,
+    pub(crate) kinds: Table<KindId, EventKind>,
 
-    pub(crate) subject_names: HashMap<String, usize>,
+    pub(crate) subject_names: HashMap<String, SubjectId>,
     pub(crate) subject_order: Vec<String>,
-    pub(crate) subjects: Vec<Option<Subject>>,
+    pub(crate) subjects: Table<SubjectId, Option<Subject>>,
 
-    pub(crate) indicator_names: HashMap<String, usize>,
+    pub(crate) indicator_names: HashMap<String, IndicatorId>,
     pub(crate) indicator_order: Vec<String>,
-    pub(crate) indicators: Vec<Option<Indicator>>,
+    pub(crate) indicators: Table<IndicatorId, Option<Indicator>>,
     /// unit of each indicator's value, when its value resolved
-    pub(crate) indicator_units: Vec<Option<crate::contract::Unit>>,
+    pub(crate) indicator_units: Table<IndicatorId, Option<crate::contract::Unit>>,
     /// declared weight of each indicator, when valid
-    pub(crate) weights: Vec<Option<rust_decimal::Decimal>>,
+    pub(crate) weights: Table<IndicatorId, Option<rust_decimal::Decimal>>,
 
     pub(crate) assessments: Vec<Option<Assessment>>,
     pub(crate) payment: Option<Payment>,
@@ -190,24 +201,24 @@ impl Ctx {
             round_score: 2,
             calendar_names: HashMap::new(),
             calendar_order: Vec::new(),
-            calendars: Vec::new(),
-            categories: Vec::new(),
-            product_ids: Vec::new(),
+            calendars: Table::default(),
+            categories: Table::default(),
+            product_ids: Table::default(),
             product_set: std::collections::HashSet::new(),
-            products: Vec::new(),
+            products: Table::default(),
             party_names: HashMap::new(),
             party_order: Vec::new(),
-            parties: Vec::new(),
+            parties: Table::default(),
             kind_names: HashMap::new(),
-            kinds: Vec::new(),
+            kinds: Table::default(),
             subject_names: HashMap::new(),
             subject_order: Vec::new(),
-            subjects: Vec::new(),
+            subjects: Table::default(),
             indicator_names: HashMap::new(),
             indicator_order: Vec::new(),
-            indicators: Vec::new(),
-            indicator_units: Vec::new(),
-            weights: Vec::new(),
+            indicators: Table::default(),
+            indicator_units: Table::default(),
+            weights: Table::default(),
             assessments: Vec::new(),
             payment: None,
         }
@@ -520,11 +531,11 @@ impl Ctx {
         let Some(term) = self.term else {
             return Err(internal("term"));
         };
-        let calendars: Option<Vec<CalendarDef>> = self.calendars.into_iter().collect();
-        let products: Option<Vec<Product>> = self.products.into_iter().collect();
-        let parties: Option<Vec<Party>> = self.parties.into_iter().collect();
-        let subjects: Option<Vec<Subject>> = self.subjects.into_iter().collect();
-        let indicators: Option<Vec<Indicator>> = self.indicators.into_iter().collect();
+        let calendars: Option<Table<_, CalendarDef>> = self.calendars.into_iter().collect();
+        let products: Option<Table<_, Product>> = self.products.into_iter().collect();
+        let parties: Option<Table<_, Party>> = self.parties.into_iter().collect();
+        let subjects: Option<Table<_, Subject>> = self.subjects.into_iter().collect();
+        let indicators: Option<Table<_, Indicator>> = self.indicators.into_iter().collect();
         let assessments: Option<Vec<Assessment>> = self.assessments.into_iter().collect();
         let (
             Some(calendars),

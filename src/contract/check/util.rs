@@ -3,7 +3,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::contract::{PayBand, PayShare, Payment, PeriodKind, Unit};
+use crate::contract::{PayBand, PayShare, Payment, PeriodKind, ProductId, Table, Unit};
 use crate::language::ast::{Quantity, UnitLit};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
@@ -245,10 +245,13 @@ pub(crate) fn score_error(q: &Quantity) -> Diagnostic {
 }
 
 /// Products matched by a pattern: `a.*` matches ids starting with `a.`, an exact id itself.
-pub(crate) fn match_pattern(ids: &[String], parts: &[String], wildcard: bool) -> Vec<usize> {
+pub(crate) fn match_pattern(
+    ids: &Table<ProductId, String>,
+    parts: &[String],
+    wildcard: bool,
+) -> Vec<ProductId> {
     let text = parts.join(".");
-    ids.iter()
-        .enumerate()
+    ids.iter_enumerated()
         .filter(|(_, id)| {
             if wildcard {
                 text.is_empty() || id.starts_with(&format!("{text}."))

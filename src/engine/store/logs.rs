@@ -31,10 +31,13 @@ struct Head {
 const HOLE: Slim = Slim {
     at: 0,
     id: u32::MAX,
-    kind: 0,
-    product: 0,
+    kind: HOLE_KIND,
+    product: HOLE_PRODUCT,
     attrs: 0,
 };
+// a hole is never read as an event (its id is `u32::MAX`); any ids do
+const HOLE_KIND: crate::contract::KindId = crate::contract::KindId::HOLE;
+const HOLE_PRODUCT: crate::contract::ProductId = crate::contract::ProductId::HOLE;
 
 /// The size class of a block that holds `len` events: `2^class >= len`.
 fn class_for(len: u32) -> u32 {
@@ -317,8 +320,8 @@ mod tests {
         Slim {
             at,
             id,
-            kind: 0,
-            product: 0,
+            kind: crate::contract::KindId::new(0).unwrap(),
+            product: crate::contract::ProductId::new(0).unwrap(),
             attrs: id,
         }
     }

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::contract::KindId;
+use crate::contract::{KindId, ProductId};
 use crate::engine::clock::Timed;
 
 mod logs;
@@ -40,8 +40,12 @@ pub(crate) struct Slim {
     pub at: i64,
     /// index into the evaluator's ids
     pub id: u32,
-    pub kind: u32,
-    pub product: u32,
+    /// a kind of the evaluator's contract: push stores only those, restore checks them
+    #[serde(deserialize_with = "crate::contract::id::raw::de")]
+    pub kind: KindId,
+    /// the product of the validated event (restore checks it against the contract)
+    #[serde(deserialize_with = "crate::contract::id::raw::de")]
+    pub product: ProductId,
     /// offset of the kind's kept attribute values in the attribute pool
     pub attrs: u32,
 }
@@ -51,7 +55,7 @@ impl Timed for Slim {
         self.at
     }
     fn kind(&self) -> Option<KindId> {
-        Some(self.kind as usize)
+        Some(self.kind)
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::twice;
 use crate::contract::check::calendars::RESERVED_CALENDAR;
 use crate::contract::check::{util, Ctx, Res};
-use crate::contract::{AttrType, ClockCalendar, ClockDef, Deadline, EventMatch};
+use crate::contract::{AttrType, ClockCalendar, ClockDef, Deadline, EventMatch, KindId};
 use crate::language::ast::{self, ClockStmt};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
@@ -147,7 +147,7 @@ impl Ctx {
 
     /// A clock's deadline; `anchor` is the subject's anchor kind when it resolved (when it
     /// did not, checks that need the anchor's attributes are skipped: already reported).
-    fn deadline(&mut self, d: &ast::Deadline, anchor: Option<usize>) -> Option<Deadline> {
+    fn deadline(&mut self, d: &ast::Deadline, anchor: Option<KindId>) -> Option<Deadline> {
         match d {
             ast::Deadline::Fixed(q, _) => self.duration(q).map(Deadline::Fixed),
             ast::Deadline::At(attr, _) => {

@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use crate::contract::check::{util, Ctx};
-use crate::contract::{Indicator, Level, Terms};
+use crate::contract::{Indicator, IndicatorId, Level, Terms};
 use crate::language::ast::{self, IndicatorStmt};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
@@ -64,8 +64,11 @@ impl Ctx {
                 );
                 continue;
             }
-            self.indicator_names
-                .insert(i.id.name.clone(), self.indicator_order.len());
+            let Some(id) = IndicatorId::new(self.indicator_order.len()) else {
+                self.push(crate::contract::check::too_many(i.id.span));
+                continue;
+            };
+            self.indicator_names.insert(i.id.name.clone(), id);
             self.indicator_order.push(i.id.name.clone());
             kept.push(i);
         }

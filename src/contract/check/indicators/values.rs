@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::contract::check::{util, Ctx, Res};
-use crate::contract::{AttrType, Counted, EventSel, Measure, Unit};
+use crate::contract::{AttrId, AttrType, Counted, EventSel, Measure, Unit};
 use crate::language::ast::{self, Arg};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
@@ -228,7 +228,7 @@ impl Ctx {
         s: &ast::Selection,
         filter: Option<&ast::Cond>,
         func: &str,
-    ) -> Option<(EventSel, usize, Unit)> {
+    ) -> Option<(EventSel, AttrId, Unit)> {
         let (kind, attr) = self.attr_path(&s.path)?;
         let ty = self.attr_def(kind, attr).map(|d| d.ty.clone());
         let Some(AttrType::Number(unit)) = ty else {
