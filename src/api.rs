@@ -21,7 +21,7 @@ use crate::time::period::{Period, PeriodSpec};
 /// let src = std::fs::read_to_string("examples/egov-2026.sla").unwrap();
 /// let checked = slagrade::load(&src).unwrap();
 /// assert!(checked.warnings.is_empty());
-/// assert_eq!(checked.contract.name, "egov-2026");
+/// assert_eq!(checked.contract.name(), "egov-2026");
 /// ```
 pub fn load(src: &str) -> Result<Checked, LoadError> {
     crate::contract::check::load(src)
