@@ -29,6 +29,12 @@ impl From<String> for SelectError {
     }
 }
 
+impl From<crate::time::period::PeriodError> for SelectError {
+    fn from(e: crate::time::period::PeriodError) -> Self {
+        SelectError::Period(e.to_string())
+    }
+}
+
 /// The periods to score for `spec`, from whatever holds the events: `latest` is the
 /// evaluation instant or the latest accepted event, `anchored` gives the periods holding
 /// anchors (see [`select`]).

@@ -1,16 +1,35 @@
 //! Instants: strict RFC 3339 with seconds and an offset, read into Unix seconds.
 
+/// Why a text is not an instant; each says so about the text it was given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InstantError {
+    /// not of the shape `yyyy-mm-ddThh:mm:ss[.f]±hh:mm` (or `Z`)
+    #[error("`{0}` is not RFC 3339 with seconds and offset, e.g. 2026-10-09T09:12:00+08:00")]
+    Syntax(String),
+    /// a local time with no offset
+    #[error("`{0}` has no time zone offset (a naive time): add `Z` or an offset such as `+08:00`")]
+    Naive(String),
+    /// an offset past `±23:59`
+    #[error("`{0}`: offset out of range")]
+    Offset(String),
+    /// hour 24, minute 60 or second 60
+    #[error("`{0}`: time of day out of range")]
+    TimeOfDay(String),
+    /// year 0000
+    #[error("`{0}`: year 0000 is not a valid date")]
+    YearZero(String),
+    /// a month or day the calendar does not have (`2026-02-30`)
+    #[error("`{0}`: no such date")]
+    NoSuchDate(String),
+}
+
 /// Parses strict RFC 3339 with seconds and an offset (`Z` or `±hh:mm`) into Unix seconds.
 /// Fractional seconds are truncated. Rejects hour 24, second 60, `+0800` and missing offsets.
-pub fn parse_instant(s: &str) -> Result<i64, String> {
+pub fn parse_instant(s: &str) -> Result<i64, InstantError> {
     let b = s.as_bytes();
-    let bad =
-        || format!("`{s}` is not RFC 3339 with seconds and offset, e.g. 2026-10-09T09:12:00+08:00");
-    let naive = || {
-        format!(
-            "`{s}` has no time zone offset (a naive time): add `Z` or an offset such as `+08:00`"
-        )
-    };
+    let bad = || InstantError::Syntax(s.to_string());
+    let naive = || InstantError::Naive(s.to_string());
     // `yyyy-mm-ddThh:mm:ss` at fixed places: read without bounds checks per byte
     let Some(head) = b.first_chunk::<19>() else {
         return Err(bad());
@@ -47,7 +66,7 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
             }
             let (oh, om) = (d(h1) * 10 + d(h2), d(m1) * 10 + d(m2));
             if oh > 23 || om > 59 {
-                return Err(format!("`{s}`: offset out of range"));
+                return Err(InstantError::Offset(s.to_string()));
             }
             let v = i64::from(oh * 3600 + om * 60);
             if sign == b'-' {
@@ -61,13 +80,13 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
         _ => return Err(bad()),
     };
     if hour > 23 || minute > 59 || second > 59 {
-        return Err(format!("`{s}`: time of day out of range"));
+        return Err(InstantError::TimeOfDay(s.to_string()));
     }
     if year == 0 {
-        return Err(format!("`{s}`: year 0000 is not a valid date"));
+        return Err(InstantError::YearZero(s.to_string()));
     }
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return Err(format!("`{s}`: no such date"));
+        return Err(InstantError::NoSuchDate(s.to_string()));
     }
     let days = days_from_civil(year, month, day);
     Ok(days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_secs)
@@ -126,12 +145,13 @@ mod tests {
         // a time without an offset (the text of a naive datetime) is told apart
         for naive in ["2026-10-09T09:12:00", "2026-10-09T09:12:00.5"] {
             assert_eq!(
-                parse_instant(naive).unwrap_err(),
+                parse_instant(naive).unwrap_err().to_string(),
                 format!("`{naive}` has no time zone offset (a naive time): add `Z` or an offset such as `+08:00`")
             );
         }
         assert!(parse_instant("2026-10-09T09:12Z")
             .unwrap_err()
+            .to_string()
             .contains("is not RFC 3339"));
     }
 

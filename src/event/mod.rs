@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::contract::{KindId, ProductId};
 
-pub use instant::parse_instant;
+pub use instant::{parse_instant, InstantError};
 pub(crate) use jsonl::read_lines;
 pub use jsonl::{read_jsonl, read_jsonl_with, LineOutcome, LineRef};
 pub(crate) use reason::STORAGE_FULL;

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::InstantError;
+
 /// The message of [`Reason::StorageFull`], also the error of a merge that would overflow.
 pub(crate) const STORAGE_FULL: &str =
     "evaluator storage full: more than 4 GiB of ids, subject names or attribute values";
@@ -44,7 +46,7 @@ pub enum Reason {
         found: &'static str,
     },
     /// `at` is a string but not a valid instant: `` `at`: `...` is not RFC 3339 ... ``.
-    At(String),
+    At(InstantError),
     /// The product is not declared by the contract: ``unknown product `x` ``.
     UnknownProduct(String),
     /// A required attribute has a value it cannot have:
@@ -102,7 +104,7 @@ pub enum AttrProblem {
     /// a number beyond the bound of 10^18 in magnitude: `is out of range (1e19; ...)`
     OutOfRange(String),
     /// a string that is not a valid instant: `is not a valid time: ...`
-    InvalidTime(String),
+    InvalidTime(InstantError),
 }
 
 impl fmt::Display for AttrProblem {

@@ -61,8 +61,8 @@ pub enum LiveError {
     Corrupt {
         /// The checkpoint file.
         path: PathBuf,
-        /// What is wrong with it, in words.
-        reason: String,
+        /// What is wrong with it.
+        reason: FrameError,
     },
     /// a checkpoint file made under another contract (or another version of it)
     #[error("checkpoint {path}: made under a different contract (contract hash {found:016x}, this contract {expected:016x})")]
@@ -184,19 +184,60 @@ fn le_u64(b: &[u8], at: usize) -> Option<u64> {
     b.get(at..at + 8)?.try_into().ok().map(u64::from_le_bytes)
 }
 
-/// Verifies and decodes a checkpoint file's bytes. The error is the reason, in words.
-pub fn decode(bytes: &[u8]) -> Result<Frame, String> {
+/// Why a checkpoint file's bytes fail verification.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// no bytes at all
+    #[error("empty file (torn write?)")]
+    Empty,
+    /// fewer bytes than the header (the count found)
+    #[error("truncated: {0} bytes, shorter than the {HEADER_LEN}-byte header")]
+    ShortHeader(usize),
+    /// not a checkpoint file
+    #[error("not a slagrade checkpoint (bad magic bytes)")]
+    BadMagic,
+    /// a format this build does not read (the version found)
+    #[error("format version {0} is not supported (this slagrade reads version {FORMAT_VERSION})")]
+    Version(u32),
+    /// fewer payload bytes than the header announces
+    #[error("truncated: payload of {found} bytes, the header announces {announced} (torn write?)")]
+    ShortPayload {
+        /// Payload bytes found.
+        found: usize,
+        /// Payload bytes the header announces.
+        announced: u64,
+    },
+    /// more bytes than the header announces
+    #[error("{extra} unexpected bytes after the payload of {announced} bytes")]
+    TrailingBytes {
+        /// Bytes past the announced payload.
+        extra: u64,
+        /// Payload bytes the header announces.
+        announced: u64,
+    },
+    /// the checksum does not match the bytes
+    #[error(
+        "checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is corrupted"
+    )]
+    Checksum {
+        /// The CRC-32 the header records.
+        stored: u32,
+        /// The CRC-32 of the bytes read.
+        computed: u32,
+    },
+}
+
+/// Verifies and decodes a checkpoint file's bytes.
+pub fn decode(bytes: &[u8]) -> Result<Frame, FrameError> {
     if bytes.is_empty() {
-        return Err("empty file (torn write?)".into());
+        return Err(FrameError::Empty);
     }
     if bytes.get(..8) != Some(&MAGIC[..]) {
         if bytes.len() < 8 && MAGIC.starts_with(bytes) {
-            return Err(format!(
-                "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
-                bytes.len()
-            ));
+            return Err(FrameError::ShortHeader(bytes.len()));
         }
-        return Err("not a slagrade checkpoint (bad magic bytes)".into());
+        return Err(FrameError::BadMagic);
     }
     let (Some(version), Some(hash), Some(offset), Some(lines), Some(len), Some(crc)) = (
         le_u32(bytes, 8),
@@ -206,35 +247,31 @@ pub fn decode(bytes: &[u8]) -> Result<Frame, String> {
         le_u64(bytes, 36),
         le_u32(bytes, 44),
     ) else {
-        return Err(format!(
-            "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
-            bytes.len()
-        ));
+        return Err(FrameError::ShortHeader(bytes.len()));
     };
     if version != FORMAT_VERSION {
-        return Err(format!(
-            "format version {version} is not supported (this slagrade reads version {FORMAT_VERSION})"
-        ));
+        return Err(FrameError::Version(version));
     }
     let payload = bytes.get(HEADER_LEN..).unwrap_or(&[]);
     if payload.len() as u64 != len {
         return Err(if (payload.len() as u64) < len {
-            format!(
-                "truncated: payload of {} bytes, the header announces {len} (torn write?)",
-                payload.len()
-            )
+            FrameError::ShortPayload {
+                found: payload.len(),
+                announced: len,
+            }
         } else {
-            format!(
-                "{} unexpected bytes after the payload of {len} bytes",
-                payload.len() as u64 - len
-            )
+            FrameError::TrailingBytes {
+                extra: payload.len() as u64 - len,
+                announced: len,
+            }
         });
     }
     let actual = crc32_update(crc32(bytes.get(8..44).unwrap_or(&[])), payload);
     if actual != crc {
-        return Err(format!(
-            "checksum mismatch (stored {crc:08x}, computed {actual:08x}): the file is corrupted"
-        ));
+        return Err(FrameError::Checksum {
+            stored: crc,
+            computed: actual,
+        });
     }
     Ok(Frame {
         contract_hash: hash,
@@ -559,7 +596,7 @@ mod tests {
         assert_eq!((f.contract_hash, f.position), (7, p));
         assert_eq!(f.payload, b"{\"x\":1}");
         for cut in 0..bytes.len() {
-            let e = decode(&bytes[..cut]).unwrap_err();
+            let e = decode(&bytes[..cut]).unwrap_err().to_string();
             assert!(e.contains("truncated") || e.contains("empty"), "{cut}: {e}");
         }
         for i in 0..bytes.len() {
@@ -569,6 +606,9 @@ mod tests {
         }
         let mut longer = bytes.clone();
         longer.push(b'\n');
-        assert!(decode(&longer).unwrap_err().contains("unexpected bytes"));
+        assert!(decode(&longer)
+            .unwrap_err()
+            .to_string()
+            .contains("unexpected bytes"));
     }
 }

@@ -73,14 +73,37 @@ pub fn next(kind: PeriodKind, tz: Tz, p: &Period) -> Option<Period> {
     period_of(kind, tz, p.end)
 }
 
+/// Why a period key or range does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeriodError {
+    /// not a key of the contract's period kind
+    #[error("`{key}` is not a period of this contract: expected {expected}")]
+    NotAPeriod {
+        /// The key as given.
+        key: String,
+        /// What a key of this kind looks like: `a month such as 2026-10`.
+        expected: &'static str,
+    },
+    /// a range `A..B` with `B` before `A`
+    #[error("period range `{0}` ends before it starts")]
+    Reversed(String),
+    /// a range of more periods than one request scores
+    #[error("period range `{0}` holds more than {MAX_PERIODS} periods: give a shorter range")]
+    TooLong(String),
+}
+
 /// Parses a period key (`2026-10`, `2026-Q4`, `2026`) for the contract's period kind.
-pub fn parse(kind: PeriodKind, tz: Tz, key: &str) -> Result<Period, String> {
-    let hint = match kind {
+pub fn parse(kind: PeriodKind, tz: Tz, key: &str) -> Result<Period, PeriodError> {
+    let expected = match kind {
         PeriodKind::Month => "a month such as 2026-10",
         PeriodKind::Quarter => "a quarter such as 2026-Q4",
         PeriodKind::Year => "a year such as 2026",
     };
-    let bad = || format!("`{key}` is not a period of this contract: expected {hint}");
+    let bad = || PeriodError::NotAPeriod {
+        key: key.to_string(),
+        expected,
+    };
     let year = |s: &str| -> Option<i64> {
         (s.len() == 4 && s.bytes().all(|c| c.is_ascii_digit()))
             .then(|| s.parse().ok())
@@ -111,7 +134,7 @@ pub fn parse(kind: PeriodKind, tz: Tz, key: &str) -> Result<Period, String> {
 }
 
 /// Parses `A..B` (inclusive) or a single key into the list of periods.
-pub fn parse_range(kind: PeriodKind, tz: Tz, spec: &str) -> Result<Vec<Period>, String> {
+pub fn parse_range(kind: PeriodKind, tz: Tz, spec: &str) -> Result<Vec<Period>, PeriodError> {
     let (a, b) = match spec.split_once("..") {
         Some((a, b)) => (parse(kind, tz, a.trim())?, parse(kind, tz, b.trim())?),
         None => {
@@ -120,11 +143,9 @@ pub fn parse_range(kind: PeriodKind, tz: Tz, spec: &str) -> Result<Vec<Period>, 
         }
     };
     if b.start < a.start {
-        return Err(format!("period range `{spec}` ends before it starts"));
+        return Err(PeriodError::Reversed(spec.to_string()));
     }
-    between(kind, tz, a, &b).ok_or_else(|| {
-        format!("period range `{spec}` holds more than {MAX_PERIODS} periods: give a shorter range")
-    })
+    between(kind, tz, a, &b).ok_or_else(|| PeriodError::TooLong(spec.to_string()))
 }
 
 /// The most periods one request scores.
