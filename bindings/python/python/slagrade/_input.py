@@ -3,8 +3,9 @@
 DataFrames and Arrow tables are read one column at a time. With pyarrow installed, pandas and
 polars columns are first converted to Arrow arrays, and every column of a type the Rust
 reader handles (strings, integers, floats, booleans, nulls, a timezone-aware timestamp `at`,
-an `attrs` struct of such fields) is handed over as its Arrow buffers: the Rust core reads
-them in place, with no Python object per value. Any other column is taken once as a Python
+an `attrs` struct of such fields) is handed over as Arrow arrays, through the Arrow C Data
+Interface: the Rust core validates them and reads them in place, with no Python object per
+value. Any other column is taken once as a Python
 list and converted value by value (the only path without pyarrow). Null and NaN values are
 missing values either way.
 """
@@ -46,9 +47,8 @@ def prepare(events: Any) -> tuple[str, Any]:
     """Returns ``("path", str)``, ``("records", iterable)`` or ``("columns", spec)``.
 
     A column spec is ``{"n", "at_epoch", "columns": {field: desc}, "extra": {name: desc}}``;
-    a column description is a list of values, ``("list", values)``, ``("arrow", kind,
-    per_second, chunks, arrays)`` (see `_buffers`) or, for `attrs`, ``("struct", [(field,
-    desc), ...])``.
+    a column description is a list of values, ``("list", values)``, ``("arrow", chunks)``
+    (see `_arrays`) or, for `attrs`, ``("struct", [(field, desc), ...])``.
     """
     if isinstance(events, (str, os.PathLike)):
         return ("path", os.fspath(events))
@@ -78,7 +78,7 @@ def prepare(events: Any) -> tuple[str, Any]:
         pa = _module("pyarrow")
 
         if isinstance(events, (pa.Table, pa.RecordBatch)):
-            return ("columns", _arrow(events) if _pyarrow() is None else _arrow_buffers(pa, events))
+            return ("columns", _arrow(events) if _pyarrow() is None else _arrow_arrays(pa, events))
         raise EventError(f"unsupported pyarrow object {type(events).__name__}: pass a Table")
     if isinstance(events, Mapping):
         raise EventError(
@@ -223,19 +223,18 @@ def _arrow(table: Any) -> dict[str, Any]:
     return _spec(table.num_rows, at_epoch, cols, extra)
 
 
-# ------------------------------------------------------------------------- Arrow buffers
+# --------------------------------------------------------------------------- Arrow arrays
 
 Desc = tuple
 
 
-def _buffers(pa: Any, arr: Any, at: bool = False) -> Optional[Desc]:
-    """``("arrow", kind, per_second, chunks, arrays)`` for an array or chunked array the Rust
-    reader handles, else None. ``chunks``: ``(offset, length, buffers)`` per chunk, each buffer
-    ``(address, size)`` or None; ``arrays``: the chunks, which own the buffers. A timestamp is
-    handled for `at` only, and only when timezone-aware (``per_second``: its unit)."""
+def _arrays(pa: Any, arr: Any, at: bool = False) -> Optional[Desc]:
+    """``("arrow", chunks)`` for an array or chunked array of a type the Rust reader handles
+    (cast to the layout it reads), else None. The Rust core imports each chunk through the
+    Arrow C Data Interface (``__arrow_c_array__``) and validates it before reading it in
+    place. A timestamp is handled for `at` only, and only when timezone-aware."""
     t = pa.types
     ty = arr.type
-    per_second = 0
     try:
         if t.is_dictionary(ty):
             arr = arr.cast(ty.value_type)
@@ -243,47 +242,25 @@ def _buffers(pa: Any, arr: Any, at: bool = False) -> Optional[Desc]:
         if getattr(t, "is_string_view", lambda _: False)(ty):
             arr = arr.cast(pa.large_string())
             ty = arr.type
-        if t.is_string(ty):
-            kind = "utf8"
-        elif t.is_large_string(ty):
-            kind = "large_utf8"
-        elif t.is_boolean(ty):
-            kind = "bool"
-        elif t.is_integer(ty):
-            kind = "int64"
-            if ty != pa.int64():
-                arr = arr.cast(pa.int64())  # a checked cast: fails on overflow
-        elif t.is_floating(ty):
-            kind = "float64"
-            if ty != pa.float64():
-                arr = arr.cast(pa.float64())
-        elif t.is_null(ty):
-            kind = "null"
-        elif at and t.is_timestamp(ty) and ty.tz is not None:
-            kind = "timestamp"
-            per_second = _UNIT[ty.unit]
-        else:
+        if t.is_integer(ty) and ty != pa.int64():
+            arr = arr.cast(pa.int64())  # a checked cast: fails on overflow
+        elif t.is_floating(ty) and ty != pa.float64():
+            arr = arr.cast(pa.float64())
+        elif not (t.is_string(ty) or t.is_large_string(ty) or t.is_boolean(ty)
+                  or t.is_integer(ty) or t.is_floating(ty) or t.is_null(ty)
+                  or (at and t.is_timestamp(ty) and ty.tz is not None)):
             return None
     except (pa.ArrowException, ValueError, TypeError):
         return None
     chunks = list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
-    out = []
-    for c in chunks:
-        bufs: list[Optional[tuple[int, int]]] = []
-        for b in c.buffers():
-            if b is None:
-                bufs.append(None)
-            elif not getattr(b, "is_cpu", True):
-                return None
-            else:
-                bufs.append((b.address, b.size))
-        out.append((c.offset, len(c), bufs))
-    return ("arrow", kind, per_second, out, chunks)
+    if any(not all(b is None or getattr(b, "is_cpu", True) for b in c.buffers()) for c in chunks):
+        return None
+    return ("arrow", chunks)
 
 
 def _struct(pa: Any, arr: Any, taken: set[str]) -> Optional[Desc]:
     """``("struct", [(field, desc), ...])`` for an `attrs` struct column whose fields are all
-    read as buffers, else None. A field that shares its name with an attribute column is
+    read as Arrow arrays, else None. A field that shares its name with an attribute column is
     left to the list path, which decides which of the two wins."""
     ty = arr.type
     if not pa.types.is_struct(ty):
@@ -294,7 +271,7 @@ def _struct(pa: Any, arr: Any, taken: set[str]) -> Optional[Desc]:
     out = []
     # each field with the struct's own nulls merged in
     for name, f in zip(names, arr.flatten()):
-        d = _buffers(pa, f)
+        d = _arrays(pa, f)
         if d is None:
             return None
         out.append((name, d))
@@ -303,7 +280,7 @@ def _struct(pa: Any, arr: Any, taken: set[str]) -> Optional[Desc]:
 
 def _arrow_spec(pa: Any, names: list[str], n: int, array: Callable[[str], Any],
                 fallback: Callable[[str], Any]) -> dict[str, Any]:
-    """A column spec reading each column as Arrow buffers when it can: ``array(name)`` is the
+    """A column spec reading each column as Arrow arrays when it can: ``array(name)`` is the
     column as an Arrow array (None when it cannot be converted), ``fallback(name)`` its
     values as a list (or a ``("list", ...)`` description)."""
     _check_columns(names)
@@ -318,7 +295,7 @@ def _arrow_spec(pa: Any, names: list[str], n: int, array: Callable[[str], Any],
                 taken = set(extra_names) | {c[6:] for c in extra_names if c.startswith("attrs.")}
                 d = _struct(pa, arr, taken)
             else:
-                d = _buffers(pa, arr, at)
+                d = _arrays(pa, arr, at)
         if d is not None:
             return d
         values = fallback(name)
@@ -385,7 +362,7 @@ def _polars_arrow(pa: Any, df: Any) -> dict[str, Any]:
     return _arrow_spec(pa, names, df.height, array, lambda name: df.get_column(name).to_list())
 
 
-def _arrow_buffers(pa: Any, table: Any) -> dict[str, Any]:
+def _arrow_arrays(pa: Any, table: Any) -> dict[str, Any]:
     names = [str(c) for c in table.schema.names]
     _check_columns(names)
     return _arrow_spec(pa, names, table.num_rows, table.column,
