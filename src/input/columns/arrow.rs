@@ -4,8 +4,8 @@
 //! The layouts read are strings (32- and 64-bit offsets), 64-bit integers and floats,
 //! booleans, nulls and timezone-aware timestamps; a caller casts anything else first (the
 //! Python package does, with pyarrow) or gives the values another way. Every chunk is
-//! validated in full by arrow-rs (offsets in order and in bounds, text valid UTF-8) before
-//! any value is read: an array that breaks the Arrow format is refused, never guessed at.
+//! validated in full (offsets in order and in bounds, text valid UTF-8) before any value is
+//! read: an array that breaks the Arrow format is refused, never guessed at.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,7 +16,7 @@ use arrow_array::types::{
     TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{Array, ArrayRef, BooleanArray, LargeStringArray, StringArray};
-use arrow_schema::{ArrowError, DataType, TimeUnit};
+use arrow_schema::{DataType, TimeUnit};
 
 use super::Cell;
 
@@ -98,16 +98,15 @@ impl Chunk {
     }
 
     /// The value at `i`, which is below `len()` (checked by the caller: the arrays' own
-    /// accessors assert it).
+    /// accessors assert it). Each layout is matched first, so that the null test and the
+    /// read are direct calls on the concrete array.
+    #[inline]
     fn cell(&self, i: usize) -> Cell<'_> {
-        if self.array().is_some_and(|a| a.is_null(i)) {
-            return Cell::Null;
-        }
         match self {
-            Chunk::Utf8(a) => Cell::Str(Cow::Borrowed(a.value(i))),
-            Chunk::LargeUtf8(a) => Cell::Str(Cow::Borrowed(a.value(i))),
-            Chunk::Int64(a) => Cell::Int(a.value(i)),
-            Chunk::Float64(a) => {
+            Chunk::Utf8(a) if !a.is_null(i) => Cell::Str(Cow::Borrowed(a.value(i))),
+            Chunk::LargeUtf8(a) if !a.is_null(i) => Cell::Str(Cow::Borrowed(a.value(i))),
+            Chunk::Int64(a) if !a.is_null(i) => Cell::Int(a.value(i)),
+            Chunk::Float64(a) if !a.is_null(i) => {
                 let x = a.value(i);
                 // NaN and infinities are missing values, as on every other path
                 if x.is_finite() {
@@ -116,9 +115,8 @@ impl Chunk {
                     Cell::Null
                 }
             }
-            Chunk::Bool(a) => Cell::Bool(a.value(i)),
-            Chunk::Null(_) => Cell::Null,
-            Chunk::Timestamp(a, per_second) => {
+            Chunk::Bool(a) if !a.is_null(i) => Cell::Bool(a.value(i)),
+            Chunk::Timestamp(a, per_second) if !a.is_null(i) => {
                 let v = a.value(i);
                 // the usual units as constants, so that the division is a multiplication
                 Cell::Secs(match per_second {
@@ -129,8 +127,47 @@ impl Chunk {
                     p => v.div_euclid((*p).max(1)),
                 })
             }
+            _ => Cell::Null,
         }
     }
+}
+
+/// Checks the offsets and text of one string array (see [`Column::check`]).
+fn check_text<O: Copy + Into<i64>>(offsets: &[O], data: &[u8]) -> Result<(), String> {
+    // one pass without branches per offset: in order and none negative
+    let mut prev = 0i64;
+    let mut ordered = true;
+    for &o in offsets {
+        let o: i64 = o.into();
+        ordered &= o >= prev;
+        prev = o;
+    }
+    let first = offsets.first().map_or(0, |&o| o.into());
+    if !ordered {
+        return Err("decreasing or negative string offsets".into());
+    }
+    let (first, last) = (first as usize, prev as usize);
+    let Some(text) = data.get(first..last) else {
+        return Err(format!(
+            "string offsets past the {} bytes of data",
+            data.len()
+        ));
+    };
+    if simdutf8::basic::from_utf8(text).is_err() {
+        return Err("text that is not UTF-8".into());
+    }
+    // in ASCII text every offset is on a character boundary; otherwise a UTF-8
+    // continuation byte is no place to start or end a string
+    let on_boundaries = text.is_ascii()
+        || offsets.iter().all(|&o| {
+            let o: i64 = o.into();
+            data.get(o as usize)
+                .is_none_or(|&b| !(0x80..0xC0).contains(&b))
+        });
+    if !on_boundaries {
+        return Err("a string offset inside a UTF-8 character".into());
+    }
+    Ok(())
 }
 
 /// One Arrow column: its chunks, in row order.
@@ -181,16 +218,20 @@ impl Column {
         self.len == 0
     }
 
-    /// Validates every chunk in full (arrow-rs's `validate_full`); no value is read before.
+    /// Validates every chunk in full before any value is read: string offsets in order and
+    /// within the data, and the text valid UTF-8 with every offset on a character boundary
+    /// (the other layouts have nothing that can be wrong: their buffer sizes follow from the
+    /// length). One branch-free pass over the offsets and one SIMD UTF-8 check of the whole
+    /// text, several times faster than checking string by string (as arrow-rs's
+    /// `validate_full` does), which shows in column-wise throughput.
     pub(super) fn check(&self) -> Result<(), String> {
         for c in &self.chunks {
-            if let Some(a) = c.array() {
-                a.to_data().validate_full().map_err(|e| match e {
-                    // the message alone: "Invalid argument error: " says nothing more
-                    ArrowError::InvalidArgumentError(m) => format!("malformed Arrow array: {m}"),
-                    e => format!("malformed Arrow array: {e}"),
-                })?;
-            }
+            let checked = match c {
+                Chunk::Utf8(a) => check_text(a.value_offsets(), a.values()),
+                Chunk::LargeUtf8(a) => check_text(a.value_offsets(), a.values()),
+                _ => Ok(()),
+            };
+            checked.map_err(|e| format!("malformed Arrow array: {e}"))?;
         }
         Ok(())
     }
