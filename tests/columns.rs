@@ -317,13 +317,16 @@ mod arrow {
         ])
         .err()
         .unwrap();
-        assert!(err.starts_with("Arrow type Int32 is not read"), "{err}");
+        assert!(
+            err.to_string().starts_with("Arrow type Int32 is not read"),
+            "{err}"
+        );
         let mixed = ArrowColumn::new(vec![
             Arc::new(Int64Array::from(vec![1])) as ArrayRef,
             Arc::new(StringArray::from(vec!["x"])) as ArrayRef,
         ]);
         assert_eq!(
-            mixed.err().unwrap(),
+            mixed.err().unwrap().to_string(),
             "chunks of different types (Int64, Utf8)"
         );
         // decreasing offsets, built without validation

@@ -61,5 +61,5 @@ pub fn column(desc: &Bound<'_, PyTuple>) -> PyResult<Result<Column, String>> {
             Err(e) => return Ok(Err(e)),
         }
     }
-    Ok(Column::new(chunks))
+    Ok(Column::new(chunks).map_err(|e| e.to_string()))
 }

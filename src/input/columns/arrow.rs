@@ -20,6 +20,21 @@ use arrow_schema::{DataType, TimeUnit};
 
 use super::Cell;
 
+/// Why arrays cannot make a column.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArrowTypeError {
+    /// A type the core does not read (cast it first).
+    #[error(
+        "Arrow type {0} is not read: give strings, 64-bit integers or floats, booleans, nulls \
+         or a timezone-aware timestamp"
+    )]
+    NotRead(DataType),
+    /// Chunks of two types in one column.
+    #[error("chunks of different types ({0}, {1})")]
+    Mixed(DataType, DataType),
+}
+
 /// One chunk, by layout.
 enum Chunk {
     Utf8(StringArray),
@@ -34,7 +49,7 @@ enum Chunk {
 }
 
 impl Chunk {
-    fn new(a: &ArrayRef) -> Result<Chunk, String> {
+    fn new(a: &ArrayRef) -> Result<Chunk, ArrowTypeError> {
         Ok(match a.data_type() {
             DataType::Utf8 => Chunk::Utf8(a.as_string::<i32>().clone()),
             DataType::LargeUtf8 => Chunk::LargeUtf8(a.as_string::<i64>().clone()),
@@ -66,12 +81,7 @@ impl Chunk {
                 };
                 Chunk::Timestamp(values, per_second)
             }
-            other => {
-                return Err(format!(
-                    "Arrow type {other} is not read: give strings, 64-bit integers or floats, \
-                     booleans, nulls or a timezone-aware timestamp"
-                ))
-            }
+            other => return Err(ArrowTypeError::NotRead(other.clone())),
         })
     }
 
@@ -184,13 +194,16 @@ pub struct Column {
 impl Column {
     /// A column of these chunks, in row order. `Err` names an Arrow type that is not read, or
     /// chunks of different types.
-    pub fn new(chunks: Vec<ArrayRef>) -> Result<Column, String> {
-        if let Some(w) = chunks.windows(2).find(|w| match w {
-            [a, b] => a.data_type() != b.data_type(),
-            _ => false,
-        }) {
-            let types: Vec<String> = w.iter().map(|a| a.data_type().to_string()).collect();
-            return Err(format!("chunks of different types ({})", types.join(", ")));
+    pub fn new(chunks: Vec<ArrayRef>) -> Result<Column, ArrowTypeError> {
+        for w in chunks.windows(2) {
+            if let [a, b] = w {
+                if a.data_type() != b.data_type() {
+                    return Err(ArrowTypeError::Mixed(
+                        a.data_type().clone(),
+                        b.data_type().clone(),
+                    ));
+                }
+            }
         }
         let mut out = Vec::with_capacity(chunks.len());
         let mut starts = Vec::with_capacity(chunks.len());
