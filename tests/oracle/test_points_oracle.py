@@ -222,6 +222,42 @@ class PriorityChanges(unittest.TestCase):
         self.assertEqual(vp(c, "repair_timeliness"), ("0.0000", "-0.50"))
 
 
+    def test_reopened_repair_clock_uses_its_last_stop(self):
+        """always P3 opened Oct 12 08:00, acknowledged 08:10, resolved 09:00, reprioritized P1
+        10:00, reopened 11:00, resolved 15:00: repair elapsed 1 h + 4 h = 5 h = 18000 s, judged
+        at the last stop (15:00): P1, 4 h -> breached, lateness 3600 s -> -0.50. Response judged
+        at 08:10 (P3): met. Without the reopen and second resolve: judged at 09:00 (P3, 24 h):
+        met. Reopened and not resolved again, as_of 15:00: judged at as_of (P1), 5 h ->
+        breached."""
+        evs = [E("a", "2026-10-12T08:00:00", "ticket.opened", "T", SRV, priority="P3"),
+               E("b", "2026-10-12T08:10:00", "ticket.acknowledged", "T", SRV),
+               E("c", "2026-10-12T09:00:00", "ticket.resolved", "T", SRV),
+               E("d", "2026-10-12T10:00:00", "ticket.reprioritized", "T", SRV, priority="P1"),
+               E("e", "2026-10-12T11:00:00", "ticket.reopened", "T", SRV),
+               E("f", "2026-10-12T15:00:00", "ticket.resolved", "T", SRV)]
+        c = stream(evs, "2026-10")
+        self.assertEqual(counts(c, "repair_timeliness"), (0, 1, 0, 0))
+        self.assertEqual(vp(c, "repair_timeliness"), ("0.0000", "-0.50"))
+        self.assertEqual(counts(c, "response_timeliness"), (1, 0, 0, 0))
+        c = stream(evs[:4], "2026-10", L("2026-10-12T15:00:00"))
+        self.assertEqual(counts(c, "repair_timeliness"), (1, 0, 0, 0))
+        c = stream(evs[:5], "2026-10", L("2026-10-12T15:00:00"))
+        self.assertEqual(counts(c, "repair_timeliness"), (0, 1, 0, 0))
+
+    def test_paused_at_as_of_uses_the_priority_at_as_of(self):
+        """always P3 opened 08:00, paused 08:10, reprioritized P1 09:00, as_of 10:00: paused with
+        600 s counted; P1 at as_of, 600 <= 900 -> pending. Paused at 08:20 instead: 1200 > 900
+        -> breached."""
+        evs = [E("a", "2026-10-12T08:00:00", "ticket.opened", "T", SRV, priority="P3"),
+               E("b", "2026-10-12T08:10:00", "ticket.paused", "T", SRV),
+               E("c", "2026-10-12T09:00:00", "ticket.reprioritized", "T", SRV, priority="P1")]
+        c = stream(evs, "2026-10", L("2026-10-12T10:00:00"))
+        self.assertEqual(counts(c, "response_timeliness"), (0, 0, 1, 0))
+        evs[1]["at"] = L("2026-10-12T08:20:00")
+        c = stream(evs, "2026-10", L("2026-10-12T10:00:00"))
+        self.assertEqual(counts(c, "response_timeliness"), (0, 1, 0, 0))
+
+
 class RepairLateness(unittest.TestCase):
 
     def test_repair_lateness_3601_seconds(self):
@@ -428,6 +464,20 @@ class Availability(unittest.TestCase):
         over the whole month (not clipped to as_of): 0.9987 again."""
         c = stream(fixture_events("netco_availability")[:1], "2026-10", L("2026-10-20T12:00:00"))
         self.assertEqual(vp(c, "availability", "netco"), ("0.9987", "-2.00"))
+
+    def test_outage_anchors(self):
+        """netco outage O: started 10:00 (id b), an outage.ended in the same second with a
+        smaller id (a: ordered before the anchor, ignored), a second outage.started 10:30
+        (ignored), the first end ordered after the anchor at 11:00, a later end at 12:00
+        (ignored): 3600 s -> 1 - 3600/5356800 = 0.99932795... -> 0.9993 -> 0.00. The anchor
+        is minor: no major outage, although the ignored second start says major."""
+        c = stream([E("b", "2026-10-20T10:00:00", "outage.started", "O", NET, severity="minor"),
+                    E("a", "2026-10-20T10:00:00", "outage.ended", "O", NET),
+                    E("c", "2026-10-20T10:30:00", "outage.started", "O", NET, severity="major"),
+                    E("d", "2026-10-20T11:00:00", "outage.ended", "O", NET),
+                    E("e", "2026-10-20T12:00:00", "outage.ended", "O", NET)], "2026-10")
+        self.assertEqual(vp(c, "availability", "netco"), ("0.9993", "0.00"))
+        self.assertEqual(vp(c, "major_outages", "netco"), ("0.0000", "0.00"))
 
     def test_availability_cap(self):
         """netco down a whole day: 1 - 86400/5356800 = 0.98387... -> 0.9839; (0.999 - 0.9839)
