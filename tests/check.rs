@@ -258,9 +258,9 @@ fn indicators() {
             ("P4".to_string(), 14400)
         ]
     );
-    assert_eq!(rt.terms.target.value, d("0.95"));
+    assert_eq!(rt.terms.target.as_ref().unwrap().value, d("0.95"));
     assert_eq!(
-        rt.terms.scoring,
+        rt.terms.scoring.clone().unwrap(),
         Scoring::Linear {
             x0: d("0.80"),
             y0: d("0"),
@@ -307,9 +307,9 @@ fn indicators() {
     // #9: mean of milliseconds; target and linear points in ms.
     let nm = &c.indicators().as_slice()[8];
     assert!(matches!(nm.measure, Measure::Mean { .. }));
-    assert_eq!(nm.terms.target.value, d("50"));
+    assert_eq!(nm.terms.target.as_ref().unwrap().value, d("50"));
     assert_eq!(
-        nm.terms.scoring,
+        nm.terms.scoring.clone().unwrap(),
         Scoring::Linear {
             x0: d("50"),
             y0: d("100"),
@@ -322,7 +322,7 @@ fn indicators() {
         Measure::Coverage { .. }
     ));
     assert_eq!(
-        c.indicators().as_slice()[10].terms.scoring,
+        c.indicators().as_slice()[10].terms.scoring.clone().unwrap(),
         Scoring::Bands {
             bands: vec![
                 (slagrade::language::ast::CmpOp::Ge, d("1"), d("100")),
@@ -331,9 +331,17 @@ fn indicators() {
             otherwise: d("0")
         }
     );
-    assert_eq!(c.indicators().as_slice()[11].terms.target.value, d("0"));
     assert_eq!(
-        c.indicators().as_slice()[11].terms.scoring,
+        c.indicators().as_slice()[11]
+            .terms
+            .target
+            .as_ref()
+            .unwrap()
+            .value,
+        d("0")
+    );
+    assert_eq!(
+        c.indicators().as_slice()[11].terms.scoring.clone().unwrap(),
         Scoring::Deduct {
             points: d("25"),
             per: d("1"),
@@ -369,9 +377,9 @@ fn assessments() {
         assert_eq!(a.terms.len(), 12);
         let rt = &a.terms.as_slice()[4];
         if i == 0 {
-            assert_eq!(rt.target.value, d("0.95"));
+            assert_eq!(rt.target.as_ref().unwrap().value, d("0.95"));
             assert_eq!(
-                rt.scoring,
+                rt.scoring.clone().unwrap(),
                 Scoring::Linear {
                     x0: d("0.80"),
                     y0: d("0"),
@@ -380,9 +388,9 @@ fn assessments() {
                 }
             );
         } else {
-            assert_eq!(rt.target.value, d("0.97"));
+            assert_eq!(rt.target.as_ref().unwrap().value, d("0.97"));
             assert_eq!(
-                rt.scoring,
+                rt.scoring.clone().unwrap(),
                 Scoring::Linear {
                     x0: d("0.85"),
                     y0: d("0"),

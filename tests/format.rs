@@ -511,6 +511,37 @@ fn scoring() -> impl Strategy<Value = Scoring> {
     ]
 }
 
+fn points_rule() -> impl Strategy<Value = PointsRule> {
+    let basis = prop_oneof![
+        (quantity(), any::<bool>())
+            .prop_map(|(points, breached)| PointsBasis::Clocks { points, breached }),
+        (quantity(), quantity()).prop_map(|(points, step)| PointsBasis::Below { points, step }),
+        (quantity(), quantity()).prop_map(|(points, step)| PointsBasis::Above { points, step }),
+        quantity().prop_map(|points| PointsBasis::Each { points }),
+        (
+            prop::collection::vec((cmp_op(), quantity(), quantity()), 0..3),
+            prop::option::of(quantity())
+        )
+            .prop_filter("bands need an entry", |(b, o)| !b.is_empty() || o.is_some())
+            .prop_map(|(bands, otherwise)| PointsBasis::Bands { bands, otherwise }),
+    ];
+    (
+        any::<bool>(),
+        basis,
+        prop::collection::vec(quantity(), 0..3),
+    )
+        .prop_map(|(bonus, basis, caps)| PointsRule {
+            sign: if bonus {
+                PointsSign::Bonus
+            } else {
+                PointsSign::Deduct
+            },
+            basis,
+            caps,
+            span: sp(),
+        })
+}
+
 fn deadline() -> impl Strategy<Value = Deadline> {
     prop_oneof![
         duration().prop_map(|d| Deadline::Fixed(d, sp())),
@@ -554,6 +585,7 @@ fn indicator_stmt() -> impl Strategy<Value = IndicatorStmt> {
         target().prop_map(IndicatorStmt::Target),
         scoring().prop_map(IndicatorStmt::Score),
         cond().prop_map(IndicatorStmt::Filter),
+        points_rule().prop_map(IndicatorStmt::Points),
     ]
 }
 
@@ -634,6 +666,18 @@ fn item() -> impl Strategy<Value = Item> {
             places,
             span: sp()
         }),
+        Just(Item::Rollup(RollupDecl::Weighted(sp()))),
+        (
+            quantity(),
+            prop::option::of(quantity()),
+            prop::option::of(quantity())
+        )
+            .prop_map(|(start, floor, ceiling)| Item::Rollup(RollupDecl::Points {
+                start,
+                floor,
+                ceiling,
+                span: sp()
+            })),
     ];
     let calendar = (
         ident(),
@@ -767,15 +811,19 @@ fn item() -> impl Strategy<Value = Item> {
         prop::option::of(scoring()),
         prop::option::of(quantity()),
         any::<bool>(),
+        prop::collection::vec(points_rule(), 0..2),
     )
-        .prop_map(|(indicator, target, score, weight, report)| OverrideDecl {
-            indicator,
-            target,
-            score,
-            weight,
-            report_only: report.then(sp),
-            span: sp(),
-        });
+        .prop_map(
+            |(indicator, target, score, weight, report, points)| OverrideDecl {
+                indicator,
+                target,
+                score,
+                weight,
+                report_only: report.then(sp),
+                points,
+                span: sp(),
+            },
+        );
     let assess = (
         prop::collection::vec(ident(), 1..4),
         ident(),

@@ -111,6 +111,9 @@ pub struct Contract {
     pub(crate) assessments: Vec<Assessment>,
     /// without a `payment` block, one band that pays every fee in full
     pub(crate) payment: Payment,
+    /// how indicator results make party and level scores (`Weighted` unless `rollup` says
+    /// otherwise)
+    pub(crate) rollup: Rollup,
     /// FNV-1a 64 of the canonical form, set by the checker (see [`Contract::fingerprint`])
     pub(crate) fingerprint: u64,
 }
@@ -195,6 +198,11 @@ impl Contract {
     /// every fee in full.
     pub fn payment(&self) -> &Payment {
         &self.payment
+    }
+
+    /// How indicator results make party and level scores.
+    pub fn rollup(&self) -> Rollup {
+        self.rollup
     }
 
     /// A calendar by id; `None` for an id of another contract.
@@ -488,15 +496,84 @@ pub struct Indicator {
 /// What an assessment scores an indicator against; overrides replace these per assessment.
 #[derive(Debug, Clone)]
 pub struct Terms {
-    /// What the value should meet.
-    pub target: Target,
-    /// How the value becomes a score.
-    pub scoring: Scoring,
+    /// What the value should meet: always there under a weighted roll-up; under a points
+    /// roll-up only when the indicator states one.
+    pub target: Option<Target>,
+    /// How the value becomes a score from 0 to 100: there exactly under a weighted roll-up.
+    pub scoring: Option<Scoring>,
+    /// The points rules of a points roll-up, in source order (their points add up); empty
+    /// under a weighted roll-up.
+    pub points: Vec<PointsRule>,
     /// weight in the roll-ups; zero when `report_only`
     pub weight: Decimal,
     /// `report only`: scored and shown, but left out of every roll-up (party and level
     /// scores, back-to-back deductions)
     pub report_only: bool,
+}
+
+/// How indicator results make a party score (and each level's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollup {
+    /// the weighted mean of the indicators' 0–100 scores (the default)
+    Weighted,
+    /// `start` plus the signed points of the indicators, kept within `floor ..= ceiling`
+    Points {
+        /// The points every assessee starts a period with.
+        start: Decimal,
+        /// The score never falls below it (`None`: no floor).
+        floor: Option<Decimal>,
+        /// The score never rises above it (`None`: no ceiling).
+        ceiling: Option<Decimal>,
+    },
+}
+
+/// One points rule: `deduct 1 per breached clock, cap 10`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointsRule {
+    /// `bonus` (points added) rather than `deduct` (points taken off).
+    pub bonus: bool,
+    /// What the points are for.
+    pub basis: Basis,
+    /// The rule gives at most this many points (a magnitude).
+    pub cap: Option<Decimal>,
+}
+
+/// What a points rule gives points for; every amount is a magnitude, the sign is the rule's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// `points` per breached (or met) clock
+    Clocks {
+        /// Points per clock.
+        points: Decimal,
+        /// Breached clocks (true) or met ones.
+        breached: bool,
+    },
+    /// `points` per started `step` the value is below the target
+    Below {
+        /// Points per step.
+        points: Decimal,
+        /// The step, in the value's base unit.
+        step: Decimal,
+    },
+    /// `points` per started `step` the value is above the target
+    Above {
+        /// Points per step.
+        points: Decimal,
+        /// The step, in the value's base unit.
+        step: Decimal,
+    },
+    /// `points` times the value (a count)
+    Each {
+        /// Points per counted item.
+        points: Decimal,
+    },
+    /// the points of the first band whose `value op threshold` holds, else `otherwise`
+    Bands {
+        /// `(op, threshold in the value's base unit, points)`, in order.
+        bands: Vec<(CmpOp, Decimal, Decimal)>,
+        /// The points when no band holds.
+        otherwise: Decimal,
+    },
 }
 
 /// What an indicator measures in a period.

@@ -14,6 +14,7 @@ mod measure;
 mod merge;
 pub mod payment;
 mod plan;
+pub mod points;
 mod push;
 mod rollup;
 pub mod score;

@@ -6,7 +6,7 @@ use crate::engine::findings::{unkey, Findings};
 use crate::engine::measure::{measure_value, Acc, Partial};
 use crate::engine::plan::Plan;
 use crate::engine::scorecard::{AssessmentCard, EventCounts, IndicatorCard, Scorecard};
-use crate::engine::{payment, score};
+use crate::engine::{payment, points, score};
 use crate::time::period::Period;
 
 impl Evaluator {
@@ -70,6 +70,7 @@ impl Plan {
         if !shaped {
             return Err(internal("a partial of another contract's shape"));
         }
+        let points_rollup = matches!(c.rollup, crate::contract::Rollup::Points { .. });
         let mut assessments = Vec::with_capacity(c.assessments.len());
         for (ai, a) in c.assessments.iter().enumerate() {
             let row = acc.get(ai).map(Vec::as_slice);
@@ -92,12 +93,27 @@ impl Plan {
                     .ok_or_else(|| internal("an assessment without an indicator's terms"))?;
                 let (raw, clocks, ratio, samples) = measure_value(&ind.measure, x);
                 let value = raw.map(|v| score::round(v, c.round_value));
-                let s = value.map(|v| {
-                    score::round(
-                        score::score(&terms.scoring, &terms.target, v),
-                        c.round_score,
+                let target = terms.target.as_ref();
+                let s = match (&terms.scoring, target, value) {
+                    (Some(sc), Some(t), Some(v)) => {
+                        Some(score::round(score::score(sc, t, v), c.round_score))
+                    }
+                    _ => None,
+                };
+                let points = if points_rollup {
+                    Some(
+                        points::indicator_points(
+                            &terms.points,
+                            target,
+                            value,
+                            clocks,
+                            c.round_score,
+                        )
+                        .ok_or_else(|| internal("points out of range"))?,
                     )
-                });
+                } else {
+                    None
+                };
                 cards.push(IndicatorCard {
                     id: ind.id.clone(),
                     title_zh: ind.title_zh.clone(),
@@ -108,21 +124,30 @@ impl Plan {
                     report_only: terms.report_only,
                     value,
                     score: s,
-                    target: terms.target.text(ind.unit),
-                    target_met: value.map(|v| score::target_met(&terms.target, v)),
+                    points,
+                    target: target.map(|t| t.text(ind.unit)).unwrap_or_default(),
+                    target_met: value.and_then(|v| target.map(|t| score::target_met(t, v))),
                     clocks,
                     ratio,
                     samples,
                 });
             }
             let scored = |lvl: Option<crate::contract::Level>| {
-                score::weighted_mean(
-                    cards
-                        .iter()
-                        .filter(|i| !i.report_only && lvl.is_none_or(|l| i.level == l))
-                        .filter_map(|i| i.score.map(|s| (i.weight, s))),
-                )
-                .map(|s| score::round(s, c.round_score))
+                let counted = cards
+                    .iter()
+                    .filter(|i| !i.report_only && lvl.is_none_or(|l| i.level == l));
+                if points_rollup {
+                    // a level with no indicator has no score; otherwise start ± its points
+                    let mut counted = counted.peekable();
+                    counted.peek()?;
+                    return points::points_score(
+                        c.rollup,
+                        counted.filter_map(|i| i.points),
+                        c.round_score,
+                    );
+                }
+                score::weighted_mean(counted.filter_map(|i| i.score.map(|s| (i.weight, s))))
+                    .map(|s| score::round(s, c.round_score))
             };
             let party_score = scored(None).filter(|_| assessed);
             let levels = crate::contract::Level::ALL
@@ -148,6 +173,8 @@ impl Plan {
                 share,
                 fee_due,
                 passed_through: None,
+                rollup: if points_rollup { "points" } else { "weighted" },
+                flags: Vec::new(),
                 evidence,
                 indicators: cards,
             });

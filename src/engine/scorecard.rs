@@ -98,6 +98,10 @@ pub struct AssessmentCard {
     /// amount in the card's currency, rounded to 2 places, stated beside `fee_due` (not
     /// subtracted from it)
     pub passed_through: Option<Decimal>,
+    /// `"weighted"` or `"points"`: how the party and level scores were made
+    pub rollup: &'static str,
+    /// flags set on the assessment in the period (`termination_right`), in declaration order
+    pub flags: Vec<String>,
     /// the items the assessment's indicators measured in the period: clocks (pending ones
     /// too), subjects and events in denominators, counted events and subjects, samples,
     /// inventory items. With none, nothing was assessed: the party score, level scores,
@@ -128,9 +132,13 @@ pub struct IndicatorCard {
     /// rounded value; `None` when not applicable
     pub value: Option<Decimal>,
     /// The score from 0 to 100 under this assessment's terms, rounded; `None` without a
-    /// value.
+    /// value, and under a points roll-up.
     pub score: Option<Decimal>,
-    /// The target as text, in the value's unit: `>= 95%`, `<= 50ms`, `<= 0`.
+    /// The signed points under a points roll-up, rounded (`0.00` without a value); `None`
+    /// under a weighted roll-up.
+    pub points: Option<Decimal>,
+    /// The target as text, in the value's unit: `>= 95%`, `<= 50ms`, `<= 0`; empty when
+    /// the indicator has none (a points indicator may have none).
     pub target: String,
     /// Does the rounded value meet the target? `None` without a value.
     pub target_met: Option<bool>,
@@ -181,8 +189,12 @@ impl Scorecard {
 
     /// One CSV row per assessment × indicator.
     pub fn to_csv(&self, out: &mut String, header: bool) {
+        // a points roll-up adds its points (and flags) at the end, so that the columns of
+        // weighted scorecards stay as they are
+        let points = self.assessments.iter().any(|a| a.rollup == "points");
         if header {
-            out.push_str("period,assessor,assessee,party_score,fee_due,indicator,level,weight,value,score,target,target_met,met,breached,pending,numerator,denominator,unit,evidence\n");
+            out.push_str("period,assessor,assessee,party_score,fee_due,indicator,level,weight,value,score,target,target_met,met,breached,pending,numerator,denominator,unit,evidence");
+            out.push_str(if points { ",points,flags\n" } else { "\n" });
         }
         let s = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
         for a in &self.assessments {
@@ -190,7 +202,7 @@ impl Scorecard {
                 let c = i.clocks;
                 let r = i.ratio;
                 out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                     self.period,
                     a.assessor,
                     a.assessee,
@@ -211,6 +223,14 @@ impl Scorecard {
                     unit_key(i.unit),
                     a.evidence,
                 ));
+                if points {
+                    out.push_str(&format!(
+                        ",{},{}",
+                        s(i.points),
+                        csv_field(&a.flags.join(" "))
+                    ));
+                }
+                out.push('\n');
             }
         }
     }
@@ -288,6 +308,8 @@ impl Scorecard {
                         name,
                         if i.report_only {
                             "report".to_string()
+                        } else if i.points.is_some() {
+                            String::new()
                         } else {
                             i.weight.to_string()
                         },
@@ -295,12 +317,20 @@ impl Scorecard {
                             .map(|v| value_text(v, i.unit))
                             .unwrap_or_else(|| "—".into()),
                         i.target.clone(),
-                        opt(i.score),
+                        match i.points {
+                            Some(p) => p.to_string(),
+                            None => opt(i.score),
+                        },
                         detail,
                     ]
                 })
                 .collect();
-            let heads = ["indicator", "weight", "value", "target", "score", "detail"];
+            // a points roll-up has no weights, and points in place of scores
+            let heads = if a.rollup == "points" {
+                ["indicator", "", "value", "target", "points", "detail"]
+            } else {
+                ["indicator", "weight", "value", "target", "score", "detail"]
+            };
             let mut widths = heads.map(width);
             for r in &rows {
                 for (w, c) in widths.iter_mut().zip(r.iter()) {
@@ -344,7 +374,7 @@ impl AssessmentCard {
         for (l, s) in &self.levels {
             levels.insert(l.as_str().into(), dec(*s));
         }
-        json!({
+        let mut out = json!({
             "assessor": self.assessor,
             "assessee": self.assessee,
             "score": dec(self.score),
@@ -356,7 +386,13 @@ impl AssessmentCard {
             "no_evidence": self.no_evidence(),
             "levels": levels,
             "indicators": self.indicators.iter().map(IndicatorCard::to_json).collect::<Vec<_>>(),
-        })
+        });
+        // keys of points roll-ups only, so that weighted scorecards read as they always have
+        if let (Value::Object(m), "points") = (&mut out, self.rollup) {
+            m.insert("rollup".into(), self.rollup.into());
+            m.insert("flags".into(), self.flags.clone().into());
+        }
+        out
     }
 }
 
@@ -366,13 +402,25 @@ impl IndicatorCard {
         m.insert("id".into(), self.id.clone().into());
         m.insert("level".into(), self.level.as_str().into());
         m.insert("unit".into(), unit_key(self.unit).into());
-        m.insert("weight".into(), self.weight.to_string().into());
+        if self.points.is_none() {
+            m.insert("weight".into(), self.weight.to_string().into());
+        }
         if self.report_only {
             m.insert("report_only".into(), true.into());
         }
         m.insert("value".into(), dec(self.value));
-        m.insert("score".into(), dec(self.score));
-        m.insert("target".into(), self.target.clone().into());
+        match self.points {
+            Some(p) => m.insert("points".into(), p.to_string().into()),
+            None => m.insert("score".into(), dec(self.score)),
+        };
+        m.insert(
+            "target".into(),
+            if self.target.is_empty() {
+                Value::Null
+            } else {
+                self.target.clone().into()
+            },
+        );
         m.insert(
             "target_met".into(),
             self.target_met.map_or(Value::Null, Value::Bool),

@@ -183,6 +183,9 @@ pub enum Item {
         /// The whole statement.
         span: Span,
     },
+    /// `rollup points start 100, floor 0, ceiling 100` or `rollup weighted`: how indicator
+    /// results make a party score
+    Rollup(RollupDecl),
     /// `calendar office "办公时间" { ... }`: when clocks count
     Calendar(CalendarDecl),
     /// `party prime prime "总包方" fee ...`
@@ -478,6 +481,8 @@ pub enum IndicatorStmt {
     Score(Scoring),
     /// `filter product in [network.*]`: restricts every event the indicator reads
     Filter(Cond),
+    /// `deduct 1 per breached clock, cap 10`: points for a points roll-up
+    Points(PointsRule),
 }
 
 /// `clock ticket { stop on ...  pause on ...  deadline ...  calendar business }`
@@ -695,6 +700,96 @@ pub enum Scoring {
     ZeroTolerance(Span),
 }
 
+/// `rollup points start 100, floor 0, ceiling 100`; the span is the whole line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RollupDecl {
+    /// `rollup weighted`: the party score is the weighted mean of indicator scores (the
+    /// default)
+    Weighted(Span),
+    /// `rollup points start B, floor F, ceiling C`: B plus the signed points of the
+    /// indicators, kept within F ..= C
+    Points {
+        /// The points every assessee starts a period with.
+        start: Quantity,
+        /// The score never falls below it.
+        floor: Option<Quantity>,
+        /// The score never rises above it.
+        ceiling: Option<Quantity>,
+        /// The whole line.
+        span: Span,
+    },
+}
+
+impl RollupDecl {
+    /// The whole line.
+    pub fn span(&self) -> Span {
+        match self {
+            RollupDecl::Weighted(span) | RollupDecl::Points { span, .. } => *span,
+        }
+    }
+}
+
+/// Whether a points rule takes points off or adds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PointsSign {
+    /// `deduct`
+    Deduct,
+    /// `bonus`
+    Bonus,
+}
+
+/// What a points rule gives points for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PointsBasis {
+    /// `P per breached clock` / `P per met clock`
+    Clocks {
+        /// Points per clock.
+        points: Quantity,
+        /// `breached` (true) or `met`.
+        breached: bool,
+    },
+    /// `P per started S below target`: P for every started step S the value is under the
+    /// target
+    Below {
+        /// Points per step.
+        points: Quantity,
+        /// The step, in the value's unit.
+        step: Quantity,
+    },
+    /// `P per started S above target`
+    Above {
+        /// Points per step.
+        points: Quantity,
+        /// The step, in the value's unit.
+        step: Quantity,
+    },
+    /// `P each`: P times the value (a count)
+    Each {
+        /// Points per counted item.
+        points: Quantity,
+    },
+    /// `by value { < 4 => 6, < 4.5 => 3, else => 0 }`: the first band that holds
+    Bands {
+        /// `(op, threshold, points)` per band, in order.
+        bands: Vec<(CmpOp, Quantity, Quantity)>,
+        /// `else => points`; `None` gives 0.
+        otherwise: Option<Quantity>,
+    },
+}
+
+/// `deduct 1 per breached clock, cap 10`; the span is the whole line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PointsRule {
+    /// `deduct` or `bonus`.
+    pub sign: PointsSign,
+    /// What the points are for.
+    pub basis: PointsBasis,
+    /// `cap N`: the rule gives at most N points (the checker wants at most one).
+    pub caps: Vec<Quantity>,
+    /// The whole line.
+    pub span: Span,
+}
+
 // ------------------------------------------------------------------ assessments and payment
 
 /// `assess netco, secco by prime { scope covered  override id { ... } }`
@@ -737,6 +832,8 @@ pub struct OverrideDecl {
     pub weight: Option<Quantity>,
     /// `report only`: the indicator leaves the roll-ups of these assessments
     pub report_only: Option<Span>,
+    /// Points rules: when any is given, they replace all of the indicator's, in order.
+    pub points: Vec<PointsRule>,
     /// From `override` to the closing brace.
     pub span: Span,
 }

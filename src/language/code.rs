@@ -112,11 +112,18 @@ codes! {
     E0212 "payment share is not a percentage within 0% ..= 100%",
     E0213 "invalid payment band (bounds outside 0 ..= 100, empty, or an unsupported comparison)",
     E0214 "`cap deduction` outside (0%, 100%]",
+    E0220 "invalid `rollup` (`floor` above `ceiling`, `start` outside them, or a unit on a number)",
+    E0221 "a points rule (`deduct ...`, `bonus ...`) where scores roll up weighted",
+    E0222 "`weight` or `score` on an indicator of a points roll-up",
+    E0223 "a points rule that does not fit the value (`per ... clock` without a clock, `each` on a value that is not a count, `below target` with an upper target, `above target` with a lower one)",
+    E0224 "a points rule reads a target the indicator does not have",
+    E0225 "invalid points, step or cap (not a positive number, a unit on points, a step in another unit than the value, or two caps)",
     W0100 "make-up working day (`workday`) that is not a Saturday or Sunday",
     W0101 "the contract has parties but none with role `prime`",
     W0102 "a product is covered by two subcontractors (ambiguous back-to-back)",
     W0103 "indicator weights do not sum to 100",
     W0104 "the contract has no `assess` (an evaluation scores nobody)",
+    W0105 "a cap that can never bind (at or above the most points the rule can give)",
 }
 
 impl Code {

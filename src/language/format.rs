@@ -282,6 +282,7 @@ impl<'s> Printer<'s> {
             Item::Round { what, places, span } => {
                 self.line(Some(*span), &format!("round {} {}", what.name, q(places)))
             }
+            Item::Rollup(r) => self.line(Some(rollup_span(r)), &rollup(r)),
             Item::Calendar(c) => self.calendar(c),
             Item::Party(p) => self.party(p),
             Item::Category(c) => self.category(c),
@@ -461,6 +462,7 @@ impl<'s> Printer<'s> {
                 ast::IndicatorStmt::Filter(c) => {
                     self.line(Some(cond_span(c)), &format!("filter {}", cond(c)))
                 }
+                ast::IndicatorStmt::Points(r) => self.line(Some(r.span), &points_rule(r)),
             }
         }
         self.close(i.span);
@@ -546,6 +548,9 @@ impl<'s> Printer<'s> {
             }
             if let Some(sp) = o.report_only {
                 self.line(Some(sp), "report only");
+            }
+            for r in &o.points {
+                self.line(Some(r.span), &points_rule(r));
             }
             self.close(o.span);
         }
@@ -734,6 +739,68 @@ fn scoring(sc: &ast::Scoring) -> String {
         }
         ast::Scoring::ZeroTolerance(_) => "score zero-tolerance".to_string(),
     }
+}
+
+fn rollup(r: &ast::RollupDecl) -> String {
+    match r {
+        ast::RollupDecl::Weighted(_) => "rollup weighted".to_string(),
+        ast::RollupDecl::Points {
+            start,
+            floor,
+            ceiling,
+            ..
+        } => {
+            let mut out = format!("rollup points start {}", q(start));
+            if let Some(f) = floor {
+                let _ = write!(out, ", floor {}", q(f));
+            }
+            if let Some(c) = ceiling {
+                let _ = write!(out, ", ceiling {}", q(c));
+            }
+            out
+        }
+    }
+}
+
+fn rollup_span(r: &ast::RollupDecl) -> Span {
+    match r {
+        ast::RollupDecl::Weighted(span) | ast::RollupDecl::Points { span, .. } => *span,
+    }
+}
+
+fn points_rule(r: &ast::PointsRule) -> String {
+    let sign = match r.sign {
+        ast::PointsSign::Deduct => "deduct",
+        ast::PointsSign::Bonus => "bonus",
+    };
+    let mut out = match &r.basis {
+        ast::PointsBasis::Clocks { points, breached } => format!(
+            "{sign} {} per {} clock",
+            q(points),
+            if *breached { "breached" } else { "met" }
+        ),
+        ast::PointsBasis::Below { points, step } => {
+            format!("{sign} {} per started {} below target", q(points), q(step))
+        }
+        ast::PointsBasis::Above { points, step } => {
+            format!("{sign} {} per started {} above target", q(points), q(step))
+        }
+        ast::PointsBasis::Each { points } => format!("{sign} {} each", q(points)),
+        ast::PointsBasis::Bands { bands, otherwise } => {
+            let mut parts: Vec<String> = bands
+                .iter()
+                .map(|(op, a, b)| format!("{} {} => {}", op.as_str(), q(a), q(b)))
+                .collect();
+            if let Some(o) = otherwise {
+                parts.push(format!("else => {}", q(o)));
+            }
+            format!("{sign} by value {{ {} }}", parts.join(", "))
+        }
+    };
+    for c in &r.caps {
+        let _ = write!(out, ", cap {}", q(c));
+    }
+    out
 }
 
 fn scoring_span(sc: &ast::Scoring) -> Span {

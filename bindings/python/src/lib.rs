@@ -229,7 +229,12 @@ impl Contract {
                 unit: i.unit.name().into(),
                 weight: i.terms.weight,
                 report_only: i.terms.report_only,
-                target: i.terms.target.text(i.unit),
+                target: i
+                    .terms
+                    .target
+                    .as_ref()
+                    .map(|t| t.text(i.unit))
+                    .unwrap_or_default(),
             })
             .collect()
     }

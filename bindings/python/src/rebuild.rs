@@ -75,7 +75,7 @@ fn level(name: &str, path: &str) -> Result<Level, String> {
 }
 
 fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
-    const KEYS: [&str; 15] = [
+    const KEYS: [&str; 16] = [
         "id",
         "level",
         "unit",
@@ -83,6 +83,7 @@ fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
         "weight",
         "value",
         "score",
+        "points",
         "target",
         "target_met",
         "met",
@@ -107,6 +108,14 @@ fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
     } else {
         None
     };
+    let points = if m.contains_key("points") {
+        Some(
+            decimal(m, path, "points")?
+                .ok_or_else(|| format!("{}: expected a decimal", at(path, "points")))?,
+        )
+    } else {
+        None
+    };
     Ok(IndicatorCard {
         id: text(m, path, "id")?,
         title_zh: None,
@@ -127,11 +136,24 @@ fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
                 ))
             }
         },
-        weight: decimal(m, path, "weight")?
-            .ok_or_else(|| format!("{}: expected a decimal", at(path, "weight")))?,
+        // a points card has `points` in place of `weight` and `score`
+        weight: if points.is_some() {
+            Decimal::ZERO
+        } else {
+            decimal(m, path, "weight")?
+                .ok_or_else(|| format!("{}: expected a decimal", at(path, "weight")))?
+        },
         value: decimal(m, path, "value")?,
-        score: decimal(m, path, "score")?,
-        target: text(m, path, "target")?,
+        score: if points.is_some() {
+            None
+        } else {
+            decimal(m, path, "score")?
+        },
+        points,
+        target: match field(m, path, "target")? {
+            Value::Null => String::new(),
+            _ => text(m, path, "target")?,
+        },
         target_met: match field(m, path, "target_met")? {
             Value::Null => None,
             Value::Bool(b) => Some(*b),
@@ -149,7 +171,9 @@ fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
 }
 
 fn assessment(v: &Value, path: &str) -> Result<AssessmentCard, String> {
-    const KEYS: [&str; 11] = [
+    const KEYS: [&str; 13] = [
+        "rollup",
+        "flags",
         "assessor",
         "assessee",
         "evidence",
@@ -192,6 +216,28 @@ fn assessment(v: &Value, path: &str) -> Result<AssessmentCard, String> {
         share: decimal(m, path, "share")?,
         fee_due: decimal(m, path, "fee_due")?,
         passed_through: decimal(m, path, "passed_through")?,
+        rollup: match m.get("rollup") {
+            None => "weighted",
+            Some(Value::String(r)) if r == "points" => "points",
+            Some(Value::String(r)) if r == "weighted" => "weighted",
+            Some(_) => {
+                return Err(format!(
+                    "{}: expected \"points\" or \"weighted\"",
+                    at(path, "rollup")
+                ))
+            }
+        },
+        flags: match m.get("flags") {
+            None => Vec::new(),
+            Some(Value::Array(fs)) => fs
+                .iter()
+                .map(|f| match f {
+                    Value::String(s) => Ok(s.clone()),
+                    _ => Err(format!("{}: expected a list of names", at(path, "flags"))),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(format!("{}: expected a list", at(path, "flags"))),
+        },
         evidence: count(m, path, "evidence")?,
         indicators,
     })

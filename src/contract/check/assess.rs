@@ -179,14 +179,44 @@ impl Ctx {
                 ok = false;
                 continue;
             }
-            // A deduction on a share, with the target and scoring in force here.
             let declared = self.indicators.get(idx).cloned().flatten();
-            if let Some(ind) = declared {
+            let before = self.error_count();
+            let points = if self.points_roll_up() {
+                if let Some(w) = &o.weight {
+                    self.push(super::indicators::weighted_under_points("weight", w.span));
+                }
+                if let Some(sc) = &o.score {
+                    self.push(super::indicators::weighted_under_points(
+                        "score",
+                        super::indicators::scoring_span(sc),
+                    ));
+                }
+                match (&declared, o.points.is_empty()) {
+                    (Some(ind), false) => {
+                        let t = target.clone().flatten().or(ind.terms.target.clone());
+                        let rules: Vec<&ast::PointsRule> = o.points.iter().collect();
+                        self.points_rules(&rules, &ind.measure, unit, t.as_ref(), &id)
+                    }
+                    _ => None,
+                }
+            } else {
+                for r in &o.points {
+                    self.push(super::indicators::points_under_weighted(r.span));
+                }
+                None
+            };
+            if self.error_count() > before {
+                ok = false;
+                continue;
+            }
+            // A deduction on a share, with the target and scoring in force here.
+            if let (Some(ind), false) = (declared, self.points_roll_up()) {
                 let before = self.error_count();
-                let op = o.target.as_ref().map_or(ind.terms.target.op, |t| t.op);
+                let declared_op = ind.terms.target.as_ref().map_or(CmpOp::Ge, |t| t.op);
+                let op = o.target.as_ref().map_or(declared_op, |t| t.op);
                 match (&o.score, &o.target, &ind.terms.scoring) {
                     (Some(s), _, _) => self.share_deduction(s, unit, op, &ind.measure, &id),
-                    (None, Some(t), crate::contract::Scoring::Deduct { .. })
+                    (None, Some(t), Some(crate::contract::Scoring::Deduct { .. }))
                         if unit == crate::contract::Unit::Fraction
                             && matches!(t.op, CmpOp::Ge | CmpOp::Gt) =>
                     {
@@ -210,6 +240,7 @@ impl Ctx {
                     scoring: scoring.flatten(),
                     weight: weight.flatten(),
                     report_only: o.report_only.is_some(),
+                    points,
                 },
             ));
         }
@@ -226,10 +257,13 @@ impl Ctx {
             let mut t = ind.as_ref()?.terms.clone();
             if let Some((_, o)) = ovs.iter().find(|(idx, _)| *idx == i) {
                 if let Some(x) = &o.target {
-                    t.target = x.clone();
+                    t.target = Some(x.clone());
                 }
                 if let Some(x) = &o.scoring {
-                    t.scoring = x.clone();
+                    t.scoring = Some(x.clone());
+                }
+                if let Some(x) = &o.points {
+                    t.points = x.clone();
                 }
                 if let Some(x) = o.weight {
                     t.weight = x;
@@ -508,4 +542,6 @@ pub(crate) struct Override {
     scoring: Option<crate::contract::Scoring>,
     weight: Option<Decimal>,
     report_only: bool,
+    /// replaces every points rule of the indicator
+    points: Option<Vec<crate::contract::PointsRule>>,
 }

@@ -183,6 +183,8 @@ pub(crate) struct Ctx {
 
     pub(crate) assessments: Vec<Option<Assessment>>,
     pub(crate) payment: Option<Payment>,
+    /// the contract's roll-up, read before the indicators (their terms depend on it)
+    pub(crate) rollup: crate::contract::Rollup,
 }
 
 impl Ctx {
@@ -221,6 +223,7 @@ impl Ctx {
             weights: Table::default(),
             assessments: Vec::new(),
             payment: None,
+            rollup: crate::contract::Rollup::Weighted,
         }
     }
 
@@ -334,6 +337,7 @@ impl Ctx {
                     _ => ("", *span),
                 },
                 Item::Payment(p) => ("payment", p.span),
+                Item::Rollup(r) => ("rollup", r.span()),
                 _ => continue,
             };
             if !key.is_empty() {
@@ -393,6 +397,7 @@ impl Ctx {
                     }
                 },
                 Item::Round { what, places, .. } => self.round(what, places),
+                Item::Rollup(r) => self.rollup_decl(r),
                 _ => {}
             }
         }
@@ -572,6 +577,7 @@ impl Ctx {
             indicators,
             assessments,
             payment: self.payment.unwrap_or_else(util::default_payment),
+            rollup: self.rollup,
             fingerprint: 0,
         };
         Ok(Checked {

@@ -50,6 +50,7 @@ fn override_decl(p: &P) -> Res<ast::OverrideDecl> {
         score: None,
         weight: None,
         report_only: None,
+        points: Vec::new(),
         span,
     };
     for s in k {
@@ -65,6 +66,7 @@ fn override_decl(p: &P) -> Res<ast::OverrideDecl> {
             Rule::report_stmt if o.report_only.is_none() => o.report_only = Some(sspan),
             Rule::weight_stmt => return Err(duplicate("weight", sspan)),
             Rule::report_stmt => return Err(duplicate("report only", sspan)),
+            Rule::points_stmt => o.points.push(super::points::points_rule(&s)?),
             _ => return Err(internal(sspan)),
         }
     }

@@ -9,6 +9,7 @@ use super::catalog::{category, party};
 use super::events::{event, subject};
 use super::indicators::indicator;
 use super::literals::{date, ident, quantity, string};
+use super::points::rollup;
 use super::tree::Kids;
 use super::{internal, span_of, Res, Rule, P};
 
@@ -41,6 +42,7 @@ fn item(p: P) -> Res<ast::Item> {
             places: quantity(k.next(Rule::quantity)?)?,
             span,
         },
+        Rule::rollup_item => ast::Item::Rollup(rollup(&p, span)?),
         Rule::calendar_decl => ast::Item::Calendar(calendar(k, span)?),
         Rule::party_decl => ast::Item::Party(party(k, span)?),
         Rule::category_decl => ast::Item::Category(category(k, span)?),

@@ -7,6 +7,7 @@ use crate::language::diagnostic::Diagnostic;
 use super::conditions::cond;
 use super::events::event_list;
 use super::literals::{cmp_op, ident, path, quantity, string};
+use super::points::points_rule;
 use super::tree::Kids;
 use super::{internal, span_of, Res, Rule, E_SYNTAX, P};
 
@@ -29,6 +30,7 @@ pub(super) fn indicator(mut k: Kids, span: Span) -> Res<ast::IndicatorDecl> {
                 Rule::target_stmt => ast::IndicatorStmt::Target(target(&s)?),
                 Rule::score_stmt => ast::IndicatorStmt::Score(scoring(&s)?),
                 Rule::filter_stmt => ast::IndicatorStmt::Filter(cond(sk.next(Rule::cond)?)?),
+                Rule::points_stmt => ast::IndicatorStmt::Points(points_rule(&s)?),
                 _ => return Err(internal(sspan)),
             })
         })

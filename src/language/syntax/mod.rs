@@ -26,6 +26,7 @@ mod events;
 mod indicators;
 mod literals;
 mod pieces;
+mod points;
 mod tree;
 
 use contract::build_file;
@@ -80,6 +81,22 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::term_item => "`term YYYY-MM-DD .. YYYY-MM-DD`",
         Rule::period_item => "`period month`",
         Rule::round_item => "`round value N`",
+        Rule::rollup_item => "`rollup points start N` or `rollup weighted`",
+        Rule::rollup_weighted => "`weighted`",
+        Rule::rollup_points => "`points start N`",
+        Rule::rollup_floor => "`floor N`",
+        Rule::rollup_ceiling => "`ceiling N`",
+        Rule::points_stmt => "a points rule such as `deduct 1 per breached clock`",
+        Rule::points_sign => "`deduct` or `bonus`",
+        Rule::points_bands => "`by value { < A => P, else => Q }`",
+        Rule::points_rate => "points and what they are per, such as `1 per breached clock`",
+        Rule::points_basis => "`per breached clock`, `per met clock`, `per started S below target`, `per started S above target` or `each`",
+        Rule::basis_clock => "`per breached clock` or `per met clock`",
+        Rule::clock_outcome => "`breached` or `met`",
+        Rule::basis_below => "`per started S below target`",
+        Rule::basis_above => "`per started S above target`",
+        Rule::basis_each => "`each`",
+        Rule::points_cap => "`cap N`",
         Rule::calendar_decl => "a calendar",
         Rule::calendar_stmt => "a calendar statement",
         Rule::hours_always => "`hours 24x7`",
@@ -166,7 +183,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::scope_covered => "`scope covered`",
         Rule::scope_products => "`scope PRODUCTS`",
         Rule::override_decl => "an override",
-        Rule::override_stmt => "`target`, `score`, `weight` or `report only`",
+        Rule::override_stmt => "`target`, `score`, `weight`, `report only` or a points rule",
         Rule::payment_decl => "a payment block",
         Rule::payment_stmt => "a payment rule",
         Rule::pay_rule => "a payment rule such as `score >= 90 pays 100%`",
@@ -242,6 +259,18 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::k_bands => "`bands`",
         Rule::k_else => "`else`",
         Rule::k_deduct => "`deduct`",
+        Rule::k_bonus => "`bonus`",
+        Rule::k_rollup => "`rollup`",
+        Rule::k_weighted => "`weighted`",
+        Rule::k_points => "`points`",
+        Rule::k_floor => "`floor`",
+        Rule::k_ceiling => "`ceiling`",
+        Rule::k_breached => "`breached`",
+        Rule::k_met => "`met`",
+        Rule::k_started => "`started`",
+        Rule::k_below => "`below`",
+        Rule::k_above => "`above`",
+        Rule::k_each => "`each`",
         Rule::k_per => "`per`",
         Rule::k_cap => "`cap`",
         Rule::k_zero_tolerance => "`zero-tolerance`",

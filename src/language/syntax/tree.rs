@@ -82,6 +82,18 @@ pub(super) fn is_noise(r: Rule) -> bool {
             | Rule::k_bands
             | Rule::k_else
             | Rule::k_deduct
+            | Rule::k_bonus
+            | Rule::k_rollup
+            | Rule::k_weighted
+            | Rule::k_points
+            | Rule::k_floor
+            | Rule::k_ceiling
+            | Rule::k_breached
+            | Rule::k_met
+            | Rule::k_started
+            | Rule::k_below
+            | Rule::k_above
+            | Rule::k_each
             | Rule::k_per
             | Rule::k_cap
             | Rule::k_zero_tolerance

@@ -12,9 +12,11 @@ use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 mod clocks;
+mod points;
 mod scoring;
 mod values;
 
+pub(crate) use points::{points_under_weighted, weighted_under_points};
 pub(crate) use scoring::{high_share_deduction, scoring_span};
 use values::FUNCTIONS;
 
@@ -29,6 +31,7 @@ struct Stmts<'a> {
     target: Option<&'a ast::Target>,
     score: Option<&'a ast::Scoring>,
     filter: Option<&'a ast::Cond>,
+    points: Vec<&'a ast::PointsRule>,
 }
 
 pub(crate) fn cond_span(c: &ast::Cond) -> ast::Span {
@@ -97,8 +100,10 @@ impl Ctx {
                 IndicatorStmt::Filter(c) => {
                     set_once(self, &mut st.filter, c, "filter", cond_span(c))
                 }
+                IndicatorStmt::Points(r) => st.points.push(r),
             }
         }
+        let points = self.points_roll_up();
         let id = &d.id.name;
         let missing = |what: &str, help: &str| {
             Diagnostic::error(
@@ -139,6 +144,8 @@ impl Ctx {
             },
         };
         let weight = match (st.weight, st.report_only) {
+            // a points roll-up has no weights: E0222 below
+            (_, None) if points => Some(Decimal::ZERO),
             (None, None) => {
                 self.push(missing(
                     "weight",
@@ -154,6 +161,24 @@ impl Ctx {
                 None
             }
         };
+        if points {
+            if let Some(w) = st.weight {
+                self.push(points::weighted_under_points("weight", w.span));
+            }
+            if let Some(sc) = st.score {
+                self.push(points::weighted_under_points("score", scoring_span(sc)));
+            }
+            if st.points.is_empty() && st.report_only.is_none() {
+                self.push(missing(
+                    "points rule",
+                    "add e.g. `deduct 1 per breached clock, cap 10`, or `report only` to show the indicator without counting it",
+                ));
+            }
+        } else {
+            for r in &st.points {
+                self.push(points::points_under_weighted(r.span));
+            }
+        }
         self.weights.push(weight);
         let measure = match st.value {
             None => {
@@ -184,6 +209,7 @@ impl Ctx {
         let unit = measure.as_ref().map(|(_, u)| *u);
         self.indicator_units.push(unit);
         let target = match (st.target, unit) {
+            (None, _) if points => None,
             (None, _) => {
                 self.push(missing("target", "add e.g. `target >= 95%`"));
                 None
@@ -192,6 +218,7 @@ impl Ctx {
             (Some(_), None) => None,
         };
         let scoring = match (st.score, unit) {
+            (_, _) if points => None,
             (None, _) => {
                 self.push(missing(
                     "score",
@@ -207,6 +234,12 @@ impl Ctx {
         {
             self.share_deduction(s, *u, t.op, m, id);
         }
+        let rules = match (&measure, points) {
+            (Some((m, u)), true) if st.target.is_none() || target.is_some() => {
+                self.points_rules(&st.points, m, *u, target.as_ref(), id)
+            }
+            _ => Some(Vec::new()),
+        };
         if self.error_count() > errors {
             return None;
         }
@@ -219,8 +252,9 @@ impl Ctx {
             measure,
             unit,
             terms: Terms {
-                target: target?,
-                scoring: scoring?,
+                target,
+                scoring,
+                points: rules?,
                 weight: weight?,
                 report_only: st.report_only.is_some(),
             },
@@ -248,7 +282,8 @@ impl Ctx {
 
     /// W0103 when the declared weights (all valid) do not sum to 100.
     pub(crate) fn weights_warning(&mut self) {
-        if self.weights.is_empty() {
+        // a points roll-up has no weights
+        if self.weights.is_empty() || self.points_roll_up() {
             return;
         }
         let all: Option<Vec<Decimal>> = self.weights.iter().copied().collect();

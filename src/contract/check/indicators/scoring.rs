@@ -214,7 +214,12 @@ impl Ctx {
         }
     }
 
-    fn convert_or_report(&mut self, q: &ast::Quantity, unit: Unit, what: &str) -> Option<Decimal> {
+    pub(super) fn convert_or_report(
+        &mut self,
+        q: &ast::Quantity,
+        unit: Unit,
+        what: &str,
+    ) -> Option<Decimal> {
         let v = util::convert(q, unit);
         if v.is_none() {
             self.push(util::unit_mismatch(q, unit, what));

@@ -1,0 +1,347 @@
+//! Points roll-ups (`rollup points start 100, floor 0, ceiling 100`) and the points rules that
+//! need no new measure: per breached clock, per started step below a target, per counted
+//! event, with caps and overrides. Every expected number is worked out by hand in the test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use slagrade::engine::eval::{Evaluator, Plan};
+use slagrade::event::{read_jsonl_with, Limits, LineRef};
+
+fn src() -> String {
+    std::fs::read_to_string(common::root().join("tests/data/points-basic.sla")).unwrap()
+}
+
+fn plan() -> Arc<Plan> {
+    slagrade::load(&src()).unwrap().compile()
+}
+
+/// The October 2026 scorecard (as of 2026-11-05 00:00 +08:00) of `events` as JSON.
+fn card(events: &[Value]) -> Value {
+    let plan = plan();
+    let text: String = events.iter().map(|e| format!("{e}\n")).collect();
+    let mut ev = Evaluator::new(&plan);
+    read_jsonl_with(
+        plan.contract(),
+        text.as_bytes(),
+        Limits::default(),
+        |o| match o {
+            LineRef::Accepted(e) => {
+                ev.push_ref(e);
+            }
+            LineRef::Rejected(r) => panic!("rejected: {} {}", r.reason, r.text),
+        },
+    )
+    .unwrap();
+    let c = plan.contract();
+    let p = slagrade::time::period::parse(c.period(), c.timezone(), "2026-10").unwrap();
+    let as_of = slagrade::event::parse_instant("2026-11-05T00:00:00+08:00").unwrap();
+    ev.scorecard(&p, Some(as_of)).unwrap().to_json()
+}
+
+fn assessment<'a>(card: &'a Value, assessee: &str) -> &'a Value {
+    card["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["assessee"] == assessee)
+        .unwrap()
+}
+
+fn indicator<'a>(a: &'a Value, id: &str) -> &'a Value {
+    a["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap()
+}
+
+fn ev(id: &str, at: &str, kind: &str, subject: &str, product: &str, attrs: Value) -> Value {
+    json!({"id": id, "at": at, "kind": kind, "subject": subject, "product": product, "attrs": attrs})
+}
+
+/// `n` office P1 tickets (`app.business_support.oa`, appco's), opened Monday 2026-10-12 at
+/// 09:00 and acknowledged at 09:20: 20 minutes > 15, each response breached; resolved at
+/// 10:00.
+fn breached_office_tickets(n: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    for k in 0..n {
+        let t = format!("T{k}");
+        let p = "app.business_support.oa";
+        out.push(ev(
+            &format!("o{k}"),
+            "2026-10-12T09:00:00+08:00",
+            "ticket.opened",
+            &t,
+            p,
+            json!({"priority": "P1"}),
+        ));
+        out.push(ev(
+            &format!("a{k}"),
+            "2026-10-12T09:20:00+08:00",
+            "ticket.acknowledged",
+            &t,
+            p,
+            json!({}),
+        ));
+        out.push(ev(
+            &format!("r{k}"),
+            "2026-10-12T10:00:00+08:00",
+            "ticket.resolved",
+            &t,
+            p,
+            json!({}),
+        ));
+    }
+    out
+}
+
+#[test]
+fn breached_clocks_cost_a_point_each_up_to_the_cap_and_the_override_costs_two() {
+    // 3 breached: bureau→prime −1 × 3 = −3.00 → score 97.00; appco's override −2 × 3 = −6.00
+    // → 94.00. Every other indicator: resolution 3/3 = 1.0000 ≥ 95% → 0; no alert, plan,
+    // incident, notice or commendation → 0.
+    let c = card(&breached_office_tickets(3));
+    let prime = assessment(&c, "prime");
+    let r = indicator(prime, "response_timeliness");
+    assert_eq!(
+        (r["value"].as_str(), r["points"].as_str()),
+        (Some("0.0000"), Some("-3.00"))
+    );
+    assert_eq!(
+        (r["met"].as_u64(), r["breached"].as_u64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(prime["score"], "97.00");
+    assert_eq!(prime["levels"]["process"], "97.00");
+    assert_eq!(prime["levels"]["system"], "100.00");
+    assert_eq!(prime["levels"]["role"], "100.00");
+    // 97.00 ≥ 90 pays the whole fee
+    assert_eq!(prime["fee_due"], "1200000.00");
+    let appco = assessment(&c, "appco");
+    assert_eq!(indicator(appco, "response_timeliness")["points"], "-6.00");
+    assert_eq!(appco["score"], "94.00");
+    // 12 breached: −12 → cap −10.00 for the prime; 2 × 12 = 24 → cap −10.00 for appco
+    let c = card(&breached_office_tickets(12));
+    assert_eq!(
+        indicator(assessment(&c, "prime"), "response_timeliness")["points"],
+        "-10.00"
+    );
+    assert_eq!(
+        indicator(assessment(&c, "appco"), "response_timeliness")["points"],
+        "-10.00"
+    );
+    assert_eq!(assessment(&c, "prime")["score"], "90.00");
+}
+
+#[test]
+fn each_started_percent_below_the_target_costs_a_point() {
+    // 20 tickets on an always product (infra.servers, the prime's only), P4, acknowledged in
+    // time, `resolved` of which are resolved.
+    let tickets = |resolved: usize| {
+        let mut out = Vec::new();
+        for k in 0..20 {
+            let t = format!("T{k}");
+            let p = "infra.servers";
+            out.push(ev(
+                &format!("o{k}"),
+                "2026-10-12T09:00:00+08:00",
+                "ticket.opened",
+                &t,
+                p,
+                json!({"priority": "P4"}),
+            ));
+            out.push(ev(
+                &format!("a{k}"),
+                "2026-10-12T09:05:00+08:00",
+                "ticket.acknowledged",
+                &t,
+                p,
+                json!({}),
+            ));
+            if k < resolved {
+                out.push(ev(
+                    &format!("r{k}"),
+                    "2026-10-12T10:00:00+08:00",
+                    "ticket.resolved",
+                    &t,
+                    p,
+                    json!({}),
+                ));
+            }
+        }
+        out
+    };
+    for (resolved, value, points, score) in [
+        // 18/20 = 0.9000: (0.95 − 0.90) / 0.01 = 5 steps → −5.00
+        (18, "0.9000", "-5.00", "95.00"),
+        // 16/20 = 0.8000: 15 steps → −15, capped at −10.00
+        (16, "0.8000", "-10.00", "90.00"),
+        // 19/20 = 0.9500 meets the target: 0.00
+        (19, "0.9500", "0.00", "100.00"),
+    ] {
+        let c = card(&tickets(resolved));
+        let prime = assessment(&c, "prime");
+        let i = indicator(prime, "problem_resolution_rate");
+        assert_eq!(
+            (i["value"].as_str(), i["points"].as_str()),
+            (Some(value), Some(points)),
+            "{resolved}"
+        );
+        assert_eq!(prime["score"], score, "{resolved}");
+    }
+}
+
+#[test]
+fn counted_events_cost_or_earn_points_each_and_the_score_stays_within_floor_and_ceiling() {
+    let events = |kind: &str, n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|k| {
+                ev(
+                    &format!("{kind}{k}"),
+                    "2026-10-14T10:00:00+08:00",
+                    kind,
+                    &format!("S{k}"),
+                    "security.mgmt",
+                    json!({}),
+                )
+            })
+            .collect()
+    };
+    // 3 incidents: −5 × 3 = −15.00 (secco covers security.mgmt: −15.00 there too)
+    let c = card(&events("security.incident", 3));
+    assert_eq!(
+        indicator(assessment(&c, "prime"), "security_incidents")["points"],
+        "-15.00"
+    );
+    assert_eq!(assessment(&c, "prime")["levels"]["system"], "85.00");
+    assert_eq!(
+        indicator(assessment(&c, "secco"), "security_incidents")["points"],
+        "-15.00"
+    );
+    // 5 incidents: −25 → cap −20.00; secco 80.00 pays 90% of 150000.00 = 135000.00
+    let c = card(&events("security.incident", 5));
+    let secco = assessment(&c, "secco");
+    assert_eq!(indicator(secco, "security_incidents")["points"], "-20.00");
+    assert_eq!(secco["score"], "80.00");
+    assert_eq!(secco["fee_due"], "135000.00");
+    // 21 notices: −105, no cap → floor 0.00, which pays nothing
+    let c = card(&events("notice.issued", 21));
+    let prime = assessment(&c, "prime");
+    assert_eq!(indicator(prime, "notices")["points"], "-105.00");
+    assert_eq!(prime["score"], "0.00");
+    assert_eq!(prime["fee_due"], "0.00");
+    // 3 commendations and 3 incidents: +6 → cap +5.00, −15.00 → 90.00; role 105 → 100.00
+    let mut both = events("commendation.received", 3);
+    both.extend(events("security.incident", 3));
+    let c = card(&both);
+    let prime = assessment(&c, "prime");
+    assert_eq!(indicator(prime, "commendations")["points"], "5.00");
+    assert_eq!(prime["score"], "90.00");
+    assert_eq!(prime["levels"]["role"], "100.00");
+    // 12 breached office tickets (−10) and 5 incidents (−20): 70.00 pays 0.9 − 2 × 10 / 100
+    // = 0.7 of 1200000.00 = 840000.00
+    let mut worse = breached_office_tickets(12);
+    worse.extend(events("security.incident", 5));
+    let prime = assessment(&card(&worse), "prime").clone();
+    assert_eq!(prime["score"], "70.00");
+    assert_eq!(prime["fee_due"], "840000.00");
+}
+
+#[test]
+fn a_points_card_has_points_flags_and_no_weights() {
+    let c = card(&breached_office_tickets(1));
+    let prime = assessment(&c, "prime");
+    assert_eq!(prime["rollup"], "points");
+    assert_eq!(prime["flags"], json!([]));
+    for i in prime["indicators"].as_array().unwrap() {
+        assert!(i.get("weight").is_none() && i.get("score").is_none(), "{i}");
+        let p = i["points"].as_str().unwrap();
+        assert!(p.ends_with(".00") || p.len() > 3, "{p}");
+        assert_ne!(p, "-0.00");
+    }
+    // not applicable (no alert): value null, points 0.00
+    let a = indicator(prime, "anomaly_report_timeliness");
+    assert_eq!(
+        (a["value"].clone(), a["points"].clone()),
+        (Value::Null, json!("0.00"))
+    );
+}
+
+/// The codes of the diagnostics of `src` (errors and warnings).
+fn codes(src: &str) -> Vec<String> {
+    match slagrade::load(src) {
+        Ok(c) => c.warnings.iter().map(|d| d.code.to_string()).collect(),
+        Err(e) => e.iter().map(|d| d.code.to_string()).collect(),
+    }
+}
+
+#[test]
+fn the_checker_refuses_points_rules_that_do_not_fit() {
+    let base = src();
+    let with = |from: &str, to: &str| {
+        assert!(base.contains(from), "{from}");
+        base.replacen(from, to, 1)
+    };
+    assert_eq!(codes(&base), Vec::<String>::new());
+    // a points rule in a weighted contract
+    let weighted = common::reference_src().replacen(
+        "    score linear 90% -> 0, 98% -> 100\n",
+        "    score linear 90% -> 0, 98% -> 100\n    deduct 1 per breached clock\n",
+        1,
+    );
+    assert!(
+        codes(&weighted).contains(&"E0221".to_string()),
+        "{:?}",
+        codes(&weighted)
+    );
+    // a weight or a score under a points roll-up
+    let c = with("    deduct 5 each\n", "    deduct 5 each\n    weight 10\n");
+    assert_eq!(codes(&c), ["E0222"]);
+    // `each` on a share; `per breached clock` without a clock
+    let c = with(
+        "    deduct 1 per started 1% below target, cap 10",
+        "    deduct 1 each",
+    );
+    assert_eq!(codes(&c), ["E0223"]);
+    let c = with(
+        "    deduct 5 each, cap 20",
+        "    deduct 5 per breached clock",
+    );
+    assert_eq!(codes(&c), ["E0223"]);
+    // steps below a target that is missing
+    let c = with("    target >= 95%\n", "");
+    assert_eq!(codes(&c), ["E0224"]);
+    // floor above the ceiling
+    let c = with(
+        "rollup points start 100, floor 0, ceiling 100",
+        "rollup points start 100, floor 50, ceiling 40",
+    );
+    assert_eq!(codes(&c), ["E0220"]);
+    // a unit on points, two caps
+    let c = with("    deduct 5 each\n", "    deduct 5% each\n");
+    assert_eq!(codes(&c), ["E0225"]);
+    let c = with(
+        "    deduct 5 each, cap 20",
+        "    deduct 5 each, cap 20, cap 10",
+    );
+    assert_eq!(codes(&c), ["E0225"]);
+    // an indicator of a points roll-up with no points rule
+    let c = with("    deduct 5 each\n", "");
+    assert_eq!(codes(&c), ["E0173"]);
+    // a cap that can never bind
+    let c = with(
+        "    deduct 5 each\n",
+        "    deduct by value { < 4 => 6, else => 0 }, cap 10\n",
+    );
+    assert_eq!(codes(&c), ["W0105"]);
+}
