@@ -515,6 +515,7 @@ fn points_rule() -> impl Strategy<Value = PointsRule> {
     let basis = prop_oneof![
         (quantity(), any::<bool>())
             .prop_map(|(points, breached)| PointsBasis::Clocks { points, breached }),
+        (quantity(), duration()).prop_map(|(points, step)| PointsBasis::Late { points, step }),
         (quantity(), quantity()).prop_map(|(points, step)| PointsBasis::Below { points, step }),
         (quantity(), quantity()).prop_map(|(points, step)| PointsBasis::Above { points, step }),
         quantity().prop_map(|points| PointsBasis::Each { points }),
@@ -528,7 +529,14 @@ fn points_rule() -> impl Strategy<Value = PointsRule> {
     (
         any::<bool>(),
         basis,
-        prop::collection::vec(quantity(), 0..3),
+        prop::collection::vec(
+            (quantity(), prop::option::of(ident())).prop_map(|(amount, per)| PointsCap {
+                amount,
+                per,
+                span: sp(),
+            }),
+            0..3,
+        ),
     )
         .prop_map(|(bonus, basis, caps)| PointsRule {
             sign: if bonus {

@@ -26,6 +26,11 @@ fn plan() -> Arc<Plan> {
 
 /// The October 2026 scorecard (as of 2026-11-05 00:00 +08:00) of `events` as JSON.
 fn card(events: &[Value]) -> Value {
+    card_at(events, "2026-11-05T00:00:00+08:00")
+}
+
+/// The October 2026 scorecard of `events` as of `as_of`, as JSON.
+fn card_at(events: &[Value], as_of: &str) -> Value {
     let plan = plan();
     let text: String = events.iter().map(|e| format!("{e}\n")).collect();
     let mut ev = Evaluator::new(&plan);
@@ -43,7 +48,7 @@ fn card(events: &[Value]) -> Value {
     .unwrap();
     let c = plan.contract();
     let p = slagrade::time::period::parse(c.period(), c.timezone(), "2026-10").unwrap();
-    let as_of = slagrade::event::parse_instant("2026-11-05T00:00:00+08:00").unwrap();
+    let as_of = slagrade::event::parse_instant(as_of).unwrap();
     ev.scorecard(&p, Some(as_of)).unwrap().to_json()
 }
 
@@ -189,7 +194,8 @@ fn each_started_percent_below_the_target_costs_a_point() {
         // 19/20 = 0.9500 meets the target: 0.00
         (19, "0.9500", "0.00", "100.00"),
     ] {
-        let c = card(&tickets(resolved));
+        // as of 12:00 the open P4 tickets are within their 72 h repair deadline (pending)
+        let c = card_at(&tickets(resolved), "2026-10-12T12:00:00+08:00");
         let prime = assessment(&c, "prime");
         let i = indicator(prime, "problem_resolution_rate");
         assert_eq!(
@@ -275,6 +281,95 @@ fn a_points_card_has_points_flags_and_no_weights() {
         (a["value"].clone(), a["points"].clone()),
         (Value::Null, json!("0.00"))
     );
+}
+
+/// One ticket opened at `opened` with priority P1 on `product`, then `more` events
+/// `(id, at, kind)`.
+fn ticket(name: &str, product: &str, opened: &str, more: &[(&str, &str)]) -> Vec<Value> {
+    let mut out = vec![ev(
+        &format!("{name}-o"),
+        opened,
+        "ticket.opened",
+        name,
+        product,
+        json!({"priority": "P1"}),
+    )];
+    for (k, (at, kind)) in more.iter().enumerate() {
+        out.push(ev(
+            &format!("{name}-{k}"),
+            at,
+            kind,
+            name,
+            product,
+            json!({}),
+        ));
+    }
+    out
+}
+
+fn repair(events: &[Value], as_of: &str) -> String {
+    let c = card_at(events, as_of);
+    indicator(assessment(&c, "prime"), "repair_timeliness")["points"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn every_started_hour_late_costs_half_a_point_at_most_three_a_ticket_and_fifteen_in_all() {
+    let as_of = "2026-10-20T00:00:00+08:00";
+    let always = "infra.servers";
+    // P1 repair deadline 4 h on the always calendar, opened 08:00: resolved 13:00:01 is
+    // 3601 s late, 2 started hours → −1.00; 13:00:00 is 3600 s, 1 hour → −0.50; 12:00:00
+    // is within the deadline → 0.00
+    for (resolved, points) in [
+        ("13:00:01", "-1.00"),
+        ("13:00:00", "-0.50"),
+        ("12:00:00", "0.00"),
+    ] {
+        let t = ticket(
+            "A",
+            always,
+            "2026-10-12T08:00:00+08:00",
+            &[(&format!("2026-10-12T{resolved}+08:00"), "ticket.resolved")],
+        );
+        assert_eq!(repair(&t, as_of), points, "{resolved}");
+    }
+    // never resolved, as of Oct 14 08:00: 48 h counted, 44 h late → 22 points, capped at 3
+    let t = ticket("A", always, "2026-10-12T08:00:00+08:00", &[]);
+    assert_eq!(repair(&t, "2026-10-14T08:00:00+08:00"), "-3.00");
+    // office (09:00–12:00, 13:30–17:30 on weekdays): opened Mon Oct 12 09:00, resolved Tue
+    // Oct 13 10:30: 3 h + 4 h + 1.5 h = 8.5 h counted, 4.5 h late → 5 started hours → −2.50
+    let t = ticket(
+        "A",
+        "app.business_support.oa",
+        "2026-10-12T09:00:00+08:00",
+        &[("2026-10-13T10:30:00+08:00", "ticket.resolved")],
+    );
+    assert_eq!(repair(&t, as_of), "-2.50");
+    // a pause from 09:00 to 10:00 does not count: 08:00–13:30 less 1 h = 4.5 h → 0.5 h late
+    let t = ticket(
+        "A",
+        always,
+        "2026-10-12T08:00:00+08:00",
+        &[
+            ("2026-10-12T09:00:00+08:00", "ticket.paused"),
+            ("2026-10-12T10:00:00+08:00", "ticket.resumed"),
+            ("2026-10-12T13:30:00+08:00", "ticket.resolved"),
+        ],
+    );
+    assert_eq!(repair(&t, as_of), "-0.50");
+    // six tickets each more than 6 h late: 6 × −3 = −18 → −15.00
+    let mut six = Vec::new();
+    for k in 0..6 {
+        six.extend(ticket(
+            &format!("T{k}"),
+            always,
+            "2026-10-12T08:00:00+08:00",
+            &[("2026-10-12T18:00:01+08:00", "ticket.resolved")],
+        ));
+    }
+    assert_eq!(repair(&six, as_of), "-15.00");
 }
 
 /// The codes of the diagnostics of `src` (errors and warnings).

@@ -536,6 +536,9 @@ pub struct PointsRule {
     pub basis: Basis,
     /// The rule gives at most this many points (a magnitude).
     pub cap: Option<Decimal>,
+    /// Each subject (clock) gives at most this many points, before `cap` (`cap 3 per
+    /// ticket`; only on `per started D late`).
+    pub cap_per_subject: Option<Decimal>,
 }
 
 /// What a points rule gives points for; every amount is a magnitude, the sign is the rule's.
@@ -547,6 +550,14 @@ pub enum Basis {
         points: Decimal,
         /// Breached clocks (true) or met ones.
         breached: bool,
+    },
+    /// `points` per started `step` seconds each breached clock is late: its counted time past
+    /// the allowed time, or its stop (or `as_of`) past its due instant
+    Late {
+        /// Points per step.
+        points: Decimal,
+        /// The step, in seconds.
+        step: i64,
     },
     /// `points` per started `step` the value is below the target
     Below {

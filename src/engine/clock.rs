@@ -72,6 +72,23 @@ pub struct ClockRun {
     pub steps: Vec<(usize, Step)>,
 }
 
+impl ClockRun {
+    /// How many seconds the clock is late as of `as_of`: its counted time past the allowed
+    /// time, or its stop (or `as_of`, while not stopped) past its due instant; 0 when it is
+    /// not late.
+    pub fn late(&self, as_of: i64) -> i64 {
+        let l = match (self.allowed, self.due) {
+            (Some(a), _) => self.elapsed.saturating_sub(a),
+            (None, Some(due)) => match (self.state, self.stopped_at) {
+                (State::Stopped, Some(t)) => t.saturating_sub(due),
+                _ => as_of.saturating_sub(due),
+            },
+            (None, None) => 0,
+        };
+        l.max(0)
+    }
+}
+
 /// What a clock needs of an event: its instant and kind.
 pub trait Timed {
     /// The event's instant, Unix seconds.

@@ -141,6 +141,7 @@ impl Evaluator {
             Vec::new()
         };
         let in_period = |t: i64| t >= period.start && t < period.end;
+        let points_rollup = matches!(c.rollup, crate::contract::Rollup::Points { .. });
         let names = &self.state.subjects;
         let ids = &self.state.ids;
         let finder = Finder { c, names, ids };
@@ -217,6 +218,9 @@ impl Evaluator {
                                         Outcome::Breached => {
                                             x.breached += 1;
                                             x.against(product);
+                                            if points_rollup {
+                                                x.late.push(run.late(as_of));
+                                            }
                                         }
                                         Outcome::Pending => x.pending += 1,
                                     }
@@ -517,6 +521,8 @@ pub(super) struct Acc {
     count: u64,
     sum: Decimal,
     values: Vec<Decimal>,
+    /// seconds late of each breached clock (points roll-ups only, for `per started D late`)
+    pub(in crate::engine) late: Vec<i64>,
     /// items that counted against the indicator, by product (for back-to-back payment);
     /// for means, sums and percentiles every sample
     pub(in crate::engine) against: std::collections::BTreeMap<ProductId, u64>,
@@ -542,6 +548,7 @@ impl Acc {
         self.count += o.count;
         self.sum = self.sum.saturating_add(o.sum);
         self.values.extend(o.values);
+        self.late.extend(o.late);
         for (p, n) in o.against {
             *self.against.entry(p).or_default() += n;
         }

@@ -18,6 +18,7 @@ fn rule_points(
     target: Option<&Target>,
     value: Option<Decimal>,
     clocks: Option<ClockCounts>,
+    late: &[i64],
 ) -> Option<Decimal> {
     let Some(v) = value else {
         return Some(Decimal::ZERO);
@@ -33,6 +34,18 @@ fn rule_points(
             let c = clocks.unwrap_or_default();
             let n = if *breached { c.breached } else { c.met };
             points.checked_mul(Decimal::from(n))?
+        }
+        Basis::Late { points, step } => {
+            // each breached clock: its started steps late, capped per subject, then summed
+            let mut sum = Decimal::ZERO;
+            for &l in late {
+                let steps = Decimal::from(l.max(0))
+                    .checked_div(Decimal::from(*step))?
+                    .ceil();
+                let p = points.checked_mul(steps)?;
+                sum = sum.checked_add(rule.cap_per_subject.map_or(p, |c| p.min(c)))?;
+            }
+            sum
         }
         Basis::Below { points, step } => {
             let t = target.map_or(v, |t| t.value);
@@ -54,16 +67,18 @@ fn rule_points(
 
 /// An indicator's points: its rules' points summed, rounded to `places`, never `-0`.
 /// `None` only when the arithmetic overflows (absurd values).
+/// `late`: the seconds each breached clock is late (for `per started D late`).
 pub fn indicator_points(
     rules: &[PointsRule],
     target: Option<&Target>,
     value: Option<Decimal>,
     clocks: Option<ClockCounts>,
+    late: &[i64],
     places: u32,
 ) -> Option<Decimal> {
     let mut sum = Decimal::ZERO;
     for r in rules {
-        sum = sum.checked_add(rule_points(r, target, value, clocks)?)?;
+        sum = sum.checked_add(rule_points(r, target, value, clocks, late)?)?;
     }
     Some(signless(score::round(sum, places)))
 }
@@ -116,11 +131,16 @@ mod tests {
     }
 
     fn rule(bonus: bool, basis: Basis, cap: Option<Decimal>) -> PointsRule {
-        PointsRule { bonus, basis, cap }
+        PointsRule {
+            bonus,
+            basis,
+            cap,
+            cap_per_subject: None,
+        }
     }
 
     fn pts(r: &PointsRule, target: Option<&Target>, v: Option<Decimal>) -> String {
-        indicator_points(std::slice::from_ref(r), target, v, None, 2)
+        indicator_points(std::slice::from_ref(r), target, v, None, &[], 2)
             .unwrap()
             .to_string()
     }
@@ -235,7 +255,7 @@ mod tests {
             })
         };
         let p = |c| {
-            indicator_points(std::slice::from_ref(&r), None, Some(d("0.5")), c, 2)
+            indicator_points(std::slice::from_ref(&r), None, Some(d("0.5")), c, &[], 2)
                 .unwrap()
                 .to_string()
         };
@@ -250,11 +270,44 @@ mod tests {
             None,
         );
         assert_eq!(
-            indicator_points(&[met], None, Some(d("1")), c(7, 0), 2)
+            indicator_points(&[met], None, Some(d("1")), c(7, 0), &[], 2)
                 .unwrap()
                 .to_string(),
             "3.50"
         );
+    }
+
+    #[test]
+    fn lateness_counts_started_steps_per_clock_capped_per_subject_then_in_all() {
+        let mut r = rule(
+            false,
+            Basis::Late {
+                points: d("0.5"),
+                step: 3600,
+            },
+            Some(d("15")),
+        );
+        r.cap_per_subject = Some(d("3"));
+        let p = |late: &[i64]| {
+            indicator_points(
+                std::slice::from_ref(&r),
+                None,
+                Some(d("0.5")),
+                None,
+                late,
+                2,
+            )
+            .unwrap()
+            .to_string()
+        };
+        // 3601 s late: 2 started hours → −1.00; 3600 s: exactly 1 → −0.50
+        assert_eq!(p(&[3601]), "-1.00");
+        assert_eq!(p(&[3600]), "-0.50");
+        // 44 h late: 22 points, capped at 3 for the ticket
+        assert_eq!(p(&[44 * 3600]), "-3.00");
+        // six tickets each at the ticket cap: −18 → −15.00
+        assert_eq!(p(&[6 * 3600 + 1; 6]), "-15.00");
+        assert_eq!(p(&[]), "0.00");
     }
 
     #[test]

@@ -91,6 +91,11 @@ impl Plan {
                     .terms
                     .get(ii)
                     .ok_or_else(|| internal("an assessment without an indicator's terms"))?;
+                let late = if points_rollup {
+                    x.late.clone()
+                } else {
+                    Vec::new()
+                };
                 let (raw, clocks, ratio, samples) = measure_value(&ind.measure, x);
                 let value = raw.map(|v| score::round(v, c.round_value));
                 let target = terms.target.as_ref();
@@ -107,6 +112,7 @@ impl Plan {
                             target,
                             value,
                             clocks,
+                            &late,
                             c.round_score,
                         )
                         .ok_or_else(|| internal("points out of range"))?,

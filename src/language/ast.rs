@@ -748,6 +748,13 @@ pub enum PointsBasis {
         /// `breached` (true) or `met`.
         breached: bool,
     },
+    /// `P per started D late`: P for every started duration D each breached clock is late
+    Late {
+        /// Points per step.
+        points: Quantity,
+        /// The step, a duration.
+        step: Quantity,
+    },
     /// `P per started S below target`: P for every started step S the value is under the
     /// target
     Below {
@@ -777,6 +784,17 @@ pub enum PointsBasis {
     },
 }
 
+/// `cap 15` or `cap 3 per ticket`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PointsCap {
+    /// The most points.
+    pub amount: Quantity,
+    /// `per SUBJECT`: the cap applies to each subject's points.
+    pub per: Option<Ident>,
+    /// The cap, from `cap`.
+    pub span: Span,
+}
+
 /// `deduct 1 per breached clock, cap 10`; the span is the whole line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PointsRule {
@@ -784,8 +802,9 @@ pub struct PointsRule {
     pub sign: PointsSign,
     /// What the points are for.
     pub basis: PointsBasis,
-    /// `cap N`: the rule gives at most N points (the checker wants at most one).
-    pub caps: Vec<Quantity>,
+    /// `cap N` (the rule gives at most N points) and `cap N per SUBJECT` (each subject at
+    /// most N); the checker wants at most one of each.
+    pub caps: Vec<PointsCap>,
     /// The whole line.
     pub span: Span,
 }

@@ -779,6 +779,9 @@ fn points_rule(r: &ast::PointsRule) -> String {
             q(points),
             if *breached { "breached" } else { "met" }
         ),
+        ast::PointsBasis::Late { points, step } => {
+            format!("{sign} {} per started {} late", q(points), q(step))
+        }
         ast::PointsBasis::Below { points, step } => {
             format!("{sign} {} per started {} below target", q(points), q(step))
         }
@@ -798,7 +801,10 @@ fn points_rule(r: &ast::PointsRule) -> String {
         }
     };
     for c in &r.caps {
-        let _ = write!(out, ", cap {}", q(c));
+        let _ = write!(out, ", cap {}", q(&c.amount));
+        if let Some(per) = &c.per {
+            let _ = write!(out, " per {}", per.name);
+        }
     }
     out
 }

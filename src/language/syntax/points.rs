@@ -90,6 +90,10 @@ pub(super) fn points_rule(p: &P) -> Res<ast::PointsRule> {
                     points,
                     breached: bk.next(Rule::clock_outcome)?.as_str() == "breached",
                 },
+                Rule::basis_late => ast::PointsBasis::Late {
+                    points,
+                    step: quantity(bk.next(Rule::duration)?)?,
+                },
                 Rule::basis_below => ast::PointsBasis::Below {
                     points,
                     step: quantity(bk.next(Rule::quantity)?)?,
@@ -105,7 +109,14 @@ pub(super) fn points_rule(p: &P) -> Res<ast::PointsRule> {
         _ => return Err(internal(span_of(&b))),
     };
     let caps = k
-        .map(|c| quantity(Kids::of(&c).next(Rule::quantity)?))
+        .map(|c| {
+            let mut ck = Kids::of(&c);
+            Ok(ast::PointsCap {
+                amount: quantity(ck.next(Rule::quantity)?)?,
+                per: ck.opt(Rule::ident).map(super::literals::ident),
+                span: span_of(&c),
+            })
+        })
         .collect::<Res<Vec<_>>>()?;
     Ok(ast::PointsRule {
         sign,

@@ -94,6 +94,7 @@ pub(super) fn is_noise(r: Rule) -> bool {
             | Rule::k_below
             | Rule::k_above
             | Rule::k_each
+            | Rule::k_late
             | Rule::k_per
             | Rule::k_cap
             | Rule::k_zero_tolerance

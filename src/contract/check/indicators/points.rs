@@ -212,6 +212,34 @@ impl Ctx {
                     breached: *breached,
                 }
             }
+            ast::PointsBasis::Late { points, step } => {
+                let p = amount(self, points, "the points of a rule");
+                if !matches!(measure, Measure::ClockRate(_)) {
+                    misfit(
+                        self,
+                        format!("`per started ... late` on `{id}`, which has no clock"),
+                        "lateness is counted on clocks: give the indicator `clock SUBJECT { ... }` and `value rate(met)`",
+                    );
+                    return None;
+                }
+                let s = util::duration_secs(step).ok().filter(|s| *s > 0);
+                let Some(s) = s else {
+                    self.push(
+                        Diagnostic::error(
+                            Code::E0225,
+                            format!("the step of lateness must be a positive whole number of seconds, found `{}`", util::quantity_text(step)),
+                            step.span,
+                        )
+                        .with_label("not a positive duration")
+                        .with_help("write e.g. `deduct 0.5 per started 1h late`"),
+                    );
+                    return None;
+                };
+                Basis::Late {
+                    points: p?,
+                    step: s,
+                }
+            }
             ast::PointsBasis::Each { points } => {
                 let p = amount(self, points, "the points of a rule");
                 if unit != Unit::Count {
@@ -293,18 +321,53 @@ impl Ctx {
                 }
             }
         };
-        let cap = match r.caps.as_slice() {
-            [] => None,
-            [c] => Some(amount(self, c, "a cap")?),
-            [_, second, ..] => {
+        let (mut cap, mut cap_per_subject) = (None, None);
+        for c in &r.caps {
+            let slot = if c.per.is_some() {
+                &mut cap_per_subject
+            } else {
+                &mut cap
+            };
+            if slot.is_some() {
                 self.push(
-                    Diagnostic::error(Code::E0225, "a points rule has two caps", second.span)
-                        .with_label("second cap")
-                        .with_help("keep one `cap N`"),
+                    Diagnostic::error(
+                        Code::E0225,
+                        "a points rule has two caps of one kind",
+                        c.span,
+                    )
+                    .with_label("second cap")
+                    .with_help("keep one `cap N` (and at most one `cap N per SUBJECT`)"),
                 );
                 return None;
             }
-        };
+            *slot = Some(amount(self, &c.amount, "a cap")?);
+            if let Some(per) = &c.per {
+                let subject = match measure {
+                    Measure::ClockRate(def) => self.subject_order.get(def.subject.index()).cloned(),
+                    _ => None,
+                };
+                let late = matches!(basis, Basis::Late { .. });
+                if !late || subject.as_deref() != Some(per.name.as_str()) {
+                    let help = match (&subject, late) {
+                        (Some(s), true) => format!("the clock counts `{s}`s: write `cap N per {s}`"),
+                        _ => "a cap per subject only fits `per started D late`, whose points add up clock by clock".to_string(),
+                    };
+                    self.push(
+                        Diagnostic::error(
+                            Code::E0226,
+                            format!(
+                                "`cap N per {}` on a rule that does not count `{}`s one by one",
+                                per.name, per.name
+                            ),
+                            c.span,
+                        )
+                        .with_label("no points per subject here")
+                        .with_help(help),
+                    );
+                    return None;
+                }
+            }
+        }
         if let (Some(c), Basis::Bands { bands, otherwise }) = (cap, &basis) {
             let most = bands
                 .iter()
@@ -314,6 +377,7 @@ impl Ctx {
                 .unwrap_or_default();
             if c >= most {
                 let span = r.caps.first().map_or(r.span, |q| q.span);
+                let _ = cap_per_subject;
                 self.push(
                     Diagnostic::warning(
                         Code::W0105,
@@ -329,10 +393,33 @@ impl Ctx {
                 );
             }
         }
+        if let (Some(c), Some(s)) = (cap, cap_per_subject) {
+            if s >= c {
+                let span = r
+                    .caps
+                    .iter()
+                    .find(|x| x.per.is_some())
+                    .map_or(r.span, |x| x.span);
+                self.push(
+                    Diagnostic::warning(
+                        Code::W0105,
+                        format!(
+                            "the cap per subject {} can never bind: the rule's cap is {}",
+                            s.normalize(),
+                            c.normalize()
+                        ),
+                        span,
+                    )
+                    .with_label("never reached")
+                    .with_help("remove it, or make it smaller than the rule's cap"),
+                );
+            }
+        }
         Some(PointsRule {
             bonus: r.sign == ast::PointsSign::Bonus,
             basis,
             cap,
+            cap_per_subject,
         })
     }
 }
