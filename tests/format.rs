@@ -553,13 +553,21 @@ fn points_rule() -> impl Strategy<Value = PointsRule> {
 fn deadline() -> impl Strategy<Value = Deadline> {
     prop_oneof![
         duration().prop_map(|d| Deadline::Fixed(d, sp())),
-        (ident(), prop::collection::vec((ident(), duration()), 1..4)).prop_map(|(attr, table)| {
-            Deadline::ByAttr {
+        (
+            ident(),
+            prop::collection::vec((ident(), duration()), 1..4),
+            prop::option::of((path(), any::<bool>()))
+        )
+            .prop_map(|(attr, table, follow)| Deadline::ByAttr {
                 attr,
                 table,
+                follow: follow.map(|(kind, restart)| Follow {
+                    kind,
+                    restart,
+                    span: sp()
+                }),
                 span: sp(),
-            }
-        }),
+            }),
         ident().prop_map(|i| Deadline::At(i, sp())),
     ]
 }

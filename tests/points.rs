@@ -24,6 +24,12 @@ fn plan() -> Arc<Plan> {
     slagrade::load(&src()).unwrap().compile()
 }
 
+thread_local! {
+    /// The contract text `card_at` evaluates (the bundled test contract unless a test sets
+    /// another).
+    static SRC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The October 2026 scorecard (as of 2026-11-05 00:00 +08:00) of `events` as JSON.
 fn card(events: &[Value]) -> Value {
     card_at(events, "2026-11-05T00:00:00+08:00")
@@ -31,7 +37,10 @@ fn card(events: &[Value]) -> Value {
 
 /// The October 2026 scorecard of `events` as of `as_of`, as JSON.
 fn card_at(events: &[Value], as_of: &str) -> Value {
-    let plan = plan();
+    let plan = match SRC.with(|s| s.borrow().clone()) {
+        Some(text) => slagrade::load(&text).unwrap().compile(),
+        None => plan(),
+    };
     let text: String = events.iter().map(|e| format!("{e}\n")).collect();
     let mut ev = Evaluator::new(&plan);
     read_jsonl_with(
@@ -370,6 +379,133 @@ fn every_started_hour_late_costs_half_a_point_at_most_three_a_ticket_and_fifteen
         ));
     }
     assert_eq!(repair(&six, as_of), "-15.00");
+}
+
+/// The response clock of one office ticket (`app.business_support.oa`, Monday 2026-10-12),
+/// from `(id, time, kind, priority)` rows, as of `as_of`: (met, breached, pending).
+fn response(rows: &[(&str, &str, &str, Option<&str>)], as_of: &str) -> (u64, u64, u64) {
+    let events: Vec<Value> = rows
+        .iter()
+        .map(|(id, t, kind, p)| {
+            let attrs = p.map_or(json!({}), |p| json!({"priority": p}));
+            ev(
+                id,
+                &format!("2026-10-12T{t}+08:00"),
+                kind,
+                "T",
+                "app.business_support.oa",
+                attrs,
+            )
+        })
+        .collect();
+    let c = card_at(&events, &format!("2026-10-12T{as_of}+08:00"));
+    let r = indicator(assessment(&c, "prime"), "response_timeliness");
+    (
+        r["met"].as_u64().unwrap(),
+        r["breached"].as_u64().unwrap(),
+        r["pending"].as_u64().unwrap(),
+    )
+}
+
+const MET: (u64, u64, u64) = (1, 0, 0);
+const BREACHED: (u64, u64, u64) = (0, 1, 0);
+const PENDING: (u64, u64, u64) = (0, 0, 1);
+
+#[test]
+fn a_deadline_follows_the_priority_in_force_at_the_stop() {
+    let (o, a, r) = (
+        "ticket.opened",
+        "ticket.acknowledged",
+        "ticket.reprioritized",
+    );
+    // raised P3 → P1 at 10:00, acknowledged 10:05: 65 min > 15 min
+    assert_eq!(
+        response(
+            &[
+                ("e1", "09:00:00", o, Some("P3")),
+                ("e2", "10:00:00", r, Some("P1")),
+                ("e3", "10:05:00", a, None)
+            ],
+            "18:00:00"
+        ),
+        BREACHED
+    );
+    // lowered P1 → P3 at 09:20, acknowledged 09:40: 40 min ≤ 2 h
+    assert_eq!(
+        response(
+            &[
+                ("e1", "09:00:00", o, Some("P1")),
+                ("e2", "09:20:00", r, Some("P3")),
+                ("e3", "09:40:00", a, None)
+            ],
+            "18:00:00"
+        ),
+        MET
+    );
+    // still running: the priority at `as_of` decides; 10 min ≤ 15 min is pending, 15 min 1 s
+    // is breached
+    let running = [
+        ("e1", "09:00:00", o, Some("P3")),
+        ("e2", "09:05:00", r, Some("P1")),
+    ];
+    assert_eq!(response(&running, "09:10:00"), PENDING);
+    assert_eq!(response(&running, "09:15:01"), BREACHED);
+    // a change in the stop's second counts whatever its id; one a second later does not
+    let stop = |t: &'static str| {
+        [
+            ("e1", "09:00:00", o, Some("P3")),
+            ("e2", "10:00:00", a, None),
+            ("e3", t, r, Some("P1")),
+        ]
+    };
+    assert_eq!(response(&stop("10:00:00"), "18:00:00"), BREACHED);
+    assert_eq!(response(&stop("10:00:01"), "18:00:00"), MET);
+    // a change in the anchor's second counts only when ordered after the anchor (by id)
+    let anchor = |id: &'static str| {
+        [
+            ("e1", "09:00:00", o, Some("P3")),
+            (id, "09:00:00", r, Some("P1")),
+            ("e5", "09:30:00", a, None),
+        ]
+    };
+    assert_eq!(response(&anchor("e0"), "18:00:00"), MET);
+    assert_eq!(response(&anchor("e9"), "18:00:00"), BREACHED);
+}
+
+#[test]
+fn with_restart_a_changed_priority_starts_the_clock_over() {
+    let restart = src().replacen(
+        "deadline by priority follow ticket.reprioritized { P1 => 15m",
+        "deadline by priority follow ticket.reprioritized restart { P1 => 15m",
+        1,
+    );
+    SRC.with(|s| *s.borrow_mut() = Some(restart));
+    let (o, a, r) = (
+        "ticket.opened",
+        "ticket.acknowledged",
+        "ticket.reprioritized",
+    );
+    // P3 → P1 at 10:00 restarts the clock: acknowledged 10:05 is 5 min ≤ 15 min
+    let got = response(
+        &[
+            ("e1", "09:00:00", o, Some("P3")),
+            ("e2", "10:00:00", r, Some("P1")),
+            ("e3", "10:05:00", a, None),
+        ],
+        "18:00:00",
+    );
+    // P3 → P3 changes nothing: acknowledged 11:30 is 2 h 30 min > 2 h
+    let same = response(
+        &[
+            ("e1", "09:00:00", o, Some("P3")),
+            ("e2", "09:50:00", r, Some("P3")),
+            ("e3", "11:30:00", a, None),
+        ],
+        "18:00:00",
+    );
+    SRC.with(|s| *s.borrow_mut() = None);
+    assert_eq!(got, MET);
+    assert_eq!(same, BREACHED);
 }
 
 /// The codes of the diagnostics of `src` (errors and warnings).

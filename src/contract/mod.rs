@@ -684,10 +684,25 @@ pub struct ClockDef {
     pub deadline: Deadline,
     /// The calendar whose working time it counts.
     pub calendar: ClockCalendar,
+    /// `deadline by ATTR follow KIND`: later events that change the value picking the
+    /// deadline.
+    pub follow: Option<Follow>,
+}
+
+/// `follow KIND [restart]` on a `deadline by ATTR`.
+#[derive(Debug, Clone)]
+pub struct Follow {
+    /// The kind whose events change the value (without a condition).
+    pub on: EventMatch,
+    /// Its attribute of the deadline attribute's name and type.
+    pub attr: AttrId,
+    /// Each change of the value while the clock runs or is paused starts it over.
+    pub restart: bool,
 }
 
 impl ClockDef {
-    /// Every event match that moves the clock: start, stop, pause, resume, restart, reset.
+    /// Every event match the clock reads: start, stop, pause, resume, restart, reset, and
+    /// the followed kind.
     pub fn matches(&self) -> impl Iterator<Item = &EventMatch> {
         self.start
             .iter()
@@ -696,6 +711,7 @@ impl ClockDef {
             .chain(&self.resume)
             .chain(&self.restart)
             .chain(&self.reset)
+            .chain(self.follow.iter().map(|f| &f.on))
     }
 }
 

@@ -3,12 +3,11 @@
 
 use serde::Serialize;
 
-use crate::contract::{ClockDef, Deadline, IndicatorId, Measure};
+use crate::contract::Measure;
 use crate::engine::anchor::anchor_of;
 use crate::engine::clock::{self, Limit, Outcome};
 use crate::engine::eval::{EvalError, Evaluator};
 use crate::engine::measure::flags_of;
-use crate::engine::store::{Slim, Val};
 
 /// A running clock close to its deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,17 +60,7 @@ impl Evaluator {
                 let Some(cal) = self.plan.calendar(def, anchor.product) else {
                     continue;
                 };
-                let limit = self.limit(ii, def, anchor);
-                let run = clock::run(
-                    def,
-                    limit,
-                    log,
-                    ai,
-                    now,
-                    cal,
-                    |cd, e| view.cond(cd, e, crate::engine::measure::NO_FLAGS),
-                    false,
-                )?;
+                let (run, limit) = self.clock_of(ii, def, log, ai, now, cal, false)?;
                 if run.outcome != Outcome::Pending || run.state == clock::State::Stopped {
                     continue;
                 }
@@ -104,35 +93,5 @@ impl Evaluator {
             (a.deadline, &a.subject, &a.indicator).cmp(&(b.deadline, &b.subject, &b.indicator))
         });
         Ok(out)
-    }
-
-    pub(super) fn limit(&self, indicator: IndicatorId, def: &ClockDef, anchor: &Slim) -> Limit {
-        let view = self.view();
-        match &def.deadline {
-            Deadline::Fixed(s) => Limit::Allowed(*s),
-            Deadline::ByAttr { attr, table } => {
-                let table_by_enum = self
-                    .plan
-                    .enum_deadlines
-                    .get(indicator)
-                    .and_then(|t| t.as_ref());
-                match (view.attr(anchor, *attr), table_by_enum) {
-                    (Some(Val::Enum(i)), Some(t)) => t
-                        .get(usize::from(i))
-                        .copied()
-                        .flatten()
-                        .map_or(Limit::Unknown, Limit::Allowed),
-                    (Some(Val::Text(v)), _) => table
-                        .iter()
-                        .find(|(k, _)| k == v)
-                        .map_or(Limit::Unknown, |(_, s)| Limit::Allowed(*s)),
-                    _ => Limit::Unknown,
-                }
-            }
-            Deadline::At(attr) => match view.attr(anchor, *attr) {
-                Some(Val::Time(t)) => Limit::Due(t),
-                _ => Limit::Unknown,
-            },
-        }
     }
 }

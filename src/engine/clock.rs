@@ -141,6 +141,33 @@ pub fn run<E: Timed>(
     cond: impl Fn(&crate::contract::Cond, &E) -> bool,
     record_steps: bool,
 ) -> Result<ClockRun, CalendarError> {
+    run_restarting(
+        def,
+        limit,
+        log,
+        anchor,
+        as_of,
+        calendar,
+        cond,
+        |_| false,
+        record_steps,
+    )
+}
+
+/// [`run`], where `restarts(i)` says that `log[i]` starts a running or paused clock over (a
+/// changed value of `deadline by ATTR follow KIND restart`), like a reset.
+#[allow(clippy::too_many_arguments)]
+pub fn run_restarting<E: Timed>(
+    def: &ClockDef,
+    limit: Limit,
+    log: &[E],
+    anchor: usize,
+    as_of: i64,
+    calendar: &Calendar,
+    cond: impl Fn(&crate::contract::Cond, &E) -> bool,
+    restarts: impl Fn(usize) -> bool,
+    record_steps: bool,
+) -> Result<ClockRun, CalendarError> {
     let mut state = State::NotStarted;
     let mut elapsed = 0i64;
     let mut since = 0i64;
@@ -173,7 +200,7 @@ pub fn run<E: Timed>(
                     elapsed += calendar.working_between(since, e.at())?;
                     state = State::Paused;
                     Some(Step::Pause)
-                } else if matches(&def.reset, e, &cond) {
+                } else if matches(&def.reset, e, &cond) || restarts(i) {
                     elapsed = 0;
                     since = e.at();
                     Some(Step::Reset)
@@ -191,7 +218,7 @@ pub fn run<E: Timed>(
                     since = e.at();
                     state = State::Running;
                     Some(Step::Resume)
-                } else if matches(&def.reset, e, &cond) {
+                } else if matches(&def.reset, e, &cond) || restarts(i) {
                     elapsed = 0;
                     since = e.at();
                     state = State::Running;
@@ -225,12 +252,29 @@ pub fn run<E: Timed>(
     if state == State::Running {
         elapsed += calendar.working_between(since, as_of)?;
     }
+    let mut run = ClockRun {
+        state,
+        elapsed,
+        allowed: None,
+        due: None,
+        stopped_at,
+        running_since,
+        outcome: Outcome::Pending,
+        steps,
+    };
+    judge(&mut run, limit, as_of);
+    Ok(run)
+}
+
+/// Sets the deadline of a run and its verdict as of `as_of`.
+pub fn judge(run: &mut ClockRun, limit: Limit, as_of: i64) {
     let (allowed, due) = match limit {
         Limit::Allowed(s) => (Some(s), None),
         Limit::Due(t) => (None, Some(t)),
         Limit::Unknown => (None, None),
     };
-    let outcome = match (allowed, due) {
+    let (state, elapsed, stopped_at) = (run.state, run.elapsed, run.stopped_at);
+    run.outcome = match (allowed, due) {
         (Some(allowed), _) => {
             if elapsed > allowed {
                 Outcome::Breached
@@ -254,14 +298,6 @@ pub fn run<E: Timed>(
         // no deadline could be resolved (the validator rejects such anchors): never judged
         (None, None) => Outcome::Pending,
     };
-    Ok(ClockRun {
-        state,
-        elapsed,
-        allowed,
-        due,
-        stopped_at,
-        running_since,
-        outcome,
-        steps,
-    })
+    run.allowed = allowed;
+    run.due = due;
 }

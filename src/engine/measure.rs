@@ -197,16 +197,7 @@ impl Evaluator {
                             let Some(cal) = plan.calendar(def, product) else {
                                 continue;
                             };
-                            let run = clock::run(
-                                def,
-                                self.limit(ii, def, anchor),
-                                evs,
-                                ai,
-                                as_of,
-                                cal,
-                                |cd, e| view.cond(cd, e, NO_FLAGS),
-                                explain,
-                            )?;
+                            let (run, _) = self.clock_of(ii, def, evs, ai, as_of, cal, explain)?;
                             for a in 0..n_a {
                                 if !scoped(plan, a, product) {
                                     continue;

@@ -5,6 +5,7 @@ mod at_risk;
 mod chain;
 mod checkpoint;
 pub mod clock;
+mod deadline;
 pub mod diff;
 pub mod eval;
 pub mod explain;

@@ -108,6 +108,9 @@ fn needed_attrs(c: &Contract) -> Table<KindId, Table<AttrId, bool>> {
                         }
                         Deadline::Fixed(_) => {}
                     }
+                    if let Some(f) = &d.follow {
+                        mark(&mut need, f.on.kind, f.attr);
+                    }
                 }
             }
             Measure::Ratio { num, den } => {

@@ -529,11 +529,26 @@ pub enum Deadline {
         attr: Ident,
         /// `(value, duration)` entries, in source order.
         table: Vec<(Ident, Quantity)>,
+        /// `follow KIND [restart]`: the value from later events of that kind.
+        follow: Option<Follow>,
         /// The whole line.
         span: Span,
     },
     /// `deadline at due`: an absolute instant from an anchor attribute, compared in wall time
     At(Ident, Span),
+}
+
+/// `follow ticket.reprioritized [restart]` in `deadline by ATTR`: the attribute of the same
+/// name on the last such event, at or before the clock's stop (or `as_of`), picks the deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Follow {
+    /// The event kind that changes the value.
+    pub kind: Path,
+    /// `restart`: each change of the value while the clock runs or is paused starts the clock
+    /// over from that instant.
+    pub restart: bool,
+    /// From `follow` to the end.
+    pub span: Span,
 }
 
 /// Value expressions: `rate(met)`, `ratio(count(ticket where resolved), count(ticket))`,

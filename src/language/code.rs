@@ -119,6 +119,8 @@ codes! {
     E0224 "a points rule reads a target the indicator does not have",
     E0225 "invalid points, step or cap (not a positive number, a unit on points, a step in another unit than the value, or two caps)",
     E0226 "`cap N per SUBJECT` on a rule that does not count that subject's clocks one by one (only `per started D late` does)",
+    E0240 "`follow KIND`: the kind has no attribute of the deadline attribute's name",
+    E0241 "`follow KIND`: its attribute has another type than the anchor's (other enum values)",
     W0100 "make-up working day (`workday`) that is not a Saturday or Sunday",
     W0101 "the contract has parties but none with role `prime`",
     W0102 "a product is covered by two subcontractors (ambiguous back-to-back)",

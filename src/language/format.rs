@@ -471,7 +471,13 @@ impl<'s> Printer<'s> {
     fn clock(&mut self, c: &ast::ClockDecl) {
         self.open(c.span.start, &format!("clock {}", c.subject.name));
         for st in &c.stmts {
-            if let ast::ClockStmt::Deadline(ast::Deadline::ByAttr { attr, table, span }) = st {
+            if let ast::ClockStmt::Deadline(ast::Deadline::ByAttr {
+                attr,
+                table,
+                follow,
+                span,
+            }) = st
+            {
                 let entries: Vec<(Span, String)> = table
                     .iter()
                     .map(|(k, v)| {
@@ -481,7 +487,11 @@ impl<'s> Printer<'s> {
                         )
                     })
                     .collect();
-                self.braced(*span, &format!("deadline by {}", attr.name), &entries);
+                self.braced(
+                    *span,
+                    &format!("deadline by {}{}", attr.name, follow_text(follow)),
+                    &entries,
+                );
                 continue;
             }
             let (span, text) = match st {
@@ -495,11 +505,17 @@ impl<'s> Printer<'s> {
                 ast::ClockStmt::Deadline(d) => match d {
                     ast::Deadline::Fixed(qty, sp) => (*sp, format!("deadline {}", q(qty))),
                     ast::Deadline::At(id, sp) => (*sp, format!("deadline at {}", id.name)),
-                    ast::Deadline::ByAttr { attr, table, span } => (
+                    ast::Deadline::ByAttr {
+                        attr,
+                        table,
+                        follow,
+                        span,
+                    } => (
                         *span,
                         format!(
-                            "deadline by {} {{ {} }}",
+                            "deadline by {}{} {{ {} }}",
                             attr.name,
+                            follow_text(follow),
                             join(
                                 table.iter().map(|(k, v)| format!("{} => {}", k.name, q(v))),
                                 ", "
@@ -738,6 +754,14 @@ fn scoring(sc: &ast::Scoring) -> String {
             out
         }
         ast::Scoring::ZeroTolerance(_) => "score zero-tolerance".to_string(),
+    }
+}
+
+fn follow_text(f: &Option<ast::Follow>) -> String {
+    match f {
+        Some(f) if f.restart => format!(" follow {} restart", f.kind.text()),
+        Some(f) => format!(" follow {}", f.kind.text()),
+        None => String::new(),
     }
 }
 

@@ -69,6 +69,17 @@ fn clock(mut k: Kids, span: Span) -> Res<ast::ClockDecl> {
                         Rule::deadline_by => {
                             let mut dk = Kids::of(&d);
                             let attr = ident(dk.next(Rule::ident)?);
+                            let follow = match dk.opt(Rule::deadline_follow) {
+                                Some(f) => {
+                                    let mut fk = Kids::of(&f);
+                                    Some(ast::Follow {
+                                        kind: path(fk.next(Rule::path)?),
+                                        restart: fk.opt(Rule::follow_restart).is_some(),
+                                        span: span_of(&f),
+                                    })
+                                }
+                                None => None,
+                            };
                             let table = dk
                                 .map(|e| {
                                     let mut ek = Kids::of(&e);
@@ -81,6 +92,7 @@ fn clock(mut k: Kids, span: Span) -> Res<ast::ClockDecl> {
                             ast::Deadline::ByAttr {
                                 attr,
                                 table,
+                                follow,
                                 span: sspan,
                             }
                         }

@@ -95,6 +95,7 @@ pub(super) fn is_noise(r: Rule) -> bool {
             | Rule::k_above
             | Rule::k_each
             | Rule::k_late
+            | Rule::k_follow
             | Rule::k_per
             | Rule::k_cap
             | Rule::k_zero_tolerance

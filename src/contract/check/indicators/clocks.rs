@@ -131,7 +131,19 @@ impl Ctx {
             Some(Res::Ok(c)) => c,
             Some(_) => return None,
         };
+        let follow = match c.stmts.iter().find_map(|s| match s {
+            ClockStmt::Deadline(ast::Deadline::ByAttr {
+                attr,
+                follow: Some(f),
+                ..
+            }) => Some((attr, f)),
+            _ => None,
+        }) {
+            Some((attr, f)) => Some(self.follow(attr, f, anchor)?),
+            None => None,
+        };
         Some(ClockDef {
+            follow,
             subject: subject?,
             filter: clock_filter,
             start,
@@ -175,7 +187,9 @@ impl Ctx {
                 );
                 None
             }
-            ast::Deadline::ByAttr { attr, table, span } => {
+            ast::Deadline::ByAttr {
+                attr, table, span, ..
+            } => {
                 // Durations are checked even when the attribute cannot be.
                 let mut durations = Vec::new();
                 let mut ok = true;
@@ -284,6 +298,72 @@ impl Ctx {
                 Some(Deadline::ByAttr { attr: a, table })
             }
         }
+    }
+
+    /// `follow KIND`: the kind has an attribute of the deadline attribute's name and type.
+    fn follow(
+        &mut self,
+        attr: &ast::Ident,
+        f: &ast::Follow,
+        anchor: Option<KindId>,
+    ) -> Option<crate::contract::Follow> {
+        let kind = self.kind_ref(&f.kind)?;
+        let anchor = anchor?;
+        let anchor_attr = self.attr_ref(anchor, attr)?;
+        let want = self.attr_def(anchor, anchor_attr).map(|a| a.ty.clone());
+        let found = self.kinds.get(kind).and_then(|k| {
+            k.attrs
+                .iter_enumerated()
+                .find(|(_, a)| a.name == attr.name)
+                .map(|(id, a)| (id, a.ty.clone()))
+        });
+        let Some((a, ty)) = found else {
+            self.push(
+                Diagnostic::error(
+                    Code::E0240,
+                    format!(
+                        "`follow {}`: the kind has no attribute `{}`",
+                        f.kind.text(),
+                        attr.name
+                    ),
+                    f.kind.span,
+                )
+                .with_label(format!("no `{}` here", attr.name))
+                .with_help(format!(
+                    "declare it: `event {} {{ {}: ... }}`, with the same values as on the anchor",
+                    f.kind.text(),
+                    attr.name
+                )),
+            );
+            return None;
+        };
+        if want.as_ref() != Some(&ty) {
+            let (theirs, ours) = (
+                self.type_words(kind, a),
+                self.type_words(anchor, anchor_attr),
+            );
+            self.push(
+                Diagnostic::error(
+                    Code::E0241,
+                    format!(
+                        "`follow {}`: its `{}` is {}, but the anchor's is {}",
+                        f.kind.text(),
+                        attr.name,
+                        theirs,
+                        ours
+                    ),
+                    f.kind.span,
+                )
+                .with_label("another type")
+                .with_help("give both attributes the same type (the same enum values)"),
+            );
+            return None;
+        }
+        Some(crate::contract::Follow {
+            on: EventMatch { kind, cond: None },
+            attr: a,
+            restart: f.restart,
+        })
     }
 
     fn duration(&mut self, q: &ast::Quantity) -> Option<i64> {
