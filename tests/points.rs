@@ -508,6 +508,135 @@ fn with_restart_a_changed_priority_starts_the_clock_over() {
     assert_eq!(same, BREACHED);
 }
 
+fn waiver(id: &str, at: &str, indicator: &str) -> Value {
+    ev(
+        id,
+        &format!("2026-10-12T{at}+08:00"),
+        "waiver.granted",
+        "T",
+        "app.business_support.oa",
+        json!({"indicator": indicator, "reason": "甲方停电", "approved_by": "运维管理委员会"}),
+    )
+}
+
+/// A P1 office ticket opened at 09:00 and acknowledged at 09:20 (breached), resolved at 10:00.
+fn breached_ticket() -> Vec<Value> {
+    let p = "app.business_support.oa";
+    vec![
+        ev(
+            "e1",
+            "2026-10-12T09:00:00+08:00",
+            "ticket.opened",
+            "T",
+            p,
+            json!({"priority": "P1"}),
+        ),
+        ev(
+            "e2",
+            "2026-10-12T09:20:00+08:00",
+            "ticket.acknowledged",
+            "T",
+            p,
+            json!({}),
+        ),
+        ev(
+            "e3",
+            "2026-10-12T10:00:00+08:00",
+            "ticket.resolved",
+            "T",
+            p,
+            json!({}),
+        ),
+    ]
+}
+
+#[test]
+fn a_waived_clock_is_out_of_the_value_and_costs_no_points() {
+    let clocks = |events: &[Value], id: &str| {
+        let c = card(events);
+        let i = indicator(assessment(&c, "prime"), id).clone();
+        (
+            i["met"].as_u64().unwrap(),
+            i["breached"].as_u64().unwrap(),
+            i["waived"].as_u64().unwrap(),
+            i["points"].as_str().unwrap().to_string(),
+            i["value"].clone(),
+        )
+    };
+    assert_eq!(
+        clocks(&breached_ticket(), "response_timeliness"),
+        (0, 1, 0, "-1.00".into(), json!("0.0000"))
+    );
+    // waived after the anchor: neither met nor breached, no value, no points
+    let mut w = breached_ticket();
+    w.push(waiver("w1", "11:00:00", "response_timeliness"));
+    assert_eq!(
+        clocks(&w, "response_timeliness"),
+        (0, 0, 1, "0.00".into(), Value::Null)
+    );
+    // the repair clock of the same ticket is not waived (met: 1 h of 4 h)
+    assert_eq!(
+        clocks(&w, "repair_timeliness"),
+        (1, 0, 0, "0.00".into(), json!("1.0000"))
+    );
+    // the same waiver in appco's assessment (the ticket is on appco's product): −2 is gone
+    let c = card(&w);
+    assert_eq!(
+        indicator(assessment(&c, "appco"), "response_timeliness")["waived"],
+        1
+    );
+    assert_eq!(assessment(&c, "appco")["score"], "100.00");
+    // ordered before the anchor (same second, smaller id), or after `as_of`: no effect
+    let mut before = breached_ticket();
+    before.push(waiver("e0", "09:00:00", "response_timeliness"));
+    assert_eq!(clocks(&before, "response_timeliness").2, 0);
+    let mut late = breached_ticket();
+    late.push(waiver("w1", "11:00:00", "response_timeliness"));
+    let c = card_at(&late, "2026-10-12T10:30:00+08:00");
+    assert_eq!(
+        indicator(assessment(&c, "prime"), "response_timeliness")["waived"],
+        0
+    );
+    // a waiver of another indicator leaves this one breached
+    let mut other = breached_ticket();
+    other.push(waiver("w1", "11:00:00", "anomaly_report_timeliness"));
+    assert_eq!(
+        clocks(&other, "response_timeliness"),
+        (0, 1, 0, "-1.00".into(), json!("0.0000"))
+    );
+}
+
+#[test]
+fn explain_shows_the_waiver_with_its_reason_and_approver() {
+    let mut w = breached_ticket();
+    w.push(waiver("w1", "11:00:00", "response_timeliness"));
+    let plan = plan();
+    let text: String = w.iter().map(|e| format!("{e}\n")).collect();
+    let mut ev = Evaluator::new(&plan);
+    read_jsonl_with(plan.contract(), text.as_bytes(), Limits::default(), |o| {
+        if let LineRef::Accepted(e) = o {
+            ev.push_ref(e);
+        }
+    })
+    .unwrap();
+    let c = plan.contract();
+    let p = slagrade::time::period::parse(c.period(), c.timezone(), "2026-10").unwrap();
+    let (_, findings) = ev.explain(&p, None, false).unwrap();
+    let f = &findings[0][0][0];
+    assert_eq!(f.status.as_str(), "waived");
+    let note = f.waiver.as_ref().unwrap();
+    assert_eq!(
+        (
+            note.id.as_str(),
+            note.reason.as_str(),
+            note.approver.as_str()
+        ),
+        ("w1", "甲方停电", "运维管理委员会")
+    );
+    let ids: Vec<&str> = f.events.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["e1", "w1"]);
+}
+
 /// The codes of the diagnostics of `src` (errors and warnings).
 fn codes(src: &str) -> Vec<String> {
     match slagrade::load(src) {

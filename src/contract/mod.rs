@@ -114,6 +114,8 @@ pub struct Contract {
     /// how indicator results make party and level scores (`Weighted` unless `rollup` says
     /// otherwise)
     pub(crate) rollup: Rollup,
+    /// `waive on KIND { ... }` declarations, in source order
+    pub(crate) waivers: Vec<WaiverDef>,
     /// FNV-1a 64 of the canonical form, set by the checker (see [`Contract::fingerprint`])
     pub(crate) fingerprint: u64,
 }
@@ -203,6 +205,11 @@ impl Contract {
     /// How indicator results make party and level scores.
     pub fn rollup(&self) -> Rollup {
         self.rollup
+    }
+
+    /// The kinds of events that waive a subject for an indicator.
+    pub fn waivers(&self) -> &[WaiverDef] {
+        &self.waivers
     }
 
     /// A calendar by id; `None` for an id of another contract.
@@ -525,6 +532,23 @@ pub enum Rollup {
         /// The score never rises above it (`None`: no ceiling).
         ceiling: Option<Decimal>,
     },
+}
+
+/// `waive on KIND { indicator from A  reason from R  approver from P }`: an event of `kind`
+/// excuses its subject for the indicator its attribute `indicator` names.
+#[derive(Debug, Clone)]
+pub struct WaiverDef {
+    /// The kind that grants waivers.
+    pub kind: KindId,
+    /// Its enum attribute naming the indicator.
+    pub indicator: AttrId,
+    /// The indicator each value of that enum names, by value index (`None`: not an
+    /// indicator with a clock, which such a waiver cannot change).
+    pub targets: Vec<Option<IndicatorId>>,
+    /// Its text attribute giving the reason.
+    pub reason: Option<AttrId>,
+    /// Its text attribute naming who approved the waiver.
+    pub approver: Option<AttrId>,
 }
 
 /// One points rule: `deduct 1 per breached clock, cap 10`.

@@ -60,6 +60,10 @@ impl Evaluator {
                 let Some(cal) = self.plan.calendar(def, anchor.product) else {
                     continue;
                 };
+                // a waived clock is not held to any deadline
+                if self.waiver_of(ii, log, ai, now).is_some() {
+                    continue;
+                }
                 let (run, limit) = self.clock_of(ii, def, log, ai, now, cal, false)?;
                 if run.outcome != Outcome::Pending || run.state == clock::State::Stopped {
                     continue;

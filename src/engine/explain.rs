@@ -94,6 +94,22 @@ pub fn render(
         if let Some(d) = &f.due {
             line.push_str(&format!(": due {d}"));
         }
+        if let Some(w) = &f.waiver {
+            line.push_str(&format!(
+                ": by waiver {}, approved by {}: {}",
+                w.id,
+                if w.approver.is_empty() {
+                    "—"
+                } else {
+                    &w.approver
+                },
+                if w.reason.is_empty() {
+                    "—"
+                } else {
+                    &w.reason
+                }
+            ));
+        }
         out.push_str(&line);
         out.push('\n');
         for e in &f.events {

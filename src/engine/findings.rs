@@ -62,6 +62,20 @@ pub struct Finding {
     pub calendar: Option<String>,
     /// the events that moved the clock or make up the finding: (id, kind, at, step)
     pub events: Vec<FindingEvent>,
+    /// for a waived clock: the waiver's reason and approver
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+}
+
+/// Why a clock was waived, and by whom: kept so that a dispute can see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverNote {
+    /// The waiver event's `id`.
+    pub id: String,
+    /// The reason it gives (empty when the contract reads none).
+    pub reason: String,
+    /// Who approved it (empty when the contract reads none).
+    pub approver: String,
 }
 
 /// Where a finding stands; shown (and serialized) as the words of explanations.
@@ -84,6 +98,8 @@ pub enum Status {
     Covered,
     /// an inventory item not covered in the period
     NotCovered,
+    /// a clock excused by a waiver: out of the value and of every points rule
+    Waived,
 }
 
 impl Status {
@@ -98,6 +114,7 @@ impl Status {
             Status::Counted => "counted",
             Status::Covered => "in the inventory, covered in the period",
             Status::NotCovered => "in the inventory, not covered in the period",
+            Status::Waived => "waived",
         }
     }
 }
@@ -218,7 +235,47 @@ impl Finder<'_> {
                 .iter()
                 .filter_map(|(i, s)| evs.get(*i).map(|e| self.event(e, Some(*s))))
                 .collect(),
+            waiver: None,
         }
+    }
+
+    /// A clock waived by `log[waiver]`, with the waiver's `(reason, approver)`.
+    pub(super) fn waived(
+        &self,
+        subject: u32,
+        evs: &[Slim],
+        anchor: usize,
+        waiver: usize,
+        note: Option<(String, String)>,
+    ) -> Finding {
+        let mut f = match evs.get(anchor) {
+            Some(a) => self.subject(subject, a, Status::Waived),
+            None => Finding {
+                subject: self.names.get(subject).to_string(),
+                product: String::new(),
+                status: Status::Waived,
+                elapsed: None,
+                allowed: None,
+                due: None,
+                calendar: None,
+                events: Vec::new(),
+                waiver: None,
+            },
+        };
+        f.events = [anchor, waiver]
+            .iter()
+            .filter_map(|i| evs.get(*i).map(|e| self.event(e, None)))
+            .collect();
+        let (reason, approver) = note.unwrap_or_default();
+        f.waiver = Some(WaiverNote {
+            id: evs
+                .get(waiver)
+                .map(|e| self.ids.get(e.id).to_string())
+                .unwrap_or_default(),
+            reason,
+            approver,
+        });
+        f
     }
 
     pub(super) fn subject(&self, subject: u32, anchor: &Slim, status: Status) -> Finding {
@@ -231,6 +288,7 @@ impl Finder<'_> {
             due: None,
             calendar: None,
             events: vec![self.event(anchor, None)],
+            waiver: None,
         }
     }
 }

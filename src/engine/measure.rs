@@ -197,6 +197,29 @@ impl Evaluator {
                             let Some(cal) = plan.calendar(def, product) else {
                                 continue;
                             };
+                            if let Some(w) = self.waiver_of(ii, evs, ai, as_of) {
+                                for a in 0..n_a {
+                                    if !scoped(plan, a, product) {
+                                        continue;
+                                    }
+                                    if let Some(x) =
+                                        acc.get_mut(a).and_then(|v| v.get_mut(ii.index()))
+                                    {
+                                        x.waived += 1;
+                                    }
+                                    if explain {
+                                        let note = evs.get(w).map(|e| self.waiver_note(e));
+                                        push_finding(
+                                            &mut findings,
+                                            a,
+                                            ii,
+                                            &key,
+                                            finder.waived(subject, evs, ai, w, note),
+                                        );
+                                    }
+                                }
+                                continue;
+                            }
                             let (run, _) = self.clock_of(ii, def, evs, ai, as_of, cal, explain)?;
                             for a in 0..n_a {
                                 if !scoped(plan, a, product) {
@@ -512,6 +535,8 @@ pub(super) struct Acc {
     count: u64,
     sum: Decimal,
     values: Vec<Decimal>,
+    /// clocks waived
+    waived: u64,
     /// seconds late of each breached clock (points roll-ups only, for `per started D late`)
     pub(in crate::engine) late: Vec<i64>,
     /// items that counted against the indicator, by product (for back-to-back payment);
@@ -523,7 +548,7 @@ impl Acc {
     /// The items measured: clocks (pending ones too), denominators, counted events and
     /// subjects, samples.
     pub(super) fn items(&self) -> u64 {
-        self.met + self.breached + self.pending + self.den + self.count
+        self.met + self.breached + self.pending + self.waived + self.den + self.count
     }
 
     fn against(&mut self, p: ProductId) {
@@ -532,6 +557,7 @@ impl Acc {
 
     fn add(&mut self, o: Acc) {
         self.met += o.met;
+        self.waived += o.waived;
         self.breached += o.breached;
         self.pending += o.pending;
         self.num += o.num;
@@ -563,6 +589,7 @@ pub(super) fn measure_value(m: &Measure, x: Acc) -> Measured {
                 met: x.met,
                 breached: x.breached,
                 pending: x.pending,
+                waived: x.waived,
             }),
             None,
             x.met + x.breached,

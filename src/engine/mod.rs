@@ -22,3 +22,4 @@ pub mod score;
 pub mod scorecard;
 pub mod selection;
 mod store;
+mod waiver;

@@ -33,6 +33,8 @@ pub struct Plan {
     /// per indicator (`Some` for a clock with `deadline by` an enum): deadline seconds by
     /// enum index of the anchor attribute
     pub(in crate::engine) enum_deadlines: Table<IndicatorId, Option<Vec<Option<i64>>>>,
+    /// per kind: the waiver declaration (index into `Contract::waivers`) its events grant
+    pub(in crate::engine) waiver_of: Table<KindId, Option<usize>>,
 }
 
 /// The subject definitions (bits, of the first 64) that events of one kind concern.
@@ -88,6 +90,14 @@ fn needed_attrs(c: &Contract) -> Table<KindId, Table<AttrId, bool>> {
                     need_cond(cd, m.kind, &mut need);
                 }
             }
+        }
+    }
+    for w in c.waivers() {
+        for a in [Some(w.indicator), w.reason, w.approver]
+            .into_iter()
+            .flatten()
+        {
+            mark(&mut need, w.kind, a);
         }
     }
     for ind in c.indicators() {
@@ -193,6 +203,17 @@ impl Plan {
                 for m in c.matches() {
                     read(m.kind, c.subject.index());
                 }
+                // waivers are read on every subject with a clock
+                for w in contract.waivers() {
+                    read(w.kind, c.subject.index());
+                }
+            }
+        }
+        let mut waiver_of: Table<KindId, Option<usize>> = Table::from_vec(vec![None; n_kinds]);
+        for (i, w) in contract.waivers().iter().enumerate() {
+            mark(&mut tracked, w.kind);
+            if let Some(x) = waiver_of.get_mut(w.kind) {
+                x.get_or_insert(i);
             }
         }
         let mut enum_deadlines = Vec::new();
@@ -295,6 +316,7 @@ impl Plan {
             slots,
             in_scope,
             enum_deadlines: Table::from_vec(enum_deadlines),
+            waiver_of,
         }
     }
 

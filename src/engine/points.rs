@@ -252,6 +252,7 @@ mod tests {
                 met,
                 breached,
                 pending: 4,
+                waived: 0,
             })
         };
         let p = |c| {

@@ -134,6 +134,7 @@ impl Plan {
                     target: target.map(|t| t.text(ind.unit)).unwrap_or_default(),
                     target_met: value.and_then(|v| target.map(|t| score::target_met(t, v))),
                     clocks,
+                    waivable: !c.waivers.is_empty(),
                     ratio,
                     samples,
                 });

@@ -144,6 +144,8 @@ pub struct IndicatorCard {
     pub target_met: Option<bool>,
     /// clock counts, for clock indicators
     pub clocks: Option<ClockCounts>,
+    /// whether the contract declares waivers (then clock indicators report `waived`)
+    pub waivable: bool,
     /// numerator and denominator, for ratios and coverage
     pub ratio: Option<(u64, u64)>,
     /// number of events or subjects the value was computed over
@@ -160,6 +162,8 @@ pub struct ClockCounts {
     /// Not judged yet: not stopped and still within the deadline; in neither the
     /// numerator nor the denominator.
     pub pending: u64,
+    /// Excused by a waiver: out of the value, and of every points rule.
+    pub waived: u64,
 }
 
 fn dec(d: Option<Decimal>) -> Value {
@@ -297,6 +301,10 @@ impl Scorecard {
                         (None, None) => i.id.clone(),
                     };
                     let detail = match (i.clocks, i.ratio) {
+                        (Some(c), _) if i.waivable => format!(
+                            "met {} breached {} pending {} waived {}",
+                            c.met, c.breached, c.pending, c.waived
+                        ),
                         (Some(c), _) => format!(
                             "met {} breached {} pending {}",
                             c.met, c.breached, c.pending
@@ -429,6 +437,9 @@ impl IndicatorCard {
             m.insert("met".into(), c.met.into());
             m.insert("breached".into(), c.breached.into());
             m.insert("pending".into(), c.pending.into());
+            if self.waivable {
+                m.insert("waived".into(), c.waived.into());
+            }
         }
         if let Some((n, d)) = self.ratio {
             m.insert("numerator".into(), n.into());

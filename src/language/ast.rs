@@ -183,6 +183,9 @@ pub enum Item {
         /// The whole statement.
         span: Span,
     },
+    /// `waive on waiver.granted { indicator from indicator ... }`: events that excuse a
+    /// subject for an indicator
+    Waive(WaiveDecl),
     /// `rollup points start 100, floor 0, ceiling 100` or `rollup weighted`: how indicator
     /// results make a party score
     Rollup(RollupDecl),
@@ -797,6 +800,22 @@ pub enum PointsBasis {
         /// `else => points`; `None` gives 0.
         otherwise: Option<Quantity>,
     },
+}
+
+/// `waive on waiver.granted { indicator from indicator  reason from reason  approver from
+/// approved_by }`
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WaiveDecl {
+    /// The event kind that grants a waiver.
+    pub kind: Path,
+    /// `indicator from ATTR`: the attribute naming the indicator waived (required).
+    pub indicator: Option<Ident>,
+    /// `reason from ATTR`: the attribute giving the reason (kept for explanations).
+    pub reason: Option<Ident>,
+    /// `approver from ATTR`: the attribute naming who approved it.
+    pub approver: Option<Ident>,
+    /// From `waive` to the closing brace.
+    pub span: Span,
 }
 
 /// `cap 15` or `cap 3 per ticket`.

@@ -121,12 +121,16 @@ codes! {
     E0226 "`cap N per SUBJECT` on a rule that does not count that subject's clocks one by one (only `per started D late` does)",
     E0240 "`follow KIND`: the kind has no attribute of the deadline attribute's name",
     E0241 "`follow KIND`: its attribute has another type than the anchor's (other enum values)",
+    E0245 "`waive on KIND` without `indicator from ATTR`",
+    E0246 "a waiver's `indicator from` attribute is not an enum of indicator ids",
+    E0247 "a waiver's `reason from` or `approver from` attribute is not text",
     W0100 "make-up working day (`workday`) that is not a Saturday or Sunday",
     W0101 "the contract has parties but none with role `prime`",
     W0102 "a product is covered by two subcontractors (ambiguous back-to-back)",
     W0103 "indicator weights do not sum to 100",
     W0104 "the contract has no `assess` (an evaluation scores nobody)",
     W0105 "a cap that can never bind (at or above the most points the rule can give)",
+    W0106 "a waiver value names an indicator without a clock (such a waiver changes nothing)",
 }
 
 impl Code {

@@ -283,6 +283,19 @@ impl<'s> Printer<'s> {
                 self.line(Some(*span), &format!("round {} {}", what.name, q(places)))
             }
             Item::Rollup(r) => self.line(Some(rollup_span(r)), &rollup(r)),
+            Item::Waive(w) => {
+                self.open(w.span.start, &format!("waive on {}", w.kind.text()));
+                for (what, a) in [
+                    ("indicator", &w.indicator),
+                    ("reason", &w.reason),
+                    ("approver", &w.approver),
+                ] {
+                    if let Some(a) = a {
+                        self.line(Some(a.span), &format!("{what} from {}", a.name));
+                    }
+                }
+                self.close(w.span);
+            }
             Item::Calendar(c) => self.calendar(c),
             Item::Party(p) => self.party(p),
             Item::Category(c) => self.category(c),

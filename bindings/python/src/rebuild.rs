@@ -75,7 +75,8 @@ fn level(name: &str, path: &str) -> Result<Level, String> {
 }
 
 fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
-    const KEYS: [&str; 16] = [
+    const KEYS: [&str; 17] = [
+        "waived",
         "id",
         "level",
         "unit",
@@ -99,6 +100,11 @@ fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
             met: count(m, path, "met")?,
             breached: count(m, path, "breached")?,
             pending: count(m, path, "pending")?,
+            waived: if m.contains_key("waived") {
+                count(m, path, "waived")?
+            } else {
+                0
+            },
         })
     } else {
         None
@@ -117,6 +123,7 @@ fn indicator(v: &Value, path: &str) -> Result<IndicatorCard, String> {
         None
     };
     Ok(IndicatorCard {
+        waivable: m.contains_key("waived"),
         id: text(m, path, "id")?,
         title_zh: None,
         title_en: None,

@@ -18,6 +18,7 @@ mod catalog;
 mod events;
 mod indicators;
 pub(crate) mod util;
+mod waivers;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -185,6 +186,7 @@ pub(crate) struct Ctx {
     pub(crate) payment: Option<Payment>,
     /// the contract's roll-up, read before the indicators (their terms depend on it)
     pub(crate) rollup: crate::contract::Rollup,
+    pub(crate) waivers: Vec<crate::contract::WaiverDef>,
 }
 
 impl Ctx {
@@ -224,6 +226,7 @@ impl Ctx {
             assessments: Vec::new(),
             payment: None,
             rollup: crate::contract::Rollup::Weighted,
+            waivers: Vec::new(),
         }
     }
 
@@ -287,6 +290,15 @@ impl Ctx {
             })
             .collect();
         self.indicators_pass(&indicators);
+        let waivers: Vec<&ast::WaiveDecl> = decl
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Waive(w) => Some(w),
+                _ => None,
+            })
+            .collect();
+        self.waivers_pass(&waivers);
         let assessments: Vec<&ast::AssessDecl> = decl
             .items
             .iter()
@@ -578,6 +590,7 @@ impl Ctx {
             assessments,
             payment: self.payment.unwrap_or_else(util::default_payment),
             rollup: self.rollup,
+            waivers: self.waivers,
             fingerprint: 0,
         };
         Ok(Checked {

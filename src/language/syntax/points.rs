@@ -125,3 +125,33 @@ pub(super) fn points_rule(p: &P) -> Res<ast::PointsRule> {
         span,
     })
 }
+
+pub(super) fn waive(p: &P, span: Span) -> Res<ast::WaiveDecl> {
+    let mut k = Kids::of(p);
+    let kind = super::literals::path(k.next(Rule::path)?);
+    let mut d = ast::WaiveDecl {
+        kind,
+        indicator: None,
+        reason: None,
+        approver: None,
+        span,
+    };
+    for s in k {
+        let sspan = span_of(&s);
+        let (slot, what) = match s.as_rule() {
+            Rule::waive_indicator => (&mut d.indicator, "indicator from"),
+            Rule::waive_reason => (&mut d.reason, "reason from"),
+            Rule::waive_approver => (&mut d.approver, "approver from"),
+            _ => return Err(internal(sspan)),
+        };
+        if slot.is_some() {
+            return Err(
+                Diagnostic::error(E_SYNTAX, format!("`{what}` is given twice"), sspan)
+                    .with_label("second one")
+                    .with_help(format!("keep one `{what} ATTR`")),
+            );
+        }
+        *slot = Some(super::literals::ident(Kids::of(&s).next(Rule::ident)?));
+    }
+    Ok(d)
+}

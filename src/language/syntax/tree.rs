@@ -96,6 +96,10 @@ pub(super) fn is_noise(r: Rule) -> bool {
             | Rule::k_each
             | Rule::k_late
             | Rule::k_follow
+            | Rule::k_waive
+            | Rule::k_from
+            | Rule::k_reason
+            | Rule::k_approver
             | Rule::k_per
             | Rule::k_cap
             | Rule::k_zero_tolerance
