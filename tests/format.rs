@@ -452,6 +452,7 @@ fn value_expr() -> impl Strategy<Value = ValueExpr> {
     let leaf_arg = prop_oneof![
         selection().prop_map(Arg::Select),
         selection().prop_map(Arg::Inventory),
+        selection().prop_map(Arg::Excluding),
         quantity().prop_map(Arg::Number),
     ];
     let leaf = (ident(), prop::collection::vec(leaf_arg.clone(), 0..3)).prop_map(|(func, args)| {
@@ -787,18 +788,24 @@ fn item() -> impl Strategy<Value = Item> {
             clear,
             span: sp(),
         });
+    let lasts = prop_oneof![
+        matches().prop_map(|m| Lasts::Until(m, sp())),
+        (ident(), ident()).prop_map(|(a, b)| Lasts::Attrs(a, b, sp())),
+    ];
     let subject = (
         ident(),
         path(),
         prop::option::of(ident()),
         prop::collection::vec(flag, 0..3),
+        prop::collection::vec(lasts, 0..2),
     )
-        .prop_map(|(name, anchor, anchor_at, flags)| {
+        .prop_map(|(name, anchor, anchor_at, flags, lasts)| {
             Item::Subject(SubjectDecl {
                 name,
                 anchor,
                 anchor_at,
                 flags,
+                lasts,
                 span: sp(),
             })
         });

@@ -37,6 +37,11 @@ fn card(events: &[Value]) -> Value {
 
 /// The October 2026 scorecard of `events` as of `as_of`, as JSON.
 fn card_at(events: &[Value], as_of: &str) -> Value {
+    card_of("2026-10", events, as_of)
+}
+
+/// The scorecard of `period` of `events` as of `as_of`, as JSON.
+fn card_of(period: &str, events: &[Value], as_of: &str) -> Value {
     let plan = match SRC.with(|s| s.borrow().clone()) {
         Some(text) => slagrade::load(&text).unwrap().compile(),
         None => plan(),
@@ -56,7 +61,7 @@ fn card_at(events: &[Value], as_of: &str) -> Value {
     )
     .unwrap();
     let c = plan.contract();
-    let p = slagrade::time::period::parse(c.period(), c.timezone(), "2026-10").unwrap();
+    let p = slagrade::time::period::parse(c.period(), c.timezone(), period).unwrap();
     let as_of = slagrade::event::parse_instant(as_of).unwrap();
     ev.scorecard(&p, Some(as_of)).unwrap().to_json()
 }
@@ -635,6 +640,205 @@ fn explain_shows_the_waiver_with_its_reason_and_approver() {
     );
     let ids: Vec<&str> = f.events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["e1", "w1"]);
+}
+
+fn outage(id: &str, product: &str, from: &str, to: Option<&str>, severity: &str) -> Vec<Value> {
+    let mut out = vec![ev(
+        &format!("{id}-s"),
+        from,
+        "outage.started",
+        id,
+        product,
+        json!({"severity": severity}),
+    )];
+    if let Some(t) = to {
+        out.push(ev(
+            &format!("{id}-e"),
+            t,
+            "outage.ended",
+            id,
+            product,
+            json!({}),
+        ));
+    }
+    out
+}
+
+fn window(id: &str, product: &str, at: &str, start: &str, end: &str) -> Value {
+    ev(
+        id,
+        at,
+        "maintenance.scheduled",
+        id,
+        product,
+        json!({"start": start, "end": end}),
+    )
+}
+
+/// `(value, points)` of `id` in `assessee`'s card of `period`.
+fn value_points(period: &str, events: &[Value], assessee: &str, id: &str) -> (Value, String) {
+    let c = card_of(period, events, "2026-12-01T00:00:00+08:00");
+    let i = indicator(assessment(&c, assessee), id);
+    (
+        i["value"].clone(),
+        i["points"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn availability_merges_outages_clips_them_to_the_period_and_excludes_announced_windows() {
+    let servers = "infra.servers";
+    // across the month end: 22:00–02:00 is 7200 s in October and 7200 s in November
+    let across = outage(
+        "O1",
+        servers,
+        "2026-10-31T22:00:00+08:00",
+        Some("2026-11-01T02:00:00+08:00"),
+        "minor",
+    );
+    assert_eq!(
+        value_points("2026-10", &across, "prime", "downtime").0,
+        "7200.0000"
+    );
+    assert_eq!(
+        value_points("2026-11", &across, "prime", "downtime").0,
+        "7200.0000"
+    );
+    // a window 23:00–01:00 announced 59 h ahead removes an hour from each month
+    let mut announced = across.clone();
+    announced.push(window(
+        "W1",
+        servers,
+        "2026-10-29T12:00:00+08:00",
+        "2026-10-31T23:00:00+08:00",
+        "2026-11-01T01:00:00+08:00",
+    ));
+    assert_eq!(
+        value_points("2026-10", &announced, "prime", "downtime").0,
+        "3600.0000"
+    );
+    assert_eq!(
+        value_points("2026-11", &announced, "prime", "downtime").0,
+        "3600.0000"
+    );
+    // announced only 11 h ahead: it excludes nothing
+    let mut late = across.clone();
+    late.push(window(
+        "W1",
+        servers,
+        "2026-10-31T12:00:00+08:00",
+        "2026-10-31T23:00:00+08:00",
+        "2026-11-01T01:00:00+08:00",
+    ));
+    assert_eq!(
+        value_points("2026-10", &late, "prime", "downtime").0,
+        "7200.0000"
+    );
+    // a window of another product excludes nothing either
+    let mut other = across.clone();
+    other.push(window(
+        "W1",
+        "infra.storage",
+        "2026-10-29T12:00:00+08:00",
+        "2026-10-31T23:00:00+08:00",
+        "2026-11-01T01:00:00+08:00",
+    ));
+    assert_eq!(
+        value_points("2026-10", &other, "prime", "downtime").0,
+        "7200.0000"
+    );
+    // overlapping outages of one product count once: 10:00–11:00 ∪ 10:30–12:00 = 7200 s
+    let mut overlap = outage(
+        "O1",
+        "network.internet",
+        "2026-10-12T10:00:00+08:00",
+        Some("2026-10-12T11:00:00+08:00"),
+        "minor",
+    );
+    overlap.extend(outage(
+        "O2",
+        "network.internet",
+        "2026-10-12T10:30:00+08:00",
+        Some("2026-10-12T12:00:00+08:00"),
+        "minor",
+    ));
+    assert_eq!(
+        value_points("2026-10", &overlap, "netco", "downtime").0,
+        "7200.0000"
+    );
+    // netco has 2 products: 1 − 7200 / (2 × 2 678 400) = 0.998655… → 0.9987, 0.3 of a step
+    // below 99.9% → −2.00; the prime's 13 products: 1 − 7200 / 34 819 200 → 0.9998 → 0.00
+    assert_eq!(
+        value_points("2026-10", &overlap, "netco", "availability"),
+        (json!("0.9987"), "-2.00".into())
+    );
+    assert_eq!(
+        value_points("2026-10", &overlap, "prime", "availability"),
+        (json!("0.9998"), "0.00".into())
+    );
+    // an outage still open at `as_of` is down until `as_of`
+    let open = outage("O1", servers, "2026-10-12T10:00:00+08:00", None, "major");
+    let c = card_at(&open, "2026-10-12T12:00:00+08:00");
+    assert_eq!(
+        indicator(assessment(&c, "prime"), "downtime")["value"],
+        "7200.0000"
+    );
+    // nothing happened: availability 1.0000, and the assessment is assessed (full fee)
+    let quiet = vec![ev(
+        "x",
+        "2026-10-12T10:00:00+08:00",
+        "commendation.received",
+        "C",
+        servers,
+        json!({}),
+    )];
+    let c = card_of("2026-10", &quiet, "2026-11-05T00:00:00+08:00");
+    let netco = assessment(&c, "netco");
+    assert_eq!(indicator(netco, "availability")["value"], "1.0000");
+    assert_eq!(
+        (netco["score"].as_str(), netco["fee_due"].as_str()),
+        (Some("100.00"), Some("200000.00"))
+    );
+}
+
+#[test]
+fn major_outages_count_in_the_period_of_their_start_and_mttr_averages_closed_ones() {
+    let net = "network.internet";
+    let mut e = outage(
+        "O1",
+        net,
+        "2026-10-12T10:00:00+08:00",
+        Some("2026-10-12T11:00:00+08:00"),
+        "major",
+    );
+    e.extend(outage(
+        "O2",
+        net,
+        "2026-10-13T10:00:00+08:00",
+        Some("2026-10-13T13:00:00+08:00"),
+        "minor",
+    ));
+    e.extend(outage(
+        "O3",
+        net,
+        "2026-10-31T23:00:00+08:00",
+        None,
+        "major",
+    ));
+    // O1 and O3 are major: −5 × 2 = −10.00 (O3's downtime runs into November, its count
+    // stays in October); mttr of the closed ones: (3600 + 10800) / 2 = 7200 s
+    assert_eq!(
+        value_points("2026-10", &e, "netco", "major_outages"),
+        (json!("2.0000"), "-10.00".into())
+    );
+    assert_eq!(
+        value_points("2026-11", &e, "netco", "major_outages").0,
+        "0.0000"
+    );
+    assert_eq!(
+        value_points("2026-10", &e, "netco", "outage_mttr").0,
+        "7200.0000"
+    );
 }
 
 /// The codes of the diagnostics of `src` (errors and warnings).

@@ -412,6 +412,33 @@ pub struct Subject {
     pub anchor_at: Option<AttrId>,
     /// Its flags, in declaration order.
     pub flags: Table<FlagId, FlagDef>,
+    /// `lasts ...`: how long the subject lasts, for interval measures (availability).
+    pub lasts: Option<Lasts>,
+}
+
+/// How long a subject lasts.
+#[derive(Debug, Clone)]
+pub enum Lasts {
+    /// from the anchor's `at` to the first matching event ordered after it (at or before
+    /// `as_of`), or to `as_of` while none came
+    Until(Vec<EventMatch>),
+    /// between two time attributes of the anchor event (`[from, until)`; empty when `until`
+    /// is not after `from`)
+    Attrs {
+        /// The attribute where it starts.
+        from: AttrId,
+        /// The attribute where it ends.
+        until: AttrId,
+    },
+}
+
+/// Spans of a subject excluded from an interval measure: `excluding W [where notice OP D]`.
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    /// The subject whose spans are excluded (one with `lasts from ... until ...`).
+    pub subject: SubjectId,
+    /// `where notice OP D`: only spans announced so long ahead (`from` − the anchor's `at`).
+    pub notice: Option<(CmpOp, i64)>,
 }
 
 /// A yes/no state of a subject: set and cleared by events; the last one at or before `as_of`
@@ -614,6 +641,30 @@ pub enum Basis {
 /// What an indicator measures in a period.
 #[derive(Debug, Clone)]
 pub enum Measure {
+    /// `availability(S, excluding W ...)`: 1 − the downtime over the products in scope
+    /// (each product's spans of S merged, clipped to the period and to `as_of`, less the
+    /// excluded spans) / (products in scope × the period's seconds), in calendar time
+    Availability {
+        /// The subject whose spans are down time.
+        subject: SubjectId,
+        /// Spans that do not count.
+        excluding: Vec<Exclusion>,
+    },
+    /// `downtime(S, excluding W ...)`: the seconds of down time, as for availability
+    Downtime {
+        /// The subject whose spans are down time.
+        subject: SubjectId,
+        /// Spans that do not count.
+        excluding: Vec<Exclusion>,
+    },
+    /// `mttr(S)`: the mean length in seconds of the spans of S anchored in the period that
+    /// ended at or before `as_of`
+    Mttr {
+        /// The subject whose spans are measured.
+        subject: SubjectId,
+        /// Only subjects whose anchor event meets this condition.
+        filter: Option<Cond>,
+    },
     /// met / (met + breached) over the clocks of subjects anchored in the period
     ClockRate(ClockDef),
     /// numerator count / denominator count

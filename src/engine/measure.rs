@@ -142,6 +142,12 @@ impl Evaluator {
         };
         let in_period = |t: i64| t >= period.start && t < period.end;
         let points_rollup = matches!(c.rollup, crate::contract::Rollup::Points { .. });
+        let intervals = c.indicators.iter().any(|i| {
+            matches!(
+                i.measure,
+                Measure::Availability { .. } | Measure::Downtime { .. } | Measure::Mttr { .. }
+            )
+        });
         let names = &self.state.subjects;
         let ids = &self.state.ids;
         let finder = Finder { c, names, ids };
@@ -177,6 +183,10 @@ impl Evaluator {
                 let Some((ai, anchor_t)) = found.get(si.index()).copied().flatten() else {
                     continue;
                 };
+                // spans cross periods: read whatever the period of the anchor
+                if intervals {
+                    self.spans_of(si, evs, ai, anchor_t, period, as_of, &mut acc);
+                }
                 if !in_period(anchor_t) {
                     continue;
                 }
@@ -537,6 +547,10 @@ pub(super) struct Acc {
     values: Vec<Decimal>,
     /// clocks waived
     waived: u64,
+    /// spans of down time, clipped to the period and `as_of` (interval measures)
+    pub(in crate::engine) spans: Vec<crate::engine::interval::Span>,
+    /// spans excluded from them (announced windows), clipped to the period
+    pub(in crate::engine) excluded: Vec<crate::engine::interval::Span>,
     /// seconds late of each breached clock (points roll-ups only, for `per started D late`)
     pub(in crate::engine) late: Vec<i64>,
     /// items that counted against the indicator, by product (for back-to-back payment);
@@ -545,6 +559,12 @@ pub(super) struct Acc {
 }
 
 impl Acc {
+    /// One sample of a mean (`mttr`).
+    pub(super) fn add_sample(&mut self, v: Decimal) {
+        self.sum = self.sum.saturating_add(v);
+        self.count += 1;
+    }
+
     /// The items measured: clocks (pending ones too), denominators, counted events and
     /// subjects, samples.
     pub(super) fn items(&self) -> u64 {
@@ -566,6 +586,8 @@ impl Acc {
         self.sum = self.sum.saturating_add(o.sum);
         self.values.extend(o.values);
         self.late.extend(o.late);
+        self.spans.extend(o.spans);
+        self.excluded.extend(o.excluded);
         for (p, n) in o.against {
             *self.against.entry(p).or_default() += n;
         }
@@ -580,9 +602,39 @@ type Measured = (
     u64,
 );
 
-pub(super) fn measure_value(m: &Measure, x: Acc) -> Measured {
+/// What an interval measure needs besides its spans: the products in scope and the length
+/// of the period in seconds.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Extent {
+    pub(super) products: u64,
+    pub(super) seconds: i64,
+}
+
+pub(super) fn measure_value(m: &Measure, x: Acc, extent: Extent) -> Measured {
     let frac = |n: u64, d: u64| (d > 0).then(|| Decimal::from(n) / Decimal::from(d));
     match m {
+        Measure::Availability { .. } | Measure::Downtime { .. } => {
+            let down = crate::engine::interval::downtime(&x.spans, &x.excluded);
+            let value = if matches!(m, Measure::Downtime { .. }) {
+                Some(Decimal::from(down))
+            } else {
+                // 1 − down / (products × seconds): always applicable with a product in scope
+                let whole = i128::from(extent.products).saturating_mul(i128::from(extent.seconds));
+                (whole > 0).then(|| {
+                    Decimal::ONE
+                        - Decimal::from_i128_with_scale(i128::from(down), 0)
+                            .checked_div(Decimal::from_i128_with_scale(whole, 0))
+                            .unwrap_or(Decimal::ONE)
+                })
+            };
+            (value, None, None, extent.products)
+        }
+        Measure::Mttr { .. } => (
+            (x.count > 0).then(|| x.sum / Decimal::from(x.count)),
+            None,
+            None,
+            x.count,
+        ),
         Measure::ClockRate(_) => (
             frac(x.met, x.met + x.breached),
             Some(ClockCounts {
@@ -704,7 +756,9 @@ mod tests {
                 values,
                 ..Acc::default()
             };
-            measure_value(&m, x).0.map(|v| v.to_string())
+            measure_value(&m, x, Extent::default())
+                .0
+                .map(|v| v.to_string())
         };
         assert_eq!(value(vec![a, b]), value(vec![b, a]));
         assert_eq!(value(vec![a, b]).as_deref(), Some("1.5"));

@@ -11,6 +11,7 @@ pub mod eval;
 pub mod explain;
 mod findings;
 mod ignored;
+mod interval;
 mod measure;
 mod merge;
 pub mod payment;

@@ -84,6 +84,20 @@ fn needed_attrs(c: &Contract) -> Table<KindId, Table<AttrId, bool>> {
         if let Some(a) = s.anchor_at {
             mark(&mut need, s.anchor, a);
         }
+        match &s.lasts {
+            Some(crate::contract::Lasts::Attrs { from, until }) => {
+                mark(&mut need, s.anchor, *from);
+                mark(&mut need, s.anchor, *until);
+            }
+            Some(crate::contract::Lasts::Until(ms)) => {
+                for m in ms {
+                    if let Some(cd) = &m.cond {
+                        need_cond(cd, m.kind, &mut need);
+                    }
+                }
+            }
+            None => {}
+        }
         for f in &s.flags {
             for m in f.set.iter().chain(&f.clear) {
                 if let Some(cd) = &m.cond {
@@ -151,6 +165,12 @@ fn needed_attrs(c: &Contract) -> Table<KindId, Table<AttrId, bool>> {
                 sel(&mut need, s);
                 mark(&mut need, s.kind, *attr);
             }
+            Measure::Mttr { subject, filter } => {
+                if let (Some(k), Some(f)) = (anchor(*subject), filter) {
+                    need_cond(f, k, &mut need);
+                }
+            }
+            Measure::Availability { .. } | Measure::Downtime { .. } => {}
         }
     }
     need
@@ -172,6 +192,11 @@ impl Plan {
         };
         for s in contract.subjects() {
             mark(&mut tracked, s.anchor);
+            if let Some(crate::contract::Lasts::Until(ms)) = &s.lasts {
+                for m in ms {
+                    mark(&mut tracked, m.kind);
+                }
+            }
             for f in &s.flags {
                 for m in f.set.iter().chain(&f.clear) {
                     mark(&mut tracked, m.kind);
@@ -194,6 +219,11 @@ impl Plan {
         for (d, s) in contract.subjects().iter().enumerate() {
             for f in &s.flags {
                 for m in f.set.iter().chain(&f.clear) {
+                    read(m.kind, d);
+                }
+            }
+            if let Some(crate::contract::Lasts::Until(ms)) = &s.lasts {
+                for m in ms {
                     read(m.kind, d);
                 }
             }
@@ -251,7 +281,10 @@ impl Plan {
                 | Measure::Mean { sel, .. }
                 | Measure::Sum { sel, .. }
                 | Measure::Percentile { sel, .. } => mark(&mut per_event, sel.kind),
-                Measure::Count(Counted::Subjects { .. }) => {}
+                Measure::Count(Counted::Subjects { .. })
+                | Measure::Availability { .. }
+                | Measure::Downtime { .. }
+                | Measure::Mttr { .. } => {}
                 Measure::Distinct(sel) => {
                     mark(&mut tracked, sel.kind);
                     mark(&mut hit_kinds, sel.kind);

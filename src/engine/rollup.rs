@@ -76,7 +76,24 @@ impl Plan {
             let row = acc.get(ai).map(Vec::as_slice);
             // nothing measured in scope: nothing was assessed, so nothing was earned (an
             // incident count of 0 for want of data is no evidence of good service)
-            let evidence: u64 = row.map_or(0, |v| v.iter().map(Acc::items).sum());
+            let in_scope = self
+                .in_scope
+                .get(ai)
+                .map_or(0, |v| v.iter().filter(|s| **s).count() as u64);
+            // every product in scope is evidence for availability: up time is measured too
+            let intervals = c
+                .indicators
+                .iter()
+                .filter(|i| {
+                    matches!(
+                        i.measure,
+                        crate::contract::Measure::Availability { .. }
+                            | crate::contract::Measure::Downtime { .. }
+                    )
+                })
+                .count() as u64;
+            let evidence: u64 =
+                row.map_or(0, |v| v.iter().map(Acc::items).sum::<u64>()) + intervals * in_scope;
             let assessed = evidence > 0;
             let mut cards = Vec::with_capacity(c.indicators.len());
             for (ii, ind) in c.indicators.iter_enumerated() {
@@ -96,7 +113,11 @@ impl Plan {
                 } else {
                     Vec::new()
                 };
-                let (raw, clocks, ratio, samples) = measure_value(&ind.measure, x);
+                let extent = crate::engine::measure::Extent {
+                    products: in_scope,
+                    seconds: period.end.saturating_sub(period.start),
+                };
+                let (raw, clocks, ratio, samples) = measure_value(&ind.measure, x, extent);
                 let value = raw.map(|v| score::round(v, c.round_value));
                 let target = terms.target.as_ref();
                 let s = match (&terms.scoring, target, value) {

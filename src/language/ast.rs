@@ -420,8 +420,19 @@ pub struct SubjectDecl {
     pub anchor_at: Option<Ident>,
     /// Its `flag` lines, in source order.
     pub flags: Vec<FlagDecl>,
+    /// `lasts ...` lines (the checker wants at most one).
+    pub lasts: Vec<Lasts>,
     /// From `subject` to the closing brace.
     pub span: Span,
+}
+
+/// How long a subject lasts; the span is the whole line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Lasts {
+    /// `lasts until outage.ended`: from the anchor to the first such event after it
+    Until(Vec<EventMatch>, Span),
+    /// `lasts from start until end`: between two time attributes of the anchor event
+    Attrs(Ident, Ident, Span),
 }
 
 /// `flag resolved set on ticket.resolved, ticket.closed clear on ticket.reopened`
@@ -579,6 +590,8 @@ pub enum Arg {
     Number(Quantity),
     /// `inventory asset.registered`
     Inventory(Selection),
+    /// `excluding maintenance_window where notice >= 24h`
+    Excluding(Selection),
 }
 
 /// `PATH [where COND]`

@@ -446,6 +446,17 @@ impl<'s> Printer<'s> {
             }
             self.line(Some(f.span), &text);
         }
+        for l in &sd.lasts {
+            match l {
+                ast::Lasts::Until(m, sp) => {
+                    self.line(Some(*sp), &format!("lasts until {}", matches(m)))
+                }
+                ast::Lasts::Attrs(a, b, sp) => self.line(
+                    Some(*sp),
+                    &format!("lasts from {} until {}", a.name, b.name),
+                ),
+            }
+        }
         self.close(sd.span);
     }
 
@@ -719,6 +730,7 @@ fn value(v: &ast::ValueExpr) -> String {
             ast::Arg::Number(n) => q(n),
             ast::Arg::Select(sel) => selection(sel),
             ast::Arg::Inventory(sel) => format!("inventory {}", selection(sel)),
+            ast::Arg::Excluding(sel) => format!("excluding {}", selection(sel)),
         }),
         ", ",
     );

@@ -186,6 +186,51 @@ impl Ctx {
                 clear,
             });
         }
+        let lasts = match (s.lasts.as_slice(), anchor) {
+            ([], _) | (_, None) => None,
+            ([l, rest @ ..], Some(k)) => {
+                if let Some(second) = rest.first() {
+                    let span = match second {
+                        ast::Lasts::Until(_, sp) | ast::Lasts::Attrs(_, _, sp) => *sp,
+                    };
+                    self.push(
+                        Diagnostic::error(Code::E0165, "a subject has two `lasts`", span)
+                            .with_label("second `lasts`")
+                            .with_help("keep one"),
+                    );
+                }
+                match l {
+                    ast::Lasts::Until(ms, _) => {
+                        Some(crate::contract::Lasts::Until(self.event_matches(ms, None)))
+                    }
+                    ast::Lasts::Attrs(a, b, _) => {
+                        let time = |cx: &mut Ctx, x: &ast::Ident| {
+                            let id = cx.attr_ref(k, x)?;
+                            if cx.attr_def(k, id).map(|d| &d.ty) == Some(&AttrType::Time) {
+                                return Some(id);
+                            }
+                            let words = cx.type_words(k, id);
+                            cx.push(
+                                Diagnostic::error(
+                                    Code::E0164,
+                                    format!("`lasts from ... until ...` needs `time` attributes, but `{}` is {words}", x.name),
+                                    x.span,
+                                )
+                                .with_label("not a time attribute")
+                                .with_help(format!("declare it as `{}: time` on the anchor event", x.name)),
+                            );
+                            None
+                        };
+                        let from = time(self, a);
+                        let until = time(self, b);
+                        Some(crate::contract::Lasts::Attrs {
+                            from: from?,
+                            until: until?,
+                        })
+                    }
+                }
+            }
+        };
         if self.error_count() > errors {
             return None;
         }
@@ -194,6 +239,7 @@ impl Ctx {
             anchor: anchor?,
             anchor_at,
             flags: Table::from_vec(flags),
+            lasts,
         })
     }
 

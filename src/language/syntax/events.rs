@@ -51,7 +51,30 @@ pub(super) fn subject(mut k: Kids, span: Span) -> Res<ast::SubjectDecl> {
     let mut a = Kids::of(&k.next(Rule::anchor_stmt)?);
     let anchor = path(a.next(Rule::path)?);
     let anchor_at = a.opt(Rule::ident).map(ident);
-    let flags = k
+    let mut lasts = Vec::new();
+    let mut flag_pairs = Vec::new();
+    for p in k {
+        if p.as_rule() == Rule::lasts_stmt {
+            let lspan = span_of(&p);
+            let l = Kids::of(&p).any()?;
+            lasts.push(match l.as_rule() {
+                Rule::lasts_attrs => {
+                    let mut lk = Kids::of(&l);
+                    ast::Lasts::Attrs(
+                        ident(lk.next(Rule::ident)?),
+                        ident(lk.next(Rule::ident)?),
+                        lspan,
+                    )
+                }
+                Rule::lasts_until => ast::Lasts::Until(event_list(&l)?, lspan),
+                _ => return Err(super::internal(lspan)),
+            });
+        } else {
+            flag_pairs.push(p);
+        }
+    }
+    let flags = flag_pairs
+        .into_iter()
         .map(|f| {
             let fspan = span_of(&f);
             let mut fk = Kids::of(&f);
@@ -77,6 +100,7 @@ pub(super) fn subject(mut k: Kids, span: Span) -> Res<ast::SubjectDecl> {
         anchor,
         anchor_at,
         flags,
+        lasts,
         span,
     })
 }

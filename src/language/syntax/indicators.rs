@@ -123,6 +123,9 @@ fn call(p: &P) -> Res<ast::ValueExpr> {
                 Rule::inventory_arg => {
                     ast::Arg::Inventory(selection(&Kids::of(&a).next(Rule::selection)?)?)
                 }
+                Rule::excluding_arg => {
+                    ast::Arg::Excluding(selection(&Kids::of(&a).next(Rule::selection)?)?)
+                }
                 _ => return Err(internal(span_of(&a))),
             })
         })

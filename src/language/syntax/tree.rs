@@ -97,6 +97,9 @@ pub(super) fn is_noise(r: Rule) -> bool {
             | Rule::k_late
             | Rule::k_follow
             | Rule::k_waive
+            | Rule::k_lasts
+            | Rule::k_until
+            | Rule::k_excluding
             | Rule::k_from
             | Rule::k_reason
             | Rule::k_approver

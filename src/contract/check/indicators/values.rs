@@ -9,8 +9,11 @@ use crate::language::ast::{self, Arg};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
-pub(super) const FUNCTIONS: [&str; 8] = [
+pub(super) const FUNCTIONS: [&str; 11] = [
     "rate",
+    "availability",
+    "downtime",
+    "mttr",
     "ratio",
     "count",
     "distinct",
@@ -74,6 +77,53 @@ impl Ctx {
                 ))
             }
             "count" => Some((Measure::Count(self.count_arg(v, filter)?), Unit::Count)),
+            "availability" | "downtime" => {
+                let [Arg::Select(first), rest @ ..] = args else {
+                    self.wrong_args(
+                        v,
+                        &format!(
+                            "{}(SUBJECT, excluding SUBJECT [where notice >= DURATION], ...)",
+                            v.func.name
+                        ),
+                    );
+                    return None;
+                };
+                let subject = self.span_subject(v, first, filter, false)?.0;
+                let mut excluding = Vec::new();
+                let mut ok = true;
+                for a in rest {
+                    let Arg::Excluding(sel) = a else {
+                        self.wrong_args(
+                            v,
+                            &format!(
+                                "{}(SUBJECT, excluding SUBJECT [where notice >= DURATION], ...)",
+                                v.func.name
+                            ),
+                        );
+                        return None;
+                    };
+                    match self.exclusion(sel) {
+                        Some(x) => excluding.push(x),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                Some(if v.func.name == "availability" {
+                    (Measure::Availability { subject, excluding }, Unit::Fraction)
+                } else {
+                    (Measure::Downtime { subject, excluding }, Unit::Seconds)
+                })
+            }
+            "mttr" => {
+                let [Arg::Select(first)] = args else {
+                    self.wrong_args(v, "mttr(SUBJECT [where ..])");
+                    return None;
+                };
+                let (subject, filter) = self.span_subject(v, first, filter, true)?;
+                Some((Measure::Mttr { subject, filter }, Unit::Seconds))
+            }
             "distinct" => {
                 let [Arg::Select(s)] = args else {
                     self.wrong_args(v, "distinct(KIND [where ..])");
@@ -213,6 +263,121 @@ impl Ctx {
             "count a declared subject (`count(ticket)`) or event kind (`count(security.incident)`)",
         ));
         None
+    }
+
+    /// The subject of an interval measure, which must have a `lasts` (E0230); its condition
+    /// only where `with_filter`.
+    fn span_subject(
+        &mut self,
+        v: &ast::ValueExpr,
+        s: &ast::Selection,
+        filter: Option<&ast::Cond>,
+        with_filter: bool,
+    ) -> Option<(crate::contract::SubjectId, Option<crate::contract::Cond>)> {
+        let call = ast::ValueExpr {
+            func: v.func.clone(),
+            args: vec![Arg::Select(s.clone())],
+            span: v.span,
+        };
+        let Counted::Subjects { subject, filter } = self.count_arg(&call, filter)? else {
+            self.wrong_args(
+                v,
+                &format!("{}(SUBJECT ...), of a subject with `lasts`", v.func.name),
+            );
+            return None;
+        };
+        if filter.is_some() && !with_filter {
+            self.wrong_args(
+                v,
+                &format!(
+                    "{}(SUBJECT, ...) without a condition on SUBJECT",
+                    v.func.name
+                ),
+            );
+            return None;
+        }
+        let lasts = self
+            .subjects
+            .get(subject)
+            .and_then(Option::as_ref)
+            .map(|x| x.lasts.is_some());
+        if lasts == Some(false) {
+            self.push(
+                Diagnostic::error(
+                    Code::E0230,
+                    format!(
+                        "`{}({})` needs a subject that lasts, but `{}` has no `lasts`",
+                        v.func.name,
+                        s.path.text(),
+                        s.path.text()
+                    ),
+                    s.path.span,
+                )
+                .with_label("no `lasts`")
+                .with_help("add e.g. `lasts until outage.ended` to the subject"),
+            );
+            return None;
+        }
+        Some((subject, filter))
+    }
+
+    /// `excluding W [where notice OP DURATION]`.
+    fn exclusion(&mut self, sel: &ast::Selection) -> Option<crate::contract::Exclusion> {
+        let bad = |cx: &mut Ctx, msg: String| {
+            cx.push(
+                Diagnostic::error(Code::E0231, msg, sel.span)
+                    .with_label("not an exclusion")
+                    .with_help("write e.g. `excluding maintenance_window where notice >= 24h`, of a subject with `lasts from START until END`"),
+            );
+        };
+        let name = sel.path.text();
+        let Some(&subject) = self.subject_names.get(&name) else {
+            bad(self, format!("`excluding {name}`: not a subject"));
+            return None;
+        };
+        let attrs = self
+            .subjects
+            .get(subject)
+            .and_then(Option::as_ref)
+            .map(|x| matches!(x.lasts, Some(crate::contract::Lasts::Attrs { .. })));
+        if attrs != Some(true) {
+            if attrs.is_some() {
+                bad(
+                    self,
+                    format!("`excluding {name}`: the subject has no `lasts from ... until ...`"),
+                );
+            }
+            return None;
+        }
+        let notice = match &sel.filter {
+            None => None,
+            Some(ast::Cond::Cmp {
+                attr, op, value, ..
+            }) if attr.name == "notice" => match value {
+                ast::Literal::Number(q) => match util::duration_secs(q) {
+                    Ok(secs) => Some((*op, secs)),
+                    Err(why) => {
+                        bad(self, format!("`notice` is compared with a duration: {why}"));
+                        return None;
+                    }
+                },
+                _ => {
+                    bad(
+                        self,
+                        "`notice` is compared with a duration such as `24h`".into(),
+                    );
+                    return None;
+                }
+            },
+            Some(_) => {
+                bad(
+                    self,
+                    format!("`excluding {name} where ...` takes only `notice OP DURATION`"),
+                );
+                return None;
+            }
+        };
+        Some(crate::contract::Exclusion { subject, notice })
     }
 
     fn event_sel(&mut self, s: &ast::Selection, filter: Option<&ast::Cond>) -> Option<EventSel> {
