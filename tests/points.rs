@@ -841,6 +841,42 @@ fn major_outages_count_in_the_period_of_their_start_and_mttr_averages_closed_one
     );
 }
 
+#[test]
+fn a_flag_needs_its_condition_in_each_of_the_consecutive_periods() {
+    let notices = |month: &str, n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|k| {
+                ev(
+                    &format!("{month}-{k}"),
+                    &format!("2026-{month}-14T10:00:00+08:00"),
+                    "notice.issued",
+                    &format!("N{month}{k}"),
+                    "infra.servers",
+                    json!({}),
+                )
+            })
+            .collect()
+    };
+    let flags = |events: &[Value], period: &str| {
+        let c = card_of(period, events, "2026-11-05T00:00:00+08:00");
+        assessment(&c, "prime")["flags"].clone()
+    };
+    // 21 notices: −105 → 0.00 in September and in October: October is the second month
+    // below 60; September's month before (August, nothing happened) scored 100.00
+    let mut both = notices("09", 21);
+    both.extend(notices("10", 21));
+    assert_eq!(flags(&both, "2026-10"), json!(["termination_right"]));
+    assert_eq!(flags(&both, "2026-09"), json!([]));
+    // only October below 60: no flag
+    assert_eq!(flags(&notices("10", 21), "2026-10"), json!([]));
+    // a one-period flag on a level: 12 breached office tickets cost 10 process points
+    assert_eq!(
+        flags(&breached_office_tickets(12), "2026-10"),
+        json!(["process_alarm"])
+    );
+    assert_eq!(flags(&breached_office_tickets(3), "2026-10"), json!([]));
+}
+
 /// The codes of the diagnostics of `src` (errors and warnings).
 fn codes(src: &str) -> Vec<String> {
     match slagrade::load(src) {

@@ -116,6 +116,8 @@ pub struct Contract {
     pub(crate) rollup: Rollup,
     /// `waive on KIND { ... }` declarations, in source order
     pub(crate) waivers: Vec<WaiverDef>,
+    /// `flag NAME when ...` declarations, in source order
+    pub(crate) flags: Vec<PeriodFlag>,
     /// FNV-1a 64 of the canonical form, set by the checker (see [`Contract::fingerprint`])
     pub(crate) fingerprint: u64,
 }
@@ -210,6 +212,11 @@ impl Contract {
     /// The kinds of events that waive a subject for an indicator.
     pub fn waivers(&self) -> &[WaiverDef] {
         &self.waivers
+    }
+
+    /// Flags set on an assessment from its scores over consecutive periods.
+    pub fn period_flags(&self) -> &[PeriodFlag] {
+        &self.flags
     }
 
     /// A calendar by id; `None` for an id of another contract.
@@ -576,6 +583,23 @@ pub struct WaiverDef {
     pub reason: Option<AttrId>,
     /// Its text attribute naming who approved the waiver.
     pub approver: Option<AttrId>,
+}
+
+/// `flag NAME when score OP N in K consecutive periods`: set on an assessment in a period
+/// when the condition holds there and in each of the K − 1 periods before it, each scored from
+/// the same events and `as_of`.
+#[derive(Debug, Clone)]
+pub struct PeriodFlag {
+    /// The flag's name.
+    pub name: String,
+    /// A level's score instead of the party score.
+    pub level: Option<Level>,
+    /// The comparison.
+    pub op: CmpOp,
+    /// The bound.
+    pub bound: Decimal,
+    /// K, from 1 to 12.
+    pub periods: u32,
 }
 
 /// One points rule: `deduct 1 per breached clock, cap 10`.

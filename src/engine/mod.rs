@@ -10,6 +10,7 @@ pub mod diff;
 pub mod eval;
 pub mod explain;
 mod findings;
+mod flags;
 mod ignored;
 mod interval;
 mod measure;

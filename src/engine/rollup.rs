@@ -23,6 +23,30 @@ impl Evaluator {
         all: bool,
     ) -> Result<(Scorecard, Findings), EvalError> {
         let as_of = as_of.or(self.state.max_at).unwrap_or(period.end);
+        let (mut card, findings) = self.evaluate_unflagged(period, as_of, explain, all)?;
+        let back = self.plan.lookback();
+        if back > 0 {
+            let previous = self
+                .plan
+                .previous_periods(period, back)
+                .iter()
+                .map(|p| Ok(self.evaluate_unflagged(p, as_of, false, false)?.0))
+                .collect::<Result<Vec<_>, EvalError>>()?;
+            self.plan.set_flags(&mut card, &previous);
+        } else {
+            self.plan.set_flags(&mut card, &[]);
+        }
+        Ok((card, findings))
+    }
+
+    /// [`Evaluator::evaluate`] without period flags (which read other periods).
+    fn evaluate_unflagged(
+        &self,
+        period: &Period,
+        as_of: i64,
+        explain: bool,
+        all: bool,
+    ) -> Result<(Scorecard, Findings), EvalError> {
         let (acc, findings) = if explain {
             self.accumulate(period, as_of, true, all, self.all())?
         } else {
@@ -41,8 +65,28 @@ impl Evaluator {
 }
 
 impl Plan {
-    /// The scorecard of a period from the sum of its partials.
+    /// The scorecard of a period from the sum of its partials. A contract whose period flags
+    /// read earlier periods (`in 2 consecutive periods`) is refused: one period's partials
+    /// cannot set them (score through `Events`, which reads the periods before).
     pub fn scorecard_of(
+        &self,
+        counts: EventCounts,
+        period: &Period,
+        as_of: i64,
+        partial: &Partial,
+    ) -> Result<Scorecard, EvalError> {
+        if self.lookback() > 0 {
+            return Err(EvalError::Internal(
+                "this contract's flags read the periods before: a scorecard cannot be made from one period's partials".into(),
+            ));
+        }
+        let mut card = self.build_card(counts, period, as_of, partial)?;
+        self.set_flags(&mut card, &[]);
+        Ok(card)
+    }
+
+    /// [`Plan::scorecard_of`] without period flags (set by the caller from other periods).
+    pub(crate) fn scorecard_unflagged(
         &self,
         counts: EventCounts,
         period: &Period,

@@ -355,6 +355,36 @@ impl Spilled {
         periods: &[Period],
         as_of: Option<i64>,
     ) -> Result<Vec<Scorecard>, EvalError> {
+        let mut cards = self.scorecards_unflagged(periods, as_of)?;
+        self.flag(&mut cards)?;
+        Ok(cards)
+    }
+
+    /// Sets the period flags of `cards`, scoring the periods before each that they read.
+    fn flag(&self, cards: &mut [Scorecard]) -> Result<(), EvalError> {
+        let back = self.plan.lookback();
+        for card in cards.iter_mut() {
+            let previous = if back > 0 {
+                let period = Period {
+                    key: card.period.clone(),
+                    start: card.period_start,
+                    end: card.period_end,
+                };
+                let prevs = self.plan.previous_periods(&period, back);
+                self.scorecards_unflagged(&prevs, Some(card.as_of))?
+            } else {
+                Vec::new()
+            };
+            self.plan.set_flags(card, &previous);
+        }
+        Ok(())
+    }
+
+    fn scorecards_unflagged(
+        &self,
+        periods: &[Period],
+        as_of: Option<i64>,
+    ) -> Result<Vec<Scorecard>, EvalError> {
         let mut sums: Vec<Option<Partial>> = vec![None; periods.len()];
         let mut at: Vec<i64> = Vec::with_capacity(periods.len());
         for p in periods {
@@ -381,7 +411,7 @@ impl Spilled {
             .zip(sums)
             .map(|((p, t), sum)| {
                 let sum = sum.ok_or_else(|| EvalError::Spill("no partition".into()))?;
-                self.plan.scorecard_of(self.counts, p, t, &sum)
+                self.plan.scorecard_unflagged(self.counts, p, t, &sum)
             })
             .collect()
     }
@@ -422,7 +452,10 @@ impl Spilled {
                 list.sort_by(|x, y| x.0.cmp(&y.0));
             }
         }
-        let card = self.plan.scorecard_of(self.counts, period, at, &sum)?;
+        let mut card = self
+            .plan
+            .scorecard_unflagged(self.counts, period, at, &sum)?;
+        self.flag(std::slice::from_mut(&mut card))?;
         Ok((card, unkey(all)))
     }
 

@@ -183,6 +183,8 @@ pub enum Item {
         /// The whole statement.
         span: Span,
     },
+    /// `flag termination_right when score < 60 in 2 consecutive periods`
+    PeriodFlag(PeriodFlagDecl),
     /// `waive on waiver.granted { indicator from indicator ... }`: events that excuse a
     /// subject for an indicator
     Waive(WaiveDecl),
@@ -828,6 +830,23 @@ pub struct WaiveDecl {
     /// `approver from ATTR`: the attribute naming who approved it.
     pub approver: Option<Ident>,
     /// From `waive` to the closing brace.
+    pub span: Span,
+}
+
+/// `flag NAME when score OP N [in K consecutive periods]` (or `when level L OP N ...`)
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PeriodFlagDecl {
+    /// The flag's name, as scorecards list it.
+    pub name: Ident,
+    /// `level L`: a level's score instead of the party score.
+    pub level: Option<Ident>,
+    /// The comparison.
+    pub op: CmpOp,
+    /// The bound, a score.
+    pub bound: Quantity,
+    /// `in K consecutive periods`.
+    pub run: Option<Quantity>,
+    /// The whole line.
     pub span: Span,
 }
 

@@ -128,6 +128,8 @@ codes! {
     E0245 "`waive on KIND` without `indicator from ATTR`",
     E0246 "a waiver's `indicator from` attribute is not an enum of indicator ids",
     E0247 "a waiver's `reason from` or `approver from` attribute is not text",
+    E0260 "invalid period flag (an unknown level, a bound that is not a score from 0 to 100, a run that is not a whole number from 1 to 12)",
+    E0261 "duplicate period flag",
     W0100 "make-up working day (`workday`) that is not a Saturday or Sunday",
     W0101 "the contract has parties but none with role `prime`",
     W0102 "a product is covered by two subcontractors (ambiguous back-to-back)",

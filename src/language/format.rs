@@ -283,6 +283,20 @@ impl<'s> Printer<'s> {
                 self.line(Some(*span), &format!("round {} {}", what.name, q(places)))
             }
             Item::Rollup(r) => self.line(Some(rollup_span(r)), &rollup(r)),
+            Item::PeriodFlag(f) => {
+                let mut text = format!("flag {} when ", f.name.name);
+                match &f.level {
+                    Some(l) => {
+                        let _ = write!(text, "level {}", l.name);
+                    }
+                    None => text.push_str("score"),
+                }
+                let _ = write!(text, " {} {}", f.op.as_str(), q(&f.bound));
+                if let Some(r) = &f.run {
+                    let _ = write!(text, " in {} consecutive periods", q(r));
+                }
+                self.line(Some(f.span), &text);
+            }
             Item::Waive(w) => {
                 self.open(w.span.start, &format!("waive on {}", w.kind.text()));
                 for (what, a) in [

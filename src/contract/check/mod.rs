@@ -187,6 +187,7 @@ pub(crate) struct Ctx {
     /// the contract's roll-up, read before the indicators (their terms depend on it)
     pub(crate) rollup: crate::contract::Rollup,
     pub(crate) waivers: Vec<crate::contract::WaiverDef>,
+    pub(crate) period_flags: Vec<crate::contract::PeriodFlag>,
 }
 
 impl Ctx {
@@ -227,6 +228,7 @@ impl Ctx {
             payment: None,
             rollup: crate::contract::Rollup::Weighted,
             waivers: Vec::new(),
+            period_flags: Vec::new(),
         }
     }
 
@@ -299,6 +301,11 @@ impl Ctx {
             })
             .collect();
         self.waivers_pass(&waivers);
+        for i in &decl.items {
+            if let Item::PeriodFlag(f) = i {
+                self.period_flag(f);
+            }
+        }
         let assessments: Vec<&ast::AssessDecl> = decl
             .items
             .iter()
@@ -591,6 +598,7 @@ impl Ctx {
             payment: self.payment.unwrap_or_else(util::default_payment),
             rollup: self.rollup,
             waivers: self.waivers,
+            flags: self.period_flags,
             fingerprint: 0,
         };
         Ok(Checked {

@@ -8,6 +8,81 @@ use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
 
 impl Ctx {
+    /// `flag NAME when score OP N in K consecutive periods`.
+    pub(crate) fn period_flag(&mut self, f: &ast::PeriodFlagDecl) {
+        let bad = |cx: &mut Ctx, msg: String, span: ast::Span| {
+            cx.push(
+                Diagnostic::error(Code::E0260, msg, span)
+                    .with_label("invalid flag")
+                    .with_help("write e.g. `flag termination_right when score < 60 in 2 consecutive periods`"),
+            );
+        };
+        if self.period_flags.iter().any(|x| x.name == f.name.name) {
+            self.push(
+                Diagnostic::error(
+                    Code::E0261,
+                    format!("flag `{}` is declared twice", f.name.name),
+                    f.name.span,
+                )
+                .with_label("second declaration")
+                .with_help("rename or remove one"),
+            );
+            return;
+        }
+        let level = match &f.level {
+            None => None,
+            Some(l) => match crate::contract::Level::ALL
+                .iter()
+                .find(|x| x.as_str() == l.name)
+            {
+                Some(x) => Some(*x),
+                None => {
+                    bad(self, format!("unknown level `{}`", l.name), l.span);
+                    return;
+                }
+            },
+        };
+        let b = &f.bound;
+        if b.unit.is_some() || b.number > rust_decimal::Decimal::ONE_HUNDRED {
+            bad(
+                self,
+                format!(
+                    "a flag compares a score, a plain number from 0 to 100, not `{}`",
+                    util::quantity_text(b)
+                ),
+                b.span,
+            );
+            return;
+        }
+        let periods = match &f.run {
+            None => 1,
+            Some(q) => match u32::try_from(q.number)
+                .ok()
+                .filter(|n| q.unit.is_none() && q.number.fract().is_zero() && (1..=12).contains(n))
+            {
+                Some(n) => n,
+                None => {
+                    bad(
+                        self,
+                        format!(
+                            "a run of periods is a whole number from 1 to 12, not `{}`",
+                            util::quantity_text(q)
+                        ),
+                        q.span,
+                    );
+                    return;
+                }
+            },
+        };
+        self.period_flags.push(crate::contract::PeriodFlag {
+            name: f.name.name.clone(),
+            level,
+            op: f.op,
+            bound: b.number,
+            periods,
+        });
+    }
+
     pub(crate) fn waivers_pass(&mut self, decls: &[&ast::WaiveDecl]) {
         for d in decls {
             if let Some(w) = self.waiver(d) {

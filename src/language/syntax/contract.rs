@@ -44,6 +44,7 @@ fn item(p: P) -> Res<ast::Item> {
         },
         Rule::rollup_item => ast::Item::Rollup(rollup(&p, span)?),
         Rule::waive_decl => ast::Item::Waive(super::points::waive(&p, span)?),
+        Rule::period_flag => ast::Item::PeriodFlag(super::points::period_flag(&p, span)?),
         Rule::calendar_decl => ast::Item::Calendar(calendar(k, span)?),
         Rule::party_decl => ast::Item::Party(party(k, span)?),
         Rule::category_decl => ast::Item::Category(category(k, span)?),

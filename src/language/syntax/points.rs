@@ -155,3 +155,24 @@ pub(super) fn waive(p: &P, span: Span) -> Res<ast::WaiveDecl> {
     }
     Ok(d)
 }
+
+pub(super) fn period_flag(p: &P, span: Span) -> Res<ast::PeriodFlagDecl> {
+    let mut k = Kids::of(p);
+    let name = super::literals::ident(k.next(Rule::ident)?);
+    let m = k.next(Rule::flag_measure)?;
+    let level = Kids::of(&m).opt(Rule::ident).map(super::literals::ident);
+    let op = cmp_op(k.next(Rule::cmp_op)?)?;
+    let bound = quantity(k.next(Rule::quantity)?)?;
+    let run = match k.opt(Rule::flag_run) {
+        Some(r) => Some(quantity(Kids::of(&r).next(Rule::quantity)?)?),
+        None => None,
+    };
+    Ok(ast::PeriodFlagDecl {
+        name,
+        level,
+        op,
+        bound,
+        run,
+        span,
+    })
+}

@@ -97,6 +97,9 @@ pub(super) fn is_noise(r: Rule) -> bool {
             | Rule::k_late
             | Rule::k_follow
             | Rule::k_waive
+            | Rule::k_when
+            | Rule::k_consecutive
+            | Rule::k_periods
             | Rule::k_lasts
             | Rule::k_until
             | Rule::k_excluding
