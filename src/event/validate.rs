@@ -440,21 +440,24 @@ pub(super) fn is_integer_literal(text: &str) -> bool {
 /// `integer` takes only an integer literal, then the exact decimal must lie in the range.
 /// Every path reads a number token through here, so all give the same value or problem.
 pub(super) fn number_value(def: &AttrDef, text: &str) -> Result<Decimal, AttrProblem> {
+    // serde_json writes an exponent with its sign (`5e0` is `5e+0`), a float's shortest text
+    // without it (`1e20`): messages show the exponent without `+`, the same on every path
+    let found = || cut(&text.replacen("e+", "e", 1));
     if def.ty == AttrType::Integer && !is_integer_literal(text) {
-        return Err(AttrProblem::NotInteger { found: cut(text) });
+        return Err(AttrProblem::NotInteger { found: found() });
     }
     match (parse_decimal(text), def.range) {
         (Some(d), Some((min, max))) if d < min || d > max => Err(AttrProblem::OutsideRange {
             min,
             max,
-            found: cut(text),
+            found: found(),
         }),
         (Some(d), _) => Ok(d),
         // beyond 10^18 in magnitude: outside every range (the checker keeps bounds within it)
         (None, Some((min, max))) => Err(AttrProblem::OutsideRange {
             min,
             max,
-            found: cut(text),
+            found: found(),
         }),
         (None, None) => Err(AttrProblem::OutOfRange(text.to_string())),
     }
@@ -794,9 +797,11 @@ mod tests {
             ("-0", Some(format!("{range}, found `-0`"))),
             ("4.5", Some(format!("{not_int}, found `4.5`"))),
             ("5.0", Some(format!("{not_int}, found `5.0`"))),
-            // serde_json writes an exponent with its sign (`e+0`): the text messages show
-            ("5e0", Some(format!("{not_int}, found `5e+0`"))),
-            ("5E0", Some(format!("{not_int}, found `5e+0`"))),
+            // as serde_json writes it, the exponent's `+` left out
+            ("5e0", Some(format!("{not_int}, found `5e0`"))),
+            ("5E0", Some(format!("{not_int}, found `5e0`"))),
+            ("5e+0", Some(format!("{not_int}, found `5e0`"))),
+            ("5e-0", Some(format!("{not_int}, found `5e-0`"))),
             ("true", Some(format!("{wrong}, found true"))),
             (r#""5""#, Some(format!(r#"{wrong}, found "5""#))),
             ("null", Some(missing.to_string())),
@@ -804,7 +809,7 @@ mod tests {
                 "99999999999999999999999999999",
                 Some(format!("{range}, found `99999999999999999999999999999`")),
             ),
-            ("1e400", Some(format!("{not_int}, found `1e+400`"))),
+            ("1e400", Some(format!("{not_int}, found `1e400`"))),
         ]
         .into_iter()
         .map(|(val, why)| (line(&format!(r#""rating":{val}"#)), why))
