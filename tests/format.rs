@@ -244,6 +244,7 @@ const KEYWORDS: &[&str] = &[
     "text",
     "bool",
     "number",
+    "integer",
     "time",
     "subject",
     "anchor",
@@ -656,14 +657,22 @@ fn attr_decl() -> impl Strategy<Value = AttrDecl> {
     let ty = prop_oneof![
         Just(AttrTypeLit::Text(sp())),
         Just(AttrTypeLit::Bool(sp())),
+        Just(AttrTypeLit::Integer(sp())),
         Just(AttrTypeLit::Time(sp())),
         prop::option::of(unit()).prop_map(|u| AttrTypeLit::Number(u, sp())),
         prop::collection::vec(ident(), 1..4).prop_map(AttrTypeLit::Enum),
     ];
-    (ident(), any::<bool>(), ty).prop_map(|(name, optional, ty)| AttrDecl {
+    // a range parses after any type (the checker says which take one)
+    let range = prop::option::of((quantity(), quantity()).prop_map(|(min, max)| RangeLit {
+        min,
+        max,
+        span: sp(),
+    }));
+    (ident(), any::<bool>(), ty, range).prop_map(|(name, optional, ty, range)| AttrDecl {
         name,
         optional,
         ty,
+        range,
         span: sp(),
     })
 }

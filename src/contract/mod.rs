@@ -361,6 +361,9 @@ pub struct AttrDef {
     pub ty: AttrType,
     /// a required attribute missing or mistyped rejects the event
     pub required: bool,
+    /// `integer 1 .. 5`, `number ms 0 .. 60000ms`: the inclusive range of the values, in the
+    /// attribute's unit (a share for `number %`); a value outside it is of the wrong value
+    pub range: Option<(Decimal, Decimal)>,
 }
 
 /// The type of an attribute.
@@ -373,10 +376,25 @@ pub enum AttrType {
     /// a JSON number, in the given unit, read as is (so a `number %` attribute carries a
     /// share: `0.95` for 95%)
     Number(Unit),
+    /// a JSON integer literal (`-?(0|[1-9][0-9]*)`: no fraction, no exponent, so `5.0` and
+    /// `5e0` are not integers), stored and compared as a plain number
+    Integer,
     /// an RFC 3339 instant
     Time,
     /// a string, exactly one of these values
     Enum(Vec<String>),
+}
+
+impl AttrType {
+    /// The unit of a number attribute (`number UNIT`, or a plain number for `integer`);
+    /// `None` for the other types.
+    pub fn number_unit(&self) -> Option<Unit> {
+        match self {
+            AttrType::Number(u) => Some(*u),
+            AttrType::Integer => Some(Unit::Number),
+            _ => None,
+        }
+    }
 }
 
 /// Units of values and attributes.

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use rust_decimal::Decimal;
+
 use super::InstantError;
 
 /// The message of [`Reason::StorageFull`], also the error of a merge that would overflow.
@@ -103,6 +105,21 @@ pub enum AttrProblem {
     },
     /// a number beyond the bound of 10^18 in magnitude: `is out of range (1e19; ...)`
     OutOfRange(String),
+    /// a number that is not a JSON integer literal (a fraction or an exponent, even `5.0` or
+    /// `5e0`) for an `integer` attribute: ``must be an integer, found `4.5` ``
+    NotInteger {
+        /// the number as written (cut after 40 characters)
+        found: String,
+    },
+    /// a number outside the attribute's declared range: ``must be from 1 to 5, found `6` ``
+    OutsideRange {
+        /// the least value allowed, in the attribute's unit
+        min: Decimal,
+        /// the greatest value allowed, in the attribute's unit
+        max: Decimal,
+        /// the number as written (cut after 40 characters)
+        found: String,
+    },
     /// a string that is not a valid instant: `is not a valid time: ...`
     InvalidTime(InstantError),
 }
@@ -118,6 +135,13 @@ impl fmt::Display for AttrProblem {
                 "is out of range ({text}; numbers are at most 10^18 in magnitude)"
             ),
             AttrProblem::InvalidTime(e) => write!(f, "is not a valid time: {e}"),
+            AttrProblem::NotInteger { found } => write!(f, "must be an integer, found `{found}`"),
+            AttrProblem::OutsideRange { min, max, found } => write!(
+                f,
+                "must be from {} to {}, found `{found}`",
+                min.normalize(),
+                max.normalize()
+            ),
         }
     }
 }
@@ -197,7 +221,7 @@ impl<'de> serde::Deserialize<'de> for Reason {
 
 #[cfg(test)]
 mod tests {
-    use super::{AttrProblem, Reason};
+    use super::{AttrProblem, Decimal, Reason};
 
     #[test]
     fn messages_and_round_trip() {
@@ -223,6 +247,28 @@ mod tests {
                     problem: Box::new(AttrProblem::OutOfRange("1e19".into())),
                 },
                 "`k` attribute `n` is out of range (1e19; numbers are at most 10^18 in magnitude)",
+            ),
+            (
+                Reason::Attribute {
+                    kind: "survey.rated".into(),
+                    name: "rating".into(),
+                    problem: Box::new(AttrProblem::NotInteger {
+                        found: "4.5".into(),
+                    }),
+                },
+                "`survey.rated` attribute `rating` must be an integer, found `4.5`",
+            ),
+            (
+                Reason::Attribute {
+                    kind: "survey.rated".into(),
+                    name: "rating".into(),
+                    problem: Box::new(AttrProblem::OutsideRange {
+                        min: Decimal::ONE,
+                        max: Decimal::new(500, 2),
+                        found: "6".into(),
+                    }),
+                },
+                "`survey.rated` attribute `rating` must be from 1 to 5, found `6`",
             ),
             (
                 Reason::LineTooLong { max: 100, len: 150 },

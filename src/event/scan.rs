@@ -4,9 +4,9 @@
 //! invalid attribute) makes it decline, and the line goes to the serde path, which accepts
 //! exactly the same lines with the same values; a differential test holds the two together.
 
-use super::validate::{lacks_required, parse_decimal};
+use super::validate::{lacks_required, number_value};
 use super::{parse_instant, AttrValue, EventRef, Validator};
-use crate::contract::AttrType;
+use crate::contract::{AttrDef, AttrType};
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -160,15 +160,18 @@ impl<'a> Cursor<'a> {
 
 /// An attribute value from its token, exactly as the serde path reads it; `None` for a value
 /// of the wrong type or out of range.
-fn attr_value(ty: &AttrType, t: Tok<'_>) -> Option<AttrValue> {
+fn attr_value(def: &AttrDef, t: Tok<'_>) -> Option<AttrValue> {
     if let Tok::Null = t {
         return Some(AttrValue::Missing);
     }
-    match (ty, t) {
+    match (&def.ty, t) {
         (AttrType::Text, Tok::Str(s)) => Some(AttrValue::Text(s.to_string())),
         (AttrType::Bool, Tok::True) => Some(AttrValue::Bool(true)),
         (AttrType::Bool, Tok::False) => Some(AttrValue::Bool(false)),
-        (AttrType::Number(_), Tok::Num(n)) => parse_decimal(n).map(AttrValue::Number),
+        // the integer test and the range on the token as written, as on every path
+        (AttrType::Number(_) | AttrType::Integer, Tok::Num(n)) => {
+            number_value(def, n).ok().map(AttrValue::Number)
+        }
         (AttrType::Time, Tok::Str(s)) => parse_instant(s).ok().map(AttrValue::Time),
         (AttrType::Enum(values), Tok::Str(s)) => {
             let i = values.iter().position(|x| x == s)?;
@@ -310,7 +313,7 @@ fn read_attrs(
         let t = c.scalar()?;
         // a later occurrence of a key overwrites an earlier one, as in a map
         if let Some(i) = declared.iter().position(|a| a.name == key) {
-            let v = attr_value(&declared.get(i)?.ty, t)?;
+            let v = attr_value(declared.get(i)?, t)?;
             *values.get_mut(i)? = v;
         }
         if !c.next_member()? {

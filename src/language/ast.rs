@@ -383,7 +383,8 @@ pub struct EventDecl {
     pub span: Span,
 }
 
-/// `priority: P1 | P2`, `source?: text`, `latency_ms: number ms`, `due: time`, `ok: bool`
+/// `priority: P1 | P2`, `source?: text`, `latency_ms: number ms`, `due: time`, `ok: bool`,
+/// `rating: integer 1 .. 5`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AttrDecl {
     /// The key in an event's `attrs`.
@@ -392,7 +393,21 @@ pub struct AttrDecl {
     pub optional: bool,
     /// The declared type.
     pub ty: AttrTypeLit,
-    /// From the name to the end of the type.
+    /// `1 .. 5` after the type: the inclusive range of its values (the checker allows it on
+    /// `integer` and `number` only).
+    pub range: Option<RangeLit>,
+    /// From the name to the end of the type (and range).
+    pub span: Span,
+}
+
+/// `MIN .. MAX` after an attribute type: both bounds included.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RangeLit {
+    /// The lower bound, as written.
+    pub min: Quantity,
+    /// The upper bound, as written.
+    pub max: Quantity,
+    /// From the lower bound to the upper one.
     pub span: Span,
 }
 
@@ -403,6 +418,8 @@ pub enum AttrTypeLit {
     Text(Span),
     /// `bool`: `true` or `false`
     Bool(Span),
+    /// `integer`: a JSON integer literal (no fraction, no exponent)
+    Integer(Span),
     /// `number` with an optional unit (`number ms`)
     Number(Option<UnitLit>, Span),
     /// RFC 3339 instant

@@ -72,6 +72,8 @@ codes! {
     E0153 "unknown attribute",
     E0154 "unsupported unit for a `number` attribute (expected `ms`, `s` or `%`)",
     E0155 "duplicate value in an enum attribute",
+    E0156 "invalid attribute range (bounds not in the attribute's unit, not whole for `integer`, or min above max)",
+    E0157 "a range on a type that takes none (`text`, `bool`, `time`, an enum)",
     E0160 "duplicate subject",
     E0161 "`anchor ... at ATTR` names an attribute that is not a `time`",
     E0162 "unknown subject",

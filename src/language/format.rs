@@ -714,13 +714,18 @@ fn attr(a: &ast::AttrDecl) -> String {
     let ty = match &a.ty {
         ast::AttrTypeLit::Text(_) => "text".to_string(),
         ast::AttrTypeLit::Bool(_) => "bool".to_string(),
+        ast::AttrTypeLit::Integer(_) => "integer".to_string(),
         ast::AttrTypeLit::Time(_) => "time".to_string(),
         ast::AttrTypeLit::Number(None, _) => "number".to_string(),
         ast::AttrTypeLit::Number(Some(u), _) => format!("number {}", unit(*u)),
         ast::AttrTypeLit::Enum(vs) => join(vs.iter().map(|v| v.name.clone()), " | "),
     };
+    let range = match &a.range {
+        Some(r) => format!(" {} .. {}", q(&r.min), q(&r.max)),
+        None => String::new(),
+    };
     format!(
-        "{}{}: {}",
+        "{}{}: {}{range}",
         a.name.name,
         if a.optional { "?" } else { "" },
         ty

@@ -565,3 +565,46 @@ def test_attributes_are_found_by_position(contract: slagrade.Contract) -> None:
             "`search.request` attribute `ok` must be a JSON boolean, found 2",
             "`ticket.opened` attribute `priority` must be one of P1, P2, P3, P4, found \"P9\"",
             "`plan.scheduled` needs attribute `due` (an RFC 3339 time with seconds and offset)"} <= reasons
+
+
+# ---------------------------------------------------------------------------- integers
+
+INTEGERS = Path(__file__).resolve().parents[3] / "tests" / "data" / "integers.sla"
+
+
+def survey_rows(ratings: list[Any]) -> list[dict[str, Any]]:
+    return [{"id": f"s{k}", "at": "2026-10-12T10:00:00+08:00", "kind": "survey.rated", "subject": f"s{k}",
+             "product": "app.desk", "party": None, "attrs": {"rating": r}} for k, r in enumerate(ratings)]
+
+
+RANGE = "`survey.rated` attribute `rating` must be from 1 to 5, found "
+NOT_INT = "`survey.rated` attribute `rating` must be an integer, found "
+MISSING = "`survey.rated` needs attribute `rating` (an integer from 1 to 5)"
+
+
+@pytest.mark.parametrize("ratings,reasons", [
+    # integers (int64 columns; pandas keeps them with the nullable Int64 dtype)
+    ([1, 5, 0, 6, -1, None, 3, 2**62],
+     {3: RANGE + "`0`", 4: RANGE + "`6`", 5: RANGE + "`-1`", 6: MISSING, 8: RANGE + "`4611686018427387904`"}),
+    # floats are never integers, not even 5.0, exactly as the JSON token `5.0`
+    ([4.5, 5.0, -0.0, 1e20, None, 2.0],
+     {1: NOT_INT + "`4.5`", 2: NOT_INT + "`5.0`", 3: NOT_INT + "`-0.0`", 4: NOT_INT + "`1e20`", 5: MISSING,
+      6: NOT_INT + "`2.0`"}),
+])
+def test_integer_attributes_equal_records(ratings: list[Any], reasons: dict[int, str]) -> None:
+    contract = slagrade.Contract.from_file(INTEGERS)
+    rows = survey_rows(ratings)
+    ref_card, ref_rejected = evaluate(contract, record_view(rows))
+    assert dict(ref_rejected) == reasons
+    ref = (ref_card, ref_rejected)
+    floats = any(isinstance(r, float) for r in ratings)
+    for attrs in ("struct", "json", "flat"):
+        assert evaluate(contract, table(rows, attrs)) == ref, attrs
+        assert evaluate(contract, table(rows, attrs), arrow=False) == ref, attrs
+    fields = {k: [r.get(k) for r in rows] for k in FIELDS}
+    dtype = "float64" if floats else "Int64"
+    for df in (pd.DataFrame({**fields, "rating": pd.array(ratings, dtype=dtype)}),
+               pd.DataFrame({**fields, "attrs": [r["attrs"] for r in rows]}),
+               pl.DataFrame({**fields, "rating": pl.Series(ratings, dtype=pl.Float64 if floats else pl.Int64)})):
+        assert evaluate(contract, df) == ref
+        assert evaluate(contract, df, arrow=False) == ref

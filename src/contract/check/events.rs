@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use rust_decimal::Decimal;
+
 use super::{util, Ctx, Res};
 use crate::contract::{
     AttrDef, AttrId, AttrType, Cond, EventKind, EventMatch, FlagDef, FlagId, KindId, Literal,
@@ -41,11 +43,18 @@ impl Ctx {
                     );
                     continue;
                 }
+                let errors = self.error_count();
                 let ty = self.attr_type(&a.ty);
+                // a range is judged only on a type without an error of its own
+                let range = match &a.range {
+                    Some(r) if self.error_count() == errors => self.attr_range(&a.name, &ty, r),
+                    _ => None,
+                };
                 attrs.push(AttrDef {
                     name: a.name.name.clone(),
                     ty,
                     required: !a.optional,
+                    range,
                 });
             }
             let Some(id) = self.kinds.push(EventKind {
@@ -63,6 +72,7 @@ impl Ctx {
         match ty {
             AttrTypeLit::Text(_) => AttrType::Text,
             AttrTypeLit::Bool(_) => AttrType::Bool,
+            AttrTypeLit::Integer(_) => AttrType::Integer,
             AttrTypeLit::Time(_) => AttrType::Time,
             AttrTypeLit::Number(u, span) => {
                 AttrType::Number(match u {
@@ -107,6 +117,97 @@ impl Ctx {
                 AttrType::Enum(out)
             }
         }
+    }
+
+    /// The range of attribute `name` of type `ty` in the attribute's unit: E0157 on a type
+    /// that takes none, E0156 for bounds not in the unit, not whole for `integer`, beyond
+    /// 10^18 (the bound of every number an event carries) or in the wrong order.
+    fn attr_range(
+        &mut self,
+        name: &ast::Ident,
+        ty: &AttrType,
+        r: &ast::RangeLit,
+    ) -> Option<(Decimal, Decimal)> {
+        let Some(unit) = ty.number_unit() else {
+            let words = match ty {
+                AttrType::Text => "a `text`",
+                AttrType::Bool => "a `bool`",
+                AttrType::Time => "a `time`",
+                _ => "an enum",
+            };
+            self.push(
+                Diagnostic::error(
+                    Code::E0157,
+                    format!("`{}` is {words} attribute, which takes no range", name.name),
+                    r.span,
+                )
+                .with_label("a range on a type that takes none")
+                .with_help(
+                    "ranges apply to `integer` and `number` attributes: `rating: integer 1 .. 5`",
+                ),
+            );
+            return None;
+        };
+        let integer = *ty == AttrType::Integer;
+        // numbers in events are at most 10^18 in magnitude (`event::MAX_NUMBER`)
+        let bound = Decimal::from(1_000_000_000_000_000_000u64);
+        let mut out = Vec::new();
+        for q in [&r.min, &r.max] {
+            let text = util::quantity_text(q);
+            let problem = match util::convert(q, unit) {
+                None => Some((
+                    format!(
+                        "the range of `{}` is in {}, found `{text}`",
+                        name.name,
+                        util::unit_words(unit)
+                    ),
+                    format!("write its bounds as {}", util::unit_example(unit)),
+                )),
+                Some(v) if integer && !v.fract().is_zero() => Some((
+                    format!(
+                        "the range of integer `{}` needs whole bounds, found `{text}`",
+                        name.name
+                    ),
+                    "write whole numbers, e.g. `integer 1 .. 5`".to_string(),
+                )),
+                Some(v) if v.abs() > bound => Some((
+                    format!("the bound `{text}` of `{}` is beyond 10^18", name.name),
+                    "event numbers are at most 10^18 in magnitude".to_string(),
+                )),
+                Some(v) => {
+                    out.push(v);
+                    None
+                }
+            };
+            if let Some((message, help)) = problem {
+                self.push(
+                    Diagnostic::error(Code::E0156, message, q.span)
+                        .with_label("invalid bound")
+                        .with_help(help),
+                );
+            }
+        }
+        let [min, max] = out[..] else {
+            return None;
+        };
+        if min > max {
+            self.push(
+                Diagnostic::error(
+                    Code::E0156,
+                    format!(
+                        "the range of `{}` starts above its end (`{}` > `{}`)",
+                        name.name,
+                        util::quantity_text(&r.min),
+                        util::quantity_text(&r.max)
+                    ),
+                    r.span,
+                )
+                .with_label("empty range")
+                .with_help("write the lower bound first: `MIN .. MAX`, both included"),
+            );
+            return None;
+        }
+        Some((min, max))
     }
 
     pub(crate) fn subjects_pass(&mut self, subjects: &[&ast::SubjectDecl]) {
@@ -259,6 +360,7 @@ impl Ctx {
         match self.attr_def(kind, attr).map(|d| &d.ty) {
             Some(AttrType::Text) => "text".into(),
             Some(AttrType::Bool) => "a bool".into(),
+            Some(AttrType::Integer) => "an integer".into(),
             Some(AttrType::Time) => "a time".into(),
             Some(AttrType::Number(u)) => match u {
                 Unit::Number | Unit::Count => "a number".into(),
@@ -784,22 +886,25 @@ impl Ctx {
                     None
                 }
             }
-            AttrType::Number(unit) => match lit {
-                ast::Literal::Number(q) => match util::convert(q, *unit) {
-                    Some(v) => Some(Literal::Number(v)),
-                    None => {
-                        self.push(util::unit_mismatch(q, *unit, &format!("`{}`", attr.name)));
+            AttrType::Number(_) | AttrType::Integer => {
+                let unit = ty.number_unit().unwrap_or(Unit::Number);
+                match lit {
+                    ast::Literal::Number(q) => match util::convert(q, unit) {
+                        Some(v) => Some(Literal::Number(v)),
+                        None => {
+                            self.push(util::unit_mismatch(q, unit, &format!("`{}`", attr.name)));
+                            None
+                        }
+                    },
+                    other => {
+                        self.push(
+                            type_error(&literal_words(other))
+                                .with_help(format!("compare it with {}", util::unit_example(unit))),
+                        );
                         None
                     }
-                },
-                other => {
-                    self.push(
-                        type_error(&literal_words(other))
-                            .with_help(format!("compare it with {}", util::unit_example(*unit))),
-                    );
-                    None
                 }
-            },
+            }
         }
     }
 }

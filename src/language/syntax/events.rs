@@ -4,7 +4,7 @@
 use crate::language::ast::{self, Span};
 
 use super::conditions::cond;
-use super::literals::{ident, path, unit_lit};
+use super::literals::{ident, path, quantity, unit_lit};
 use super::tree::Kids;
 use super::{internal, span_of, Res, Rule, P};
 
@@ -24,6 +24,7 @@ pub(super) fn event(mut k: Kids, span: Span) -> Res<ast::EventDecl> {
             let ty = match ty.as_rule() {
                 Rule::type_text => ast::AttrTypeLit::Text(tspan),
                 Rule::type_bool => ast::AttrTypeLit::Bool(tspan),
+                Rule::type_integer => ast::AttrTypeLit::Integer(tspan),
                 Rule::type_time => ast::AttrTypeLit::Time(tspan),
                 Rule::type_number => {
                     let unit = match Kids::of(&ty).opt(Rule::unit_word) {
@@ -35,10 +36,21 @@ pub(super) fn event(mut k: Kids, span: Span) -> Res<ast::EventDecl> {
                 Rule::type_enum => ast::AttrTypeLit::Enum(Kids::of(&ty).map(ident).collect()),
                 _ => return Err(internal(tspan)),
             };
+            let range = match ak.opt(Rule::attr_range) {
+                Some(r) => {
+                    let span = span_of(&r);
+                    let mut rk = Kids::of(&r);
+                    let min = quantity(rk.next(Rule::quantity)?)?;
+                    let max = quantity(rk.next(Rule::quantity)?)?;
+                    Some(ast::RangeLit { min, max, span })
+                }
+                None => None,
+            };
             Ok(ast::AttrDecl {
                 name,
                 optional,
                 ty,
+                range,
                 span: aspan,
             })
         })

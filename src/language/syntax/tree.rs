@@ -50,6 +50,7 @@ pub(super) fn is_noise(r: Rule) -> bool {
             | Rule::k_text
             | Rule::k_bool
             | Rule::k_number
+            | Rule::k_integer
             | Rule::k_time
             | Rule::k_subject
             | Rule::k_anchor

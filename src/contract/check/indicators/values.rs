@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::contract::check::{util, Ctx, Res};
-use crate::contract::{AttrId, AttrType, Counted, EventSel, Measure, Unit};
+use crate::contract::{AttrId, Counted, EventSel, Measure, Unit};
 use crate::language::ast::{self, Arg};
 use crate::language::code::Code;
 use crate::language::diagnostic::Diagnostic;
@@ -395,8 +395,8 @@ impl Ctx {
         func: &str,
     ) -> Option<(EventSel, AttrId, Unit)> {
         let (kind, attr) = self.attr_path(&s.path)?;
-        let ty = self.attr_def(kind, attr).map(|d| d.ty.clone());
-        let Some(AttrType::Number(unit)) = ty else {
+        let unit = self.attr_def(kind, attr).and_then(|d| d.ty.number_unit());
+        let Some(unit) = unit else {
             let words = self.type_words(kind, attr);
             self.push(
                 Diagnostic::error(
